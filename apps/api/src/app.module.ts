@@ -1,0 +1,68 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { AuthGuard } from '#auth';
+import type { AppConfig } from '#config';
+import { dataSourceOptions } from '#database';
+import { ProblemFilter } from '#http';
+import { DevOidcController } from './dev-oidc/dev-oidc.controller';
+import { HealthController } from './health/health.controller';
+import { MailboxController } from './mailbox/mailbox.controller';
+import { MailboxSettings } from './mailbox/mailbox-settings';
+import { DocsController } from './openapi/docs.controller';
+import { PlatformController } from './platform/platform.controller';
+import { apiProviders } from './providers';
+import { EventsController } from './sender/events.controller';
+import { LettersController } from './sender/letters.controller';
+import { RecipientsController } from './sender/recipients.controller';
+
+/** Logs carry a request id and never bodies, tokens or personal data. */
+function loggerOptions(config: AppConfig) {
+  return {
+    pinoHttp: {
+      level: config.logLevel,
+      genReqId: (req: IncomingMessage) => {
+        const given = req.headers['x-request-id'];
+        return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+      },
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["idempotency-key"]'],
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      autoLogging: { ignore: (req: IncomingMessage) => req.url?.startsWith('/health') ?? false },
+    },
+  };
+}
+
+@Module({})
+export class ApiModule {
+  static register(config: AppConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        LoggerModule.forRoot(loggerOptions(config)),
+        TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl, config.databasePoolSize), retryAttempts: 3 }),
+      ],
+      controllers: [
+        PlatformController,
+        LettersController,
+        EventsController,
+        RecipientsController,
+        MailboxController,
+        HealthController,
+        DocsController,
+        ...(config.oidc.devIssuer ? [DevOidcController] : []),
+      ],
+      providers: [
+        ...apiProviders(config),
+        MailboxSettings,
+        { provide: APP_GUARD, useExisting: AuthGuard },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+      ],
+    };
+  }
+}

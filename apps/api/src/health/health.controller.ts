@@ -1,0 +1,42 @@
+import { Controller, Get, HttpCode, Res } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Response } from 'express';
+import type { DataSource } from 'typeorm';
+import { Public } from '#auth';
+import { JobProducer } from '#queue';
+
+async function check(probe: () => Promise<unknown>): Promise<'up' | 'down'> {
+  try {
+    await Promise.race([probe(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000))]);
+    return 'up';
+  } catch {
+    return 'down';
+  }
+}
+
+@Controller('health')
+@Public()
+export class HealthController {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly jobs: JobProducer,
+  ) {}
+
+  @Get('live')
+  @HttpCode(200)
+  live() {
+    return { status: 'up' };
+  }
+
+  /** Ready when PostgreSQL and Redis answer. */
+  @Get(['ready', ''])
+  async ready(@Res({ passthrough: true }) response: Response) {
+    const [database, redis] = await Promise.all([
+      check(() => this.db.query('SELECT 1')),
+      check(() => this.jobs.ping()),
+    ]);
+    const up = database === 'up' && redis === 'up';
+    response.status(up ? 200 : 503);
+    return { status: up ? 'up' : 'down', checks: { database, redis } };
+  }
+}

@@ -1,0 +1,67 @@
+import type { Provider } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { ApiKeyAuthenticator, AuthGuard, OidcVerifier } from '#auth';
+import { APP_CONFIG, type AppConfig } from '#config';
+import { readPlatformKey } from '#crypto';
+import {
+  CitizenMailbox,
+  MailboxDirectory,
+  RecipientLookup,
+  SenderLetters,
+  SubmitLetter,
+} from '#letters';
+import { JobProducer, Outbox, producerConnection } from '#queue';
+
+export const PLATFORM_KEY = Symbol('PLATFORM_KEY');
+export type PlatformKey = Awaited<ReturnType<typeof readPlatformKey>> & { publicKeyArmored: string };
+
+const DB = getDataSourceToken();
+
+/** Wires the framework-free use cases into Nest's container, in one place. */
+export function apiProviders(config: AppConfig): Provider[] {
+  return [
+    { provide: APP_CONFIG, useValue: config },
+    {
+      provide: PLATFORM_KEY,
+      useFactory: async (): Promise<PlatformKey> => {
+        const key = await readPlatformKey(config.platformOpenPgpKey);
+        return { ...key, publicKeyArmored: key.key.toPublic().armor() };
+      },
+    },
+    {
+      provide: JobProducer,
+      useFactory: () => new JobProducer(producerConnection(config.redisUrl), config.queuePrefix),
+    },
+    { provide: Outbox, useFactory: (p: JobProducer) => new Outbox(p), inject: [JobProducer] },
+    {
+      provide: MailboxDirectory,
+      useFactory: () => new MailboxDirectory(config.nationalIds, config.masterKeys),
+    },
+    {
+      provide: SubmitLetter,
+      useFactory: (db: DataSource, dir: MailboxDirectory, key: PlatformKey, outbox: Outbox) =>
+        new SubmitLetter(db, dir, key, config.openpgpLimits, outbox),
+      inject: [DB, MailboxDirectory, PLATFORM_KEY, Outbox],
+    },
+    { provide: SenderLetters, useFactory: (db: DataSource) => new SenderLetters(db), inject: [DB] },
+    {
+      provide: RecipientLookup,
+      useFactory: (db: DataSource, dir: MailboxDirectory) => new RecipientLookup(db, dir),
+      inject: [DB, MailboxDirectory],
+    },
+    {
+      provide: CitizenMailbox,
+      useFactory: (db: DataSource, dir: MailboxDirectory) => new CitizenMailbox(db, dir),
+      inject: [DB, MailboxDirectory],
+    },
+    { provide: ApiKeyAuthenticator, useFactory: (db: DataSource) => new ApiKeyAuthenticator(db), inject: [DB] },
+    { provide: OidcVerifier, useFactory: () => new OidcVerifier(config.oidc) },
+    {
+      provide: AuthGuard,
+      useFactory: (r: Reflector, k: ApiKeyAuthenticator, o: OidcVerifier) => new AuthGuard(r, k, o),
+      inject: [Reflector, ApiKeyAuthenticator, OidcVerifier],
+    },
+  ];
+}

@@ -1,0 +1,25 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import type { z } from 'zod';
+import { CurrentPrincipal, ForAgency, type AgencyPrincipal } from '#auth';
+import { ZodPipe } from '#http';
+import { RecipientLookup } from '#letters';
+import { lookupSchema } from './sender.schemas';
+
+@Controller('v1/recipients')
+export class RecipientsController {
+  constructor(private readonly lookup: RecipientLookup) {}
+
+  @Post('lookup')
+  @HttpCode(200)
+  @ForAgency('recipients:lookup')
+  find(
+    @CurrentPrincipal() agency: AgencyPrincipal,
+    @Body(new ZodPipe(lookupSchema)) body: z.infer<typeof lookupSchema>,
+  ) {
+    return this.lookup.execute(
+      { kind: 'agency', id: agency.agencyId, name: agency.name },
+      body.nationalIds,
+      body.purpose,
+    );
+  }
+}

@@ -1,0 +1,55 @@
+import { userInfo } from 'node:os';
+import type { DataSource } from 'typeorm';
+import { loadConfig, type AppConfig } from '#config';
+import { createDataSource } from '#database';
+
+export interface CliContext {
+  config: AppConfig;
+  db: () => Promise<DataSource>;
+  actor: string;
+  print: (value: unknown, json: boolean) => void;
+  close: () => Promise<void>;
+}
+
+export async function createContext(): Promise<CliContext> {
+  const config = await loadConfig();
+  let db: DataSource | null = null;
+  return {
+    config,
+    actor: `cli:${userInfo().username}`,
+    db: async () => {
+      db ??= await createDataSource(config.databaseUrl, 2).initialize();
+      return db;
+    },
+    print: (value, json) => {
+      if (json || typeof value !== 'string') console.log(json ? JSON.stringify(value) : JSON.stringify(value, null, 2));
+      else console.log(value);
+    },
+    close: async () => {
+      if (db?.isInitialized) await db.destroy();
+    },
+  };
+}
+
+export class UsageError extends Error {}
+
+export function required(values: Record<string, unknown>, name: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value.length === 0) throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+export async function operatorAudit(
+  db: DataSource,
+  actor: string,
+  action: string,
+  subject: string,
+  details: Record<string, unknown> = {},
+): Promise<void> {
+  await db.query('INSERT INTO operator_audit_log (actor, action, subject, details) VALUES ($1, $2, $3, $4)', [
+    actor,
+    action,
+    subject,
+    details,
+  ]);
+}

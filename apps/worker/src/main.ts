@@ -1,0 +1,104 @@
+import 'reflect-metadata';
+import { Worker } from 'bullmq';
+import { Client } from 'pg';
+import pino from 'pino';
+import { ConfigError, loadConfig, type AppConfig } from '#config';
+import { createDataSource } from '#database';
+import { DeliverLetter, MailboxDirectory, PrintLetter, ReceiptSequencer } from '#letters';
+import { JobProducer, Outbox, QUEUES, producerConnection, workerConnection } from '#queue';
+import { BackgroundLoop } from './loops/background-loop';
+import { Reconciler } from './loops/reconciler';
+import { DocumentOpenerPool } from './openpgp/document-opener-pool';
+import { checkRegistry } from './processors/registry';
+import { deliverProcessor } from './processors/deliver.processor';
+import { printProcessor } from './processors/print.processor';
+
+async function main(config: AppConfig): Promise<void> {
+  const logger = pino({ level: config.logLevel, base: { app: 'worker', pid: process.pid } });
+  const db = createDataSource(config.databaseUrl, config.databasePoolSize);
+  await db.initialize();
+
+  const producer = new JobProducer(producerConnection(config.redisUrl), config.queuePrefix);
+  const outbox = new Outbox(producer);
+  const mailboxes = new MailboxDirectory(config.nationalIds, config.masterKeys);
+  const opener = new DocumentOpenerPool(
+    config.platformOpenPgpKey,
+    config.openpgpLimits,
+    config.worker.documentTimeoutMs,
+    config.worker.openpgpThreads,
+  );
+
+  const registry = checkRegistry({
+    deliver: deliverProcessor(new DeliverLetter(db, mailboxes, opener)),
+    print: printProcessor(new PrintLetter(db, mailboxes, config.printSpoolDir)),
+  });
+
+  const workers = QUEUES.map((name) => {
+    const worker = new Worker(name, registry[name] as never, {
+      connection: workerConnection(config.redisUrl),
+      prefix: config.queuePrefix,
+      concurrency: config.worker.concurrency,
+      // A worker killed mid-job leaves it stalled; it must come back however often that happens.
+      maxStalledCount: 1_000,
+      stalledInterval: 15_000,
+    });
+    worker.on('failed', (job, err) =>
+      logger.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'),
+    );
+    worker.on('error', (err) => logger.error({ queue: name, err: err.message }, 'worker error'));
+    return worker;
+  });
+
+  // Sequencing wakes on NOTIFY from the transactions that stage receipts; the timer is a fallback.
+  const sequencer = new ReceiptSequencer(db, config.receiptSigningKey);
+  const sequencing = new BackgroundLoop('sequencer', async () => (await sequencer.sequenceBatch()) > 0, 1_000, logger);
+  const listener = new Client({ connectionString: config.databaseUrl });
+  listener.on('error', (err) => logger.warn({ err: err.message }, 'notification listener lost'));
+  listener.on('notification', () => sequencing.wake());
+  await listener.connect().then(() => listener.query('LISTEN receipts_staged')).catch((err: Error) =>
+    logger.warn({ err: err.message }, 'LISTEN unavailable; sequencing on a timer'),
+  );
+
+  const graceMs = Math.max(1_000, config.worker.relayIntervalMs);
+  const loops = [
+    sequencing,
+    new BackgroundLoop('relay', async () => (await outbox.relay(db.manager, graceMs)) > 0, config.worker.relayIntervalMs, logger),
+    new BackgroundLoop(
+      'reconciler',
+      async () => {
+        const recreated = await new Reconciler(db, producer, 60_000).pass();
+        if (recreated > 0) logger.info({ recreated }, 'reconciler re-created jobs');
+        return false;
+      },
+      config.worker.reconcileIntervalMs,
+      logger,
+    ),
+  ];
+  loops.forEach((loop) => loop.start());
+  logger.info({ queues: QUEUES, concurrency: config.worker.concurrency, threads: opener.threads }, 'worker started');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'draining');
+    // Finish the jobs in hand, then stop taking new ones; what is left stays in Redis/PostgreSQL.
+    await Promise.all(workers.map((w) => w.close()));
+    await Promise.all(loops.map((l) => l.stop()));
+    await listener.end().catch(() => undefined);
+    await opener.close();
+    await producer.close();
+    await db.destroy();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+loadConfig()
+  .then(main)
+  .catch((error: unknown) => {
+    console.error(error instanceof ConfigError ? error.message : error);
+    process.exit(1);
+  });

@@ -1,0 +1,59 @@
+import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import { OpenPgpError, type AgencySigningKey, type OpenPgpLimits, type OpenedDocument } from '#crypto';
+import type { DocumentOpener } from '#letters';
+import type { OpenTask, OpenTaskResult } from './open-document.thread';
+
+/**
+ * Decrypts and verifies on all cores in worker threads. A document that takes longer than the
+ * time limit has its thread terminated (Piscina aborts a running task by ending its thread).
+ */
+export class DocumentOpenerPool implements DocumentOpener {
+  private readonly pool: Piscina<OpenTask, OpenTaskResult>;
+
+  constructor(
+    private readonly platformKeyArmored: string,
+    private readonly limits: OpenPgpLimits,
+    private readonly timeoutMs: number,
+    threads: number,
+  ) {
+    const size = threads > 0 ? threads : availableParallelism();
+    this.pool = new Piscina({
+      filename: join(__dirname, 'open-document.thread.js'),
+      minThreads: size,
+      maxThreads: size,
+      // Each thread may hold a decompressed document; bound the heap it may grow to.
+      resourceLimits: { maxOldGenerationSizeMb: 512 },
+    });
+  }
+
+  get threads(): number {
+    return this.pool.threads.length;
+  }
+
+  async open(bytes: Uint8Array, agencyKeys: AgencySigningKey[], at: Date): Promise<OpenedDocument> {
+    let result: OpenTaskResult;
+    try {
+      result = await this.pool.run(
+        { bytes, platformKeyArmored: this.platformKeyArmored, agencyKeys, at, limits: this.limits },
+        { signal: AbortSignal.timeout(this.timeoutMs) },
+      );
+    } catch (error) {
+      if ((error as Error).name === 'AbortError' || (error as Error).name === 'TimeoutError') {
+        throw new OpenPgpError('openpgp.timeout', `decryption took longer than ${this.timeoutMs} ms`);
+      }
+      throw error;
+    }
+    if (!result.ok) throw new OpenPgpError(result.code, result.detail);
+    return {
+      plaintext: result.plaintext,
+      signerFingerprint: result.signerFingerprint,
+      detachedSignature: result.detachedSignature,
+    };
+  }
+
+  close(): Promise<void> {
+    return this.pool.destroy();
+  }
+}

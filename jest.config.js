@@ -1,0 +1,40 @@
+// Nest 12 ships ESM only; Jest cannot require it through ts-jest on Node 20, so SWC
+// transforms both our TypeScript and those packages.
+const transform = {
+  '^.+\\.(t|j|mj)s$': [
+    '@swc/jest',
+    {
+      jsc: {
+        parser: { syntax: 'typescript', decorators: true },
+        transform: { decoratorMetadata: true, legacyDecorator: true },
+        target: 'es2022',
+      },
+      module: { type: 'commonjs' },
+    },
+  ],
+};
+const transformIgnorePatterns = [
+  '/node_modules/(?!(@nestjs|file-type|nestjs-pino|strtok3|token-types|@tokenizer|uint8array-extras|uuid)/)',
+];
+const moduleNameMapper = {
+  '^#(config|database|letters|crypto|evidence|identity|auth|queue|http|errors)$': '<rootDir>/libs/$1/src/index.ts',
+};
+const common = { transform, transformIgnorePatterns, moduleNameMapper, testEnvironment: 'node' };
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{apps,libs}/**/*.int.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+    },
+  ],
+};

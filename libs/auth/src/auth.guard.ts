@@ -1,0 +1,86 @@
+import { SetMetadata, createParamDecorator, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { DomainError } from '#errors';
+import { ApiKeyAuthenticator, looksLikeApiKey } from './api-keys';
+import { InvalidTokenError, OidcVerifier } from './oidc-verifier';
+import type { Principal, Scope } from './principals';
+
+type Requirement =
+  | { audience: 'public' }
+  | { audience: 'agency'; scope: Scope }
+  | { audience: 'citizen' }
+  | { audience: 'auditor' };
+
+const REQUIREMENT = 'postkasse:auth';
+
+export const Public = () => SetMetadata(REQUIREMENT, { audience: 'public' } satisfies Requirement);
+export const ForAgency = (scope: Scope) =>
+  SetMetadata(REQUIREMENT, { audience: 'agency', scope } satisfies Requirement);
+export const ForCitizen = () => SetMetadata(REQUIREMENT, { audience: 'citizen' } satisfies Requirement);
+export const ForAuditor = () => SetMetadata(REQUIREMENT, { audience: 'auditor' } satisfies Requirement);
+
+interface AuthenticatedRequest extends Request {
+  principal?: Principal;
+}
+
+/** The principal the guard attached; typed by the route's requirement. */
+export const CurrentPrincipal = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext) => ctx.switchToHttp().getRequest<AuthenticatedRequest>().principal,
+);
+
+const unauthorized = (detail: string) => new DomainError(401, 'auth.unauthorized', detail);
+const forbidden = (detail: string) => new DomainError(403, 'auth.forbidden', detail);
+
+/**
+ * One guard for every route. Every route must declare who it is for; a route without a
+ * declaration is refused, so a forgotten decorator cannot open an endpoint.
+ * Credentials for another part of the API are 401; a valid principal without the role is 403.
+ */
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly apiKeys: ApiKeyAuthenticator,
+    private readonly oidc: OidcVerifier,
+  ) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    const requirement = this.reflector.getAllAndOverride<Requirement | undefined>(REQUIREMENT, [
+      ctx.getHandler(),
+      ctx.getClass(),
+    ]);
+    if (!requirement) throw forbidden('This route declares no audience');
+    if (requirement.audience === 'public') return true;
+
+    const request = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
+    const header = request.headers.authorization ?? '';
+    const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header);
+    if (!match) throw unauthorized('Send credentials as "Authorization: Bearer …"');
+    const token = match[1];
+
+    if (requirement.audience === 'agency') {
+      if (!looksLikeApiKey(token)) throw unauthorized('This part of the API takes an agency API key');
+      const agency = await this.apiKeys.authenticate(token);
+      if (!agency) throw unauthorized('Unknown or revoked API key');
+      if (!agency.scopes.includes(requirement.scope)) {
+        throw forbidden(`This API key lacks the scope ${requirement.scope}`);
+      }
+      request.principal = agency;
+      return true;
+    }
+
+    if (looksLikeApiKey(token)) throw unauthorized('This part of the API takes an OpenID Connect access token');
+    let principal;
+    try {
+      principal = await this.oidc.verify(token);
+    } catch (error) {
+      if (error instanceof InvalidTokenError) throw unauthorized(`Invalid access token: ${error.message}`);
+      throw error;
+    }
+    if (principal.kind !== requirement.audience) {
+      throw forbidden(`This part of the API is for ${requirement.audience}s`);
+    }
+    request.principal = principal;
+    return true;
+  }
+}

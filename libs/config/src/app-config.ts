@@ -1,0 +1,36 @@
+import type { JWK } from 'jose';
+import type { MasterKeyring, OpenPgpLimits } from '#crypto';
+
+/** The validated, typed configuration every process reads once at start-up. */
+export interface AppConfig {
+  env: 'development' | 'test' | 'production';
+  http: { host: string; port: number };
+  databaseUrl: string;
+  databasePoolSize: number;
+  redisUrl: string;
+  queuePrefix: string;
+  mail: { smtpUrl: string; from: string; publicWebUrl: string };
+  oidc: {
+    issuer: string;
+    audience: string;
+    nationalIdClaim: string;
+    rolesClaim: string;
+    algorithms: string[];
+    devIssuer: { enabled: boolean; privateJwk: JWK; kid: string } | null;
+  };
+  nationalIds: { allowSynthetic: boolean; pepper: Buffer; recipientRefKey: Buffer };
+  masterKeys: MasterKeyring;
+  platformOpenPgpKey: string;
+  receiptSigningKey: { privateJwk: JWK; publicJwk: JWK; kid: string };
+  openpgpLimits: OpenPgpLimits;
+  printSpoolDir: string;
+  logLevel: string;
+  worker: {
+    concurrency: number;
+    openpgpThreads: number;
+    documentTimeoutMs: number;
+    relayIntervalMs: number;
+    reconcileIntervalMs: number;
+  };
+  retention: { trashDays: number; idempotencyHours: number };
+}

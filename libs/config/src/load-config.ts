@@ -1,0 +1,118 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { JWK } from 'jose';
+import { DEFAULT_OPENPGP_LIMITS, parseMasterKeys } from '#crypto';
+import type { AppConfig } from './app-config';
+import { loadOrCreateDevelopmentSecrets, type DevelopmentSecrets } from './development-secrets';
+import { environmentSchema, type Environment } from './schema';
+
+export class ConfigError extends Error {}
+
+function decodeKey(name: string, value: string): Buffer {
+  const key = Buffer.from(value, 'base64');
+  if (key.length < 32) throw new ConfigError(`${name} must be at least 32 bytes of base64`);
+  return key;
+}
+
+function parseEnvironment(source: NodeJS.ProcessEnv): Environment {
+  const parsed = environmentSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+const SECRET_VARIABLES = [
+  'MASTER_KEYS',
+  'NATIONAL_ID_PEPPER',
+  'RECIPIENT_REF_KEY',
+  'PLATFORM_OPENPGP_KEY',
+  'RECEIPT_SIGNING_KEY',
+] as const;
+
+async function secretsFor(env: Environment): Promise<DevelopmentSecrets | null> {
+  if (env.NODE_ENV === 'production') {
+    const missing = SECRET_VARIABLES.filter((name) => !env[name]);
+    if (missing.length > 0) {
+      throw new ConfigError(`Production needs these secrets set: ${missing.join(', ')}`);
+    }
+    return null;
+  }
+  return loadOrCreateDevelopmentSecrets(resolve(env.SECRETS_FILE));
+}
+
+/**
+ * Reads `.env` (when present) and the environment once, validates everything and returns a
+ * typed configuration. Development and test generate their own secrets on first run.
+ */
+export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promise<AppConfig> {
+  if (source === process.env && existsSync('.env')) process.loadEnvFile('.env');
+  const env = parseEnvironment(source);
+  const dev = await secretsFor(env);
+  const production = env.NODE_ENV === 'production';
+  const devIssuerEnabled = env.DEV_OIDC_ISSUER ?? !production;
+  if (production && devIssuerEnabled) {
+    throw new ConfigError('DEV_OIDC_ISSUER must not be enabled in production');
+  }
+  const selfUrl = `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`;
+  const issuer = env.OIDC_ISSUER ?? (devIssuerEnabled ? `${selfUrl}/dev-oidc` : undefined);
+  if (!issuer) throw new ConfigError('OIDC_ISSUER is required when the development issuer is off');
+
+  const receipt = env.RECEIPT_SIGNING_KEY
+    ? parseReceiptKey(env.RECEIPT_SIGNING_KEY)
+    : dev!.receiptSigningKey;
+
+  return {
+    env: env.NODE_ENV,
+    http: { host: env.HOST, port: env.PORT },
+    databaseUrl: env.DATABASE_URL,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
+    redisUrl: env.REDIS_URL,
+    queuePrefix: env.QUEUE_PREFIX,
+    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, publicWebUrl: env.PUBLIC_WEB_URL },
+    oidc: {
+      issuer: issuer.replace(/\/$/, ''),
+      audience: env.OIDC_AUDIENCE,
+      nationalIdClaim: env.OIDC_NATIONAL_ID_CLAIM,
+      rolesClaim: env.OIDC_ROLES_CLAIM,
+      algorithms: env.OIDC_ALGORITHMS.split(',').map((a) => a.trim()),
+      devIssuer:
+        devIssuerEnabled && dev
+          ? { enabled: true, privateJwk: dev.devOidcKey.privateJwk, kid: dev.devOidcKey.kid }
+          : null,
+    },
+    nationalIds: {
+      allowSynthetic: env.ALLOW_SYNTHETIC_NATIONAL_IDS ?? !production,
+      pepper: decodeKey('NATIONAL_ID_PEPPER', env.NATIONAL_ID_PEPPER ?? dev!.nationalIdPepper),
+      recipientRefKey: decodeKey('RECIPIENT_REF_KEY', env.RECIPIENT_REF_KEY ?? dev!.recipientRefKey),
+    },
+    masterKeys: parseMasterKeys(env.MASTER_KEYS ?? dev!.masterKeys),
+    platformOpenPgpKey: env.PLATFORM_OPENPGP_KEY ?? dev!.platformOpenPgpKey,
+    receiptSigningKey: receipt,
+    openpgpLimits: DEFAULT_OPENPGP_LIMITS,
+    printSpoolDir: resolve(env.PRINT_SPOOL_DIR),
+    logLevel: env.LOG_LEVEL,
+    worker: {
+      concurrency: env.WORKER_CONCURRENCY,
+      openpgpThreads: env.OPENPGP_THREADS,
+      documentTimeoutMs: env.DOCUMENT_TIMEOUT_MS,
+      relayIntervalMs: env.RELAY_INTERVAL_MS,
+      reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
+    },
+    retention: { trashDays: env.TRASH_RETENTION_DAYS, idempotencyHours: env.IDEMPOTENCY_RETENTION_HOURS },
+  };
+}
+
+function parseReceiptKey(json: string): AppConfig['receiptSigningKey'] {
+  let parsed: { privateJwk?: JWK; publicJwk?: JWK; kid?: string };
+  try {
+    parsed = JSON.parse(json) as typeof parsed;
+  } catch {
+    throw new ConfigError('RECEIPT_SIGNING_KEY must be JSON {"privateJwk", "publicJwk", "kid"}');
+  }
+  if (!parsed.privateJwk || !parsed.publicJwk || !parsed.kid) {
+    throw new ConfigError('RECEIPT_SIGNING_KEY must be JSON {"privateJwk", "publicJwk", "kid"}');
+  }
+  return { privateJwk: parsed.privateJwk, publicJwk: parsed.publicJwk, kid: parsed.kid };
+}

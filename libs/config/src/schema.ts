@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/**
+ * Every environment variable Postkasse reads. Defaults are for development on loopback;
+ * production refuses to start without the secrets (see `loadConfig`).
+ */
+export const environmentSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(0, 65535).default(3000),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/ })
+    .default('postgresql://postkasse:postkasse@127.0.0.1:5432/postkasse'),
+  DATABASE_POOL_SIZE: int(1, 200).default(10),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_-]+$/i)
+    .default('postkasse'),
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).default('smtp://127.0.0.1:1025'),
+  MAIL_FROM: z.string().min(3).default('Postkasse <no-reply@postkasse.localhost>'),
+  PUBLIC_WEB_URL: z.url().default('http://127.0.0.1:3000/'),
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_AUDIENCE: z.string().min(1).default('postkasse'),
+  OIDC_NATIONAL_ID_CLAIM: z.string().min(1).default('national_id'),
+  OIDC_ROLES_CLAIM: z.string().min(1).default('roles'),
+  OIDC_ALGORITHMS: z.string().default('RS256,PS256,ES256,EdDSA'),
+  DEV_OIDC_ISSUER: bool.optional(),
+  ALLOW_SYNTHETIC_NATIONAL_IDS: bool.optional(),
+  SECRETS_FILE: z.string().default('.secrets/development.json'),
+  MASTER_KEYS: z.string().optional(),
+  NATIONAL_ID_PEPPER: z.string().optional(),
+  RECIPIENT_REF_KEY: z.string().optional(),
+  PLATFORM_OPENPGP_KEY: z.string().optional(),
+  RECEIPT_SIGNING_KEY: z.string().optional(),
+  PRINT_SPOOL_DIR: z.string().default('var/print-spool'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WORKER_CONCURRENCY: int(1, 1000).default(8),
+  OPENPGP_THREADS: int(0, 64).default(0),
+  DOCUMENT_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  RELAY_INTERVAL_MS: int(50, 600_000).default(2_000),
+  RECONCILE_INTERVAL_MS: int(1_000, 3_600_000).default(30_000),
+  TRASH_RETENTION_DAYS: int(1, 3650).default(30),
+  IDEMPOTENCY_RETENTION_HOURS: int(24, 24 * 365).default(48),
+});
+
+export type Environment = z.infer<typeof environmentSchema>;

@@ -1,0 +1,66 @@
+import * as openpgp from 'openpgp';
+
+export interface AgencySigningKey {
+  /** Primary key fingerprint, lowercase hex. */
+  fingerprint: string;
+  publicKeyArmored: string;
+  addedAt: Date;
+  revokedAt: Date | null;
+}
+
+export interface LoadedAgencyKey {
+  entry: AgencySigningKey;
+  key: openpgp.PublicKey;
+  fingerprint: string;
+}
+
+/** The registry's history decides, not the key's own expiry or revocation packets alone. */
+export function isValidAt(entry: AgencySigningKey, at: Date): boolean {
+  return (
+    entry.addedAt.getTime() <= at.getTime() &&
+    (entry.revokedAt === null || entry.revokedAt.getTime() > at.getTime())
+  );
+}
+
+/**
+ * Stored keys were checked when they were registered, so a key that no longer parses or whose
+ * fingerprint disagrees with its row is a fault of ours; it fails loudly as a plain Error
+ * rather than being blamed on the sender's document.
+ */
+export async function loadAgencyKeys(entries: AgencySigningKey[]): Promise<LoadedAgencyKey[]> {
+  return Promise.all(
+    entries.map(async (entry) => {
+      let key: openpgp.Key;
+      try {
+        key = await openpgp.readKey({ armoredKey: entry.publicKeyArmored });
+      } catch (error) {
+        throw new Error(`stored agency key ${entry.fingerprint} cannot be read`, { cause: error });
+      }
+      const fingerprint = key.getFingerprint().toLowerCase();
+      if (fingerprint !== entry.fingerprint.toLowerCase()) {
+        throw new Error(
+          `stored agency key ${entry.fingerprint} actually has fingerprint ${fingerprint}`,
+        );
+      }
+      return { entry, key: key.toPublic(), fingerprint };
+    }),
+  );
+}
+
+/**
+ * The agency key (primary or subkey) with this key id (lowercase hex), if any. Compared as
+ * hex because openpgp declares a KeyID class in its types but does not export it at runtime.
+ */
+export function findIssuer(keys: LoadedAgencyKey[], keyId: string): LoadedAgencyKey | undefined {
+  return keys.find((loaded) => loaded.key.getKeyIDs().some((id) => id.toHex() === keyId));
+}
+
+export function describeValidity(entry: AgencySigningKey, at: Date): string {
+  if (entry.addedAt.getTime() > at.getTime()) {
+    return `was only registered at ${entry.addedAt.toISOString()}, after ${at.toISOString()}`;
+  }
+  if (entry.revokedAt !== null && entry.revokedAt.getTime() <= at.getTime()) {
+    return `was revoked at ${entry.revokedAt.toISOString()}, before ${at.toISOString()}`;
+  }
+  return `was valid at ${at.toISOString()}`;
+}

@@ -1,0 +1,32 @@
+export { OpenPgpError, EnvelopeError, type OpenPgpErrorCode } from './errors';
+export { DEFAULT_OPENPGP_LIMITS, type OpenPgpLimits } from './limits';
+export { decodeDocumentContent, inspectMessage, WILDCARD_KEY_ID } from './intake';
+export {
+  openDocument,
+  verifyDetachedSignature,
+  SIGNATURE_CLOCK_SKEW_MS,
+  type AgencySigningKey,
+  type OpenDocumentOptions,
+  type OpenedDocument,
+} from './open';
+export {
+  generatePlatformKey,
+  readPlatformKey,
+  readSigningKey,
+  type GeneratedPlatformKey,
+  type PlatformKey,
+  type SigningKey,
+} from './keys';
+export {
+  seal,
+  unseal,
+  documentAad,
+  parseMasterKeys,
+  wrapDataKey,
+  unwrapDataKey,
+  newDataKey,
+  type MasterKeyring,
+} from './envelope';
+export { sha256 } from './hash';
+export { withTimeout } from './timeout';
+export { encryptAndSignForPlatform } from './compose';

@@ -1,0 +1,18 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+@Entity('mailboxes')
+export class Mailbox {
+  @PrimaryColumn('uuid') id!: string;
+  /** HMAC of the national identity number under the pepper; the number itself is never stored. */
+  @Column('bytea', { name: 'national_id_hmac' }) nationalIdHmac!: Buffer;
+  @Column('text', { name: 'recipient_ref' }) recipientRef!: string;
+  @Column('bytea', { name: 'wrapped_data_key', nullable: true }) wrappedDataKey!: Buffer | null;
+  @Column('int', { name: 'master_key_version' }) masterKeyVersion!: number;
+  @Column('boolean') reserved!: boolean;
+  @Column('text', { name: 'notification_email', nullable: true }) notificationEmail!: string | null;
+  @Column('boolean', { name: 'email_confirmed' }) emailConfirmed!: boolean;
+  @Column('text') language!: 'da' | 'nb' | 'en';
+  @Column('text', { name: 'time_zone' }) timeZone!: string;
+  @Column('text', { name: 'public_key', nullable: true }) publicKey!: string | null;
+  @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
+}

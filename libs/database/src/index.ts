@@ -1,0 +1,4 @@
+export * from './entities';
+export { createDataSource, dataSourceOptions } from './data-source';
+export { ensureDatabase } from './ensure-database';
+export { isUniqueViolation, isConnectionError } from './pg-errors';

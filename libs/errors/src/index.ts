@@ -1,0 +1,35 @@
+/**
+ * A failure the caller can act on, with a stable machine-readable code (`letter.not_found`,
+ * `openpgp.not_encrypted_to_platform`). The HTTP edge maps it to RFC 9457 problem+json.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly detail: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(detail);
+    this.name = 'DomainError';
+  }
+}
+
+export const notFound = (what: string): DomainError =>
+  new DomainError(404, `${what}.not_found`, `No such ${what.replace(/_/g, ' ')}`);
+
+export const invalid = (code: string, detail: string, extra?: Record<string, unknown>): DomainError =>
+  new DomainError(400, code, detail, extra);
+
+export const conflict = (code: string, detail: string): DomainError =>
+  new DomainError(409, code, detail);
+
+/** The service depends on something that is down right now; the client should retry. */
+export class UnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 5,
+  ) {
+    super(message);
+    this.name = 'UnavailableError';
+  }
+}

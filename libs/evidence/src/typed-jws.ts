@@ -1,0 +1,47 @@
+import { CompactSign, compactVerify, type JWK } from 'jose';
+import { canonicalJson } from './canonical';
+import { importSigningKey, type SigningKey } from './signing-key';
+import { VerificationKeys } from './verification-keys';
+
+const ALG = 'EdDSA';
+
+/** Signs the RFC 8785 form of `payload` as a compact JWS with header exactly {alg, kid, typ}. */
+export async function signTyped(payload: unknown, typ: string, key: SigningKey): Promise<string> {
+  const bytes = new TextEncoder().encode(canonicalJson(payload));
+  return new CompactSign(bytes)
+    .setProtectedHeader({ alg: ALG, kid: key.kid, typ })
+    .sign(await importSigningKey(key.privateJwk));
+}
+
+/**
+ * Verifies a compact JWS of type `typ` and returns its parsed payload. The typ check keeps a
+ * signed tree head from passing as a receipt and the other way round; the canonical check means
+ * the signed bytes are the only serialisation of the payload, so a verifier that re-serialises
+ * it cannot be shown one thing while the signature covers another.
+ */
+export async function verifyTyped(
+  jws: string,
+  typ: string,
+  keys: readonly JWK[] | VerificationKeys,
+): Promise<unknown> {
+  const trusted = VerificationKeys.from(keys);
+  const { payload } = await compactVerify(
+    jws,
+    async (header) => {
+      if (header.alg !== ALG) throw new Error(`unexpected alg ${JSON.stringify(header.alg)}`);
+      if (header.typ !== typ) throw new Error(`unexpected typ ${JSON.stringify(header.typ)}`);
+      if (typeof header.kid !== 'string') throw new Error('JWS header has no kid');
+      return trusted.get(header.kid);
+    },
+    { algorithms: [ALG] },
+  );
+  const text = new TextDecoder('utf-8', { fatal: true }).decode(payload);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Error('JWS payload is not JSON');
+  }
+  if (canonicalJson(value) !== text) throw new Error('JWS payload is not in canonical form');
+  return value;
+}

@@ -1,0 +1,3 @@
+export { verifyInclusion } from './inclusion';
+export { verifyConsistency } from './consistency';
+export { LogExportVerifier, verifyLogExport, type LogExportResult } from './log-export';

@@ -1,0 +1,3 @@
+export { ProblemFilter } from './problem.filter';
+export { problem, PROBLEM_CONTENT_TYPE, type Problem } from './problem';
+export { ZodPipe } from './zod-body';

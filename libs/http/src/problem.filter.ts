@@ -1,0 +1,63 @@
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { isConnectionError } from '#database';
+import { DomainError, UnavailableError } from '#errors';
+import { PROBLEM_CONTENT_TYPE, problem, type Problem } from './problem';
+
+/** What body-parser and Nest's own exceptions mean, in our codes. */
+function fromHttpException(error: HttpException): Problem {
+  const status = error.getStatus();
+  const cause = error.cause as { type?: string } | undefined;
+  const response = error.getResponse();
+  const message =
+    typeof response === 'object' && response && 'message' in response
+      ? String((response as { message: unknown }).message)
+      : error.message;
+  if (status === 404) return problem(404, 'route.not_found', 'No such route');
+  if (status === 413) return problem(413, 'request.too_large', 'The request body is larger than the limit (60 MB)');
+  if (cause?.type === 'entity.parse.failed' || /JSON/.test(message)) {
+    return problem(400, 'request.malformed_json', 'The request body is not valid JSON');
+  }
+  return problem(status, `http.${status}`, message);
+}
+
+/**
+ * The one place errors become HTTP answers: domain errors keep their code and status, outages
+ * become 503 with Retry-After, and anything unexpected is a bare 500 with the request id,
+ * logged in full on our side and never shown to the caller.
+ */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemFilter');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const response = http.getResponse<Response>();
+    const request = http.getRequest<Request & { id?: string }>();
+    let body: Problem;
+    if (error instanceof DomainError) {
+      body = problem(error.status, error.code, error.detail, error.extra);
+    } else if (error instanceof HttpException) {
+      body = fromHttpException(error);
+    } else if (error instanceof UnavailableError || isConnectionError(error)) {
+      response.setHeader('Retry-After', String(error instanceof UnavailableError ? error.retryAfterSeconds : 5));
+      body = problem(503, 'service.unavailable', 'A service Postkasse depends on is unavailable; retry later');
+      this.logger.warn({ err: error, requestId: request.id }, 'dependency unavailable');
+    } else if (isBodyParserError(error)) {
+      body =
+        error.type === 'entity.too.large'
+          ? problem(413, 'request.too_large', 'The request body is larger than the limit (60 MB)')
+          : problem(400, 'request.malformed_json', `The request body could not be read: ${error.type}`);
+    } else {
+      this.logger.error({ err: error, requestId: request.id }, 'unhandled error');
+      body = problem(500, 'internal', 'Something went wrong on our side', { requestId: String(request.id ?? '') });
+    }
+    if (response.headersSent) return;
+    response.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  }
+}
+
+function isBodyParserError(error: unknown): error is { type: string; status: number } {
+  const e = error as { type?: unknown; status?: unknown };
+  return typeof e?.type === 'string' && typeof e.status === 'number' && e.status >= 400 && e.status < 500;
+}

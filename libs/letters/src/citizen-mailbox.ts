@@ -1,0 +1,215 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { documentAad, unseal } from '#crypto';
+import { DocumentRow, Mailbox } from '#database';
+import { notFound } from '#errors';
+import { decodeCursor, encodeCursor } from './cursor';
+import { applyTransition } from './letter-transitions';
+import type { MailboxDirectory } from './mailbox-directory';
+import type { StagedReceipt } from './receipt-staging';
+
+export type Folder = 'inbox' | 'archive' | 'trash';
+
+export interface MailboxLetterView {
+  id: string;
+  sender: { id: string; name: string };
+  title: string;
+  state: string;
+  deliveredAt: string;
+  readAt: string | null;
+  folder: Folder;
+  requiresAcknowledgement: boolean;
+  acknowledgedAt: string | null;
+  dueDate: string | null;
+  endToEnd: boolean;
+  documents: { id: string; filename: string; mediaType: string; size: number | null }[];
+}
+
+export interface ListQuery {
+  folder: Folder;
+  unread?: boolean;
+  q?: string;
+  limit: number;
+  cursor?: string;
+}
+
+interface LetterRow {
+  id: string;
+  agency_id: string;
+  agency_name: string;
+  title: string;
+  state: string;
+  delivered_at: Date;
+  read_at: Date | null;
+  folder: Folder;
+  requires_acknowledgement: boolean;
+  acknowledged_at: Date | null;
+  due_date: string | null;
+  end_to_end: boolean;
+}
+
+const VISIBLE = `l.state IN ('delivered', 'read', 'acknowledged')`;
+const LETTER_COLUMNS = `l.id, l.agency_id, a.name AS agency_name, l.title, l.state, l.delivered_at,
+  l.read_at, l.folder, l.requires_acknowledgement, l.acknowledged_at, l.due_date::text AS due_date,
+  l.end_to_end`;
+
+/**
+ * Everything a citizen does with their own mailbox. Every query is scoped to the mailbox, so
+ * another citizen's letter is "not found", exactly like a letter that does not exist.
+ */
+export class CitizenMailbox {
+  constructor(
+    private readonly db: DataSource,
+    private readonly mailboxes: MailboxDirectory,
+  ) {}
+
+  /** A mailbox is made when its owner first logs in, if no letter made it before. */
+  open(nationalId: string): Promise<Mailbox> {
+    return this.mailboxes.findOrCreate(this.db.manager, nationalId);
+  }
+
+  async list(mailbox: Mailbox, query: ListQuery): Promise<{ items: MailboxLetterView[]; nextCursor: string | null }> {
+    const params: unknown[] = [mailbox.id, query.folder];
+    const where = ['l.mailbox_id = $1', 'l.folder = $2', 'l.delivered_at IS NOT NULL', VISIBLE];
+    if (query.unread !== undefined) where.push(query.unread ? 'l.read_at IS NULL' : 'l.read_at IS NOT NULL');
+    if (query.q) {
+      params.push(`%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      where.push(`(l.title ILIKE $${params.length} OR a.name ILIKE $${params.length})`);
+    }
+    const after = decodeCursor(query.cursor, 2);
+    if (after) {
+      params.push(after[0], after[1]);
+      where.push(`(l.delivered_at, l.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    }
+    params.push(query.limit + 1);
+    const rows = (await this.db.query(
+      `SELECT ${LETTER_COLUMNS} FROM letters l JOIN agencies a ON a.id = l.agency_id
+        WHERE ${where.join(' AND ')}
+        ORDER BY l.delivered_at DESC, l.id DESC LIMIT $${params.length}`,
+      params,
+    )) as LetterRow[];
+    const page = rows.slice(0, query.limit);
+    const items = await this.views(this.db.manager, page);
+    const last = page[page.length - 1];
+    const nextCursor =
+      rows.length > query.limit && last ? encodeCursor([last.delivered_at.toISOString(), last.id]) : null;
+    return { items, nextCursor };
+  }
+
+  async summary(mailbox: Mailbox): Promise<{ unread: number; needsAction: number }> {
+    const [row] = (await this.db.query(
+      `SELECT count(*) FILTER (WHERE l.read_at IS NULL)::int AS unread,
+              count(*) FILTER (WHERE l.requires_acknowledgement AND l.acknowledged_at IS NULL)::int AS needs_action
+         FROM letters l WHERE l.mailbox_id = $1 AND l.folder <> 'trash' AND ${VISIBLE}`,
+      [mailbox.id],
+    )) as { unread: number; needs_action: number }[];
+    return { unread: row.unread, needsAction: row.needs_action };
+  }
+
+  async get(mailbox: Mailbox, letterId: string, m: EntityManager = this.db.manager): Promise<MailboxLetterView> {
+    const rows = (await m.query(
+      `SELECT ${LETTER_COLUMNS} FROM letters l JOIN agencies a ON a.id = l.agency_id
+        WHERE l.id = $1 AND l.mailbox_id = $2 AND ${VISIBLE}`,
+      [letterId, mailbox.id],
+    )) as LetterRow[];
+    if (rows.length === 0) throw notFound('letter');
+    return (await this.views(m, rows))[0];
+  }
+
+  /** The decrypted bytes; the first fetch of any document is the legal moment of `read`. */
+  async readDocument(
+    mailbox: Mailbox,
+    letterId: string,
+    documentId: string,
+  ): Promise<{ filename: string; mediaType: string; content: Buffer }> {
+    await this.get(mailbox, letterId);
+    const doc = await this.db.manager.findOne(DocumentRow, { where: { id: documentId, letterId } });
+    if (!doc || !doc.sealed) throw notFound('document');
+    const [letter] = (await this.db.query('SELECT end_to_end FROM letters WHERE id = $1', [letterId])) as {
+      end_to_end: boolean;
+    }[];
+    const content = letter.end_to_end
+      ? doc.sealed
+      : unseal(
+          this.mailboxes.dataKeyOf(mailbox),
+          doc.sealed,
+          documentAad(letterId, doc.id, mailbox.masterKeyVersion),
+        );
+    await this.db.transaction((m) => applyTransition(m, letterId, 'read'));
+    return { filename: doc.filename, mediaType: doc.mediaType, content };
+  }
+
+  async acknowledge(mailbox: Mailbox, letterId: string): Promise<StagedReceipt> {
+    return this.db.transaction(async (m) => {
+      await this.get(mailbox, letterId, m);
+      const applied = await applyTransition(m, letterId, 'acknowledge');
+      return applied.receipt!;
+    });
+  }
+
+  async move(mailbox: Mailbox, letterId: string, folder: Folder): Promise<MailboxLetterView> {
+    return this.db.transaction(async (m) => {
+      const current = await this.get(mailbox, letterId, m);
+      if (current.folder !== folder) {
+        if (folder === 'trash') {
+          await m.query(
+            `UPDATE letters SET folder_before_trash = folder, folder = 'trash', trashed_at = now() WHERE id = $1`,
+            [letterId],
+          );
+        } else {
+          await m.query(
+            `UPDATE letters SET folder = $2, folder_before_trash = NULL, trashed_at = NULL WHERE id = $1`,
+            [letterId, folder],
+          );
+        }
+      }
+      return this.get(mailbox, letterId, m);
+    });
+  }
+
+  async accessLog(mailbox: Mailbox, limit: number, cursor?: string) {
+    const after = decodeCursor(cursor, 2);
+    const rows = (await this.db.query(
+      `SELECT id, at, actor_kind, actor_id, actor_name, action, purpose FROM access_log
+        WHERE mailbox_id = $1 ${after ? 'AND (at, id) < ($3::timestamptz, $4::uuid)' : ''}
+        ORDER BY at DESC, id DESC LIMIT $2`,
+      after ? [mailbox.id, limit + 1, after[0], after[1]] : [mailbox.id, limit + 1],
+    )) as { id: string; at: Date; actor_kind: string; actor_id: string; actor_name: string; action: string; purpose: string }[];
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((r) => ({
+        at: r.at.toISOString(),
+        actor: { kind: r.actor_kind, id: r.actor_id, name: r.actor_name },
+        action: r.action,
+        purpose: r.purpose,
+      })),
+      nextCursor: rows.length > limit && last ? encodeCursor([last.at.toISOString(), last.id]) : null,
+    };
+  }
+
+  private async views(m: EntityManager, rows: LetterRow[]): Promise<MailboxLetterView[]> {
+    if (rows.length === 0) return [];
+    const docs = (await m.query(
+      `SELECT id, letter_id, filename, media_type, size FROM documents
+        WHERE letter_id = ANY($1) ORDER BY letter_id, position`,
+      [rows.map((r) => r.id)],
+    )) as { id: string; letter_id: string; filename: string; media_type: string; size: number | null }[];
+    return rows.map((r) => ({
+      id: r.id,
+      sender: { id: r.agency_id, name: r.agency_name },
+      title: r.title,
+      state: r.state,
+      deliveredAt: r.delivered_at.toISOString(),
+      readAt: r.read_at?.toISOString() ?? null,
+      folder: r.folder,
+      requiresAcknowledgement: r.requires_acknowledgement,
+      acknowledgedAt: r.acknowledged_at?.toISOString() ?? null,
+      dueDate: r.due_date,
+      endToEnd: r.end_to_end,
+      documents: docs
+        .filter((d) => d.letter_id === r.id)
+        .map((d) => ({ id: d.id, filename: d.filename, mediaType: d.media_type, size: d.size })),
+    }));
+  }
+}
+

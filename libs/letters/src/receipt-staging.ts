@@ -1,0 +1,80 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { EntityManager } from 'typeorm';
+import type { ReceiptType } from '#evidence';
+
+export interface StagedReceipt {
+  letterId: string;
+  type: ReceiptType;
+  kind?: 'notify' | 'reminder';
+  at: string;
+  agencyId: string;
+  recipientRef: string;
+  documents: { ciphertextSha256: string; plaintextSha256?: string }[];
+  reason?: { code: string; detail: string };
+  logIndex: number | null;
+}
+
+/** The plaintext is known from delivery on (DESIGN "Receipts and evidence"). */
+const BEFORE_PLAINTEXT: ReadonlySet<ReceiptType> = new Set(['accepted', 'rejected', 'withdrawn']);
+
+/**
+ * Stages a receipt in the caller's transaction. Unique per (letter, type, kind): a job that runs
+ * twice stages nothing the second time, and the first receipt is returned.
+ */
+export async function stageReceipt(
+  m: EntityManager,
+  letterId: string,
+  type: ReceiptType,
+  options: { kind?: 'notify' | 'reminder'; reason?: { code: string; detail: string }; at?: Date } = {},
+): Promise<StagedReceipt> {
+  const [letter] = (await m.query(
+    `SELECT l.agency_id, l.end_to_end, mb.recipient_ref FROM letters l
+       JOIN mailboxes mb ON mb.id = l.mailbox_id WHERE l.id = $1`,
+    [letterId],
+  )) as { agency_id: string; end_to_end: boolean; recipient_ref: string }[];
+  const documents = (await m.query(
+    `SELECT encode(received_sha256, 'hex') AS received, encode(plaintext_sha256, 'hex') AS plaintext
+       FROM documents WHERE letter_id = $1 ORDER BY position`,
+    [letterId],
+  )) as { received: string; plaintext: string | null }[];
+  const withPlaintext = !BEFORE_PLAINTEXT.has(type) && !letter.end_to_end;
+  const payload: Omit<StagedReceipt, 'logIndex'> = {
+    letterId,
+    type,
+    ...(options.kind ? { kind: options.kind } : {}),
+    at: (options.at ?? new Date()).toISOString(),
+    agencyId: letter.agency_id,
+    recipientRef: letter.recipient_ref,
+    documents: documents.map((d) => ({
+      ciphertextSha256: d.received,
+      ...(withPlaintext && d.plaintext ? { plaintextSha256: d.plaintext } : {}),
+    })),
+    ...(options.reason ? { reason: options.reason } : {}),
+  };
+  const inserted = (await m.query(
+    `INSERT INTO receipts (id, letter_id, agency_id, type, kind, at, payload)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (letter_id, type, kind) DO NOTHING RETURNING id`,
+    [uuidv7(), letterId, letter.agency_id, type, options.kind ?? '', payload.at, payload],
+  )) as { id: string }[];
+  if (inserted.length > 0) {
+    // Wakes the sequencer when this transaction commits.
+    await m.query(`SELECT pg_notify('receipts_staged', '')`);
+    return { ...payload, logIndex: null };
+  }
+  return (await findReceipt(m, letterId, type, options.kind))!;
+}
+
+export async function findReceipt(
+  m: EntityManager,
+  letterId: string,
+  type: ReceiptType,
+  kind?: string,
+): Promise<StagedReceipt | null> {
+  const [row] = (await m.query(
+    'SELECT payload, log_index FROM receipts WHERE letter_id = $1 AND type = $2 AND kind = $3',
+    [letterId, type, kind ?? ''],
+  )) as { payload: Omit<StagedReceipt, 'logIndex'>; log_index: string | null }[];
+  if (!row) return null;
+  return { ...row.payload, logIndex: row.log_index === null ? null : Number(row.log_index) };
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+/** Limits from DESIGN "API": checked at the edge, before anything is stored. */
+export const LETTER_LIMITS = {
+  maxDocuments: 10,
+  maxDocumentBytes: 20 * 1024 * 1024,
+  maxRequestBytes: 60 * 1024 * 1024,
+  maxTitle: 200,
+  maxFilename: 255,
+} as const;
+
+export const ALLOWED_MEDIA_TYPES = [
+  'application/pdf',
+  'text/plain',
+  'text/html',
+  'text/csv',
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'application/xml',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.oasis.opendocument.text',
+] as const;
+
+/** Shown in the browser; everything else is served as an attachment. */
+export const INLINE_MEDIA_TYPES: ReadonlySet<string> = new Set([
+  'application/pdf',
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'text/plain',
+]);
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_OR_SEPARATOR = /[\u0000-\u001f\u007f-\u009f/\\]/;
+
+export const filenameSchema = z
+  .string()
+  .min(1)
+  .max(LETTER_LIMITS.maxFilename)
+  .refine((f) => !CONTROL_OR_SEPARATOR.test(f), 'must not contain path separators or control characters')
+  .refine((f) => f !== '.' && f !== '..', 'must not be "." or ".."');
+
+export const documentSchema = z.strictObject({
+  filename: filenameSchema,
+  mediaType: z.enum(ALLOWED_MEDIA_TYPES),
+  content: z.string().min(1).describe('OpenPGP message: ASCII armor, or base64 of the binary form'),
+  signature: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("End-to-end letters only: the agency's detached signature over the ciphertext"),
+});
+
+export const letterSubmissionSchema = z.strictObject({
+  recipient: z.strictObject({ nationalId: z.string().min(1).max(32) }),
+  title: z.string().trim().min(1).max(LETTER_LIMITS.maxTitle),
+  documents: z.array(documentSchema).min(1).max(LETTER_LIMITS.maxDocuments),
+  senderReference: z.string().min(1).max(200).optional(),
+  publishAt: z.iso.datetime({ offset: true }).optional(),
+  dueDate: z.iso.date().optional(),
+  requiresAcknowledgement: z.boolean().optional(),
+  reminderAfterDays: z.number().int().min(0).max(365).optional(),
+});
+
+export type LetterSubmission = z.infer<typeof letterSubmissionSchema>;

@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+import type { DataSource } from 'typeorm';
+import { decodeDocumentContent, inspectMessage, sha256, type OpenPgpLimits } from '#crypto';
+import { DomainError, conflict } from '#errors';
+import { Outbox } from '#queue';
+import type { MailboxDirectory } from './mailbox-directory';
+import { stageReceipt, type StagedReceipt } from './receipt-staging';
+import { LETTER_LIMITS, type LetterSubmission } from './submission-schema';
+import { toDomainError } from './openpgp-errors';
+
+export interface SubmitLetterCommand {
+  agencyId: string;
+  idempotencyKey: string;
+  /** SHA-256 of the raw request body: the same key with another body is refused. */
+  requestSha256: Buffer;
+  submission: LetterSubmission;
+}
+
+export interface SubmittedLetter {
+  id: string;
+  state: 'accepted';
+  receipt: StagedReceipt;
+}
+
+export interface SubmitLetterResult {
+  status: number;
+  body: SubmittedLetter;
+  replayed: boolean;
+}
+
+/** Things submission needs from the platform key, read once at start-up. */
+export interface PlatformKeyInfo {
+  encryptionKeyIds: string[];
+}
+
+/**
+ * Takes a letter from an agency: cheap OpenPGP form checks, then the letter, its documents as
+ * received, the `accepted` receipt, the outbox row and the idempotency record in one transaction.
+ */
+export class SubmitLetter {
+  constructor(
+    private readonly db: DataSource,
+    private readonly mailboxes: MailboxDirectory,
+    private readonly platform: PlatformKeyInfo,
+    private readonly limits: OpenPgpLimits,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async execute(cmd: SubmitLetterCommand): Promise<SubmitLetterResult> {
+    const { submission } = cmd;
+    this.mailboxes.assertValid(submission.recipient.nationalId, 'recipient.nationalId');
+    const documents = await this.checkDocuments(submission);
+
+    const outcome = await this.db.transaction(async (m) => {
+      // A second request with the same key waits for nothing: while the first transaction is
+      // open it is told so (409); afterwards it sees the stored answer.
+      const [{ locked }] = (await m.query(
+        'SELECT pg_try_advisory_xact_lock(hashtextextended($1, 7)) AS locked',
+        [`${cmd.agencyId}/${cmd.idempotencyKey}`],
+      )) as { locked: boolean }[];
+      if (!locked) {
+        throw conflict('idempotency.in_flight', 'A request with this Idempotency-Key is still being processed');
+      }
+      const [previous] = (await m.query(
+        'SELECT request_sha256, status, response FROM idempotency_keys WHERE agency_id = $1 AND key = $2',
+        [cmd.agencyId, cmd.idempotencyKey],
+      )) as { request_sha256: Buffer; status: number; response: SubmittedLetter }[];
+      if (previous) {
+        if (!previous.request_sha256.equals(cmd.requestSha256)) {
+          throw new DomainError(
+            422,
+            'idempotency.key_reused',
+            'This Idempotency-Key was used before with a different request body',
+          );
+        }
+        return { status: previous.status, body: previous.response, replayed: true, outboxId: null };
+      }
+
+      const mailbox = await this.mailboxes.findOrCreate(m, submission.recipient.nationalId);
+      const letterId = uuidv7();
+      await m.query(
+        `INSERT INTO letters (id, agency_id, mailbox_id, title, sender_reference, state,
+           requires_acknowledgement, reminder_after_days, publish_at, due_date)
+         VALUES ($1, $2, $3, $4, $5, 'accepted', $6, $7, $8, $9)`,
+        [
+          letterId,
+          cmd.agencyId,
+          mailbox.id,
+          submission.title,
+          submission.senderReference ?? null,
+          submission.requiresAcknowledgement ?? false,
+          submission.reminderAfterDays ?? 7,
+          submission.publishAt ?? null,
+          submission.dueDate ?? null,
+        ],
+      );
+      for (const [position, doc] of documents.entries()) {
+        await m.query(
+          `INSERT INTO documents (id, letter_id, position, filename, media_type, received, received_sha256)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          [uuidv7(), letterId, position, doc.filename, doc.mediaType, doc.bytes, doc.sha256],
+        );
+      }
+      const receipt = await stageReceipt(m, letterId, 'accepted');
+      const outboxId = await Outbox.stage(m, 'deliver', letterId);
+      const body: SubmittedLetter = { id: letterId, state: 'accepted', receipt };
+      await m.query(
+        `INSERT INTO idempotency_keys (agency_id, key, request_sha256, status, response)
+         VALUES ($1, $2, $3, 202, $4)`,
+        [cmd.agencyId, cmd.idempotencyKey, cmd.requestSha256, body],
+      );
+      return { status: 202, body, replayed: false, outboxId };
+    });
+
+    if (outcome.outboxId) await this.outbox.handOver(this.db.manager, [outcome.outboxId]);
+    return { status: outcome.status, body: outcome.body, replayed: outcome.replayed };
+  }
+
+  private async checkDocuments(submission: LetterSubmission) {
+    const checked = [];
+    for (const [index, doc] of submission.documents.entries()) {
+      const field = `documents[${index}].content`;
+      if (doc.signature !== undefined) {
+        throw new DomainError(
+          400,
+          'letter.end_to_end_unavailable',
+          `documents[${index}].signature: end-to-end letters are not accepted for this recipient`,
+        );
+      }
+      try {
+        const bytes = decodeDocumentContent(doc.content, this.limits);
+        await inspectMessage(bytes, this.platform.encryptionKeyIds, this.limits);
+        checked.push({ ...doc, bytes, sha256: sha256(bytes) });
+      } catch (error) {
+        throw toDomainError(error, field);
+      }
+    }
+    return checked;
+  }
+}
+
+export function sha256OfBody(raw: Buffer): Buffer {
+  return createHash('sha256').update(raw).digest();
+}
+
+export { LETTER_LIMITS };

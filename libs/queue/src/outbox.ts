@@ -1,0 +1,69 @@
+import type { EntityManager } from 'typeorm';
+import type { JobProducer } from './job-producer';
+import { jobIdFor, type QueueName } from './queues';
+
+interface OutboxRow {
+  id: string;
+  queue: QueueName;
+  letter_id: string;
+}
+
+/**
+ * Jobs are first written to the outbox in the transaction that needs them, so a crash or a
+ * Redis outage between commit and `Queue.add` loses nothing: the relay hands them over later.
+ */
+export class Outbox {
+  constructor(private readonly producer: JobProducer) {}
+
+  static async stage(m: EntityManager, queue: QueueName, letterId: string): Promise<string> {
+    const rows = (await m.query(
+      'INSERT INTO outbox (queue, job_id, letter_id) VALUES ($1, $2, $3) RETURNING id',
+      [queue, jobIdFor(queue, letterId), letterId],
+    )) as { id: string }[];
+    return rows[0].id;
+  }
+
+  /** Hands staged rows to the queue right after commit; failure is fine, the relay retries. */
+  async handOver(m: EntityManager, ids: string[]): Promise<boolean> {
+    if (ids.length === 0) return true;
+    const rows = (await m.query('SELECT id, queue, letter_id FROM outbox WHERE id = ANY($1)', [
+      ids,
+    ])) as OutboxRow[];
+    try {
+      await this.addAll(rows);
+    } catch {
+      return false;
+    }
+    await m.query('UPDATE outbox SET handed_over_at = now() WHERE id = ANY($1)', [ids]);
+    return true;
+  }
+
+  /**
+   * One relay pass: rows not handed over after `graceMs` (the API hands over its own rows right
+   * after commit). SKIP LOCKED lets several workers relay at once without doubling work.
+   */
+  async relay(m: EntityManager, graceMs: number, batch = 500): Promise<number> {
+    return m.transaction(async (tx) => {
+      const rows = (await tx.query(
+        `SELECT id, queue, letter_id FROM outbox
+          WHERE handed_over_at IS NULL AND created_at < now() - make_interval(secs => $1)
+          ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [graceMs / 1000, batch],
+      )) as OutboxRow[];
+      if (rows.length === 0) return 0;
+      await this.addAll(rows);
+      await tx.query('UPDATE outbox SET handed_over_at = now() WHERE id = ANY($1)', [
+        rows.map((r) => r.id),
+      ]);
+      return rows.length;
+    });
+  }
+
+  private async addAll(rows: OutboxRow[]): Promise<void> {
+    await Promise.all(
+      rows.map((r) =>
+        this.producer.add({ queue: r.queue, subjectId: r.letter_id, data: { letterId: r.letter_id } }),
+      ),
+    );
+  }
+}

@@ -1,0 +1,21 @@
+/** Every queue Postkasse uses. A job payload holds ids only, never content or personal data. */
+export const QUEUES = ['deliver', 'print'] as const;
+export type QueueName = (typeof QUEUES)[number];
+
+export interface JobPayloads {
+  deliver: { letterId: string };
+  print: { letterId: string };
+}
+
+/** Retries with exponential backoff; what still fails stays in the failed set with its reason. */
+export const DEFAULT_JOB_OPTIONS = {
+  attempts: 12,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: { age: 3_600, count: 10_000 },
+  removeOnFail: false,
+} as const;
+
+/** BullMQ job ids may not contain ':' (its key separator); ours are `${queue}-${letterId}`-style. */
+export function jobIdFor(queue: QueueName, subjectId: string): string {
+  return `${queue}-${subjectId}`;
+}

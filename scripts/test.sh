@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# `npm test`: prepares what the tests need (dependencies, PostgreSQL, Redis, a build) and runs
+# every test: unit, integration and end-to-end (which start the API and worker as processes).
+source "$(dirname "$0")/lib.sh"
+ensure_node_modules
+ensure_postgres
+ensure_redis
+build
+command -v gpg >/dev/null || apt_install gnupg || say "gpg unavailable: GnuPG interoperability tests will say so"
+export NODE_ENV=test
+npx jest --ci "$@"
