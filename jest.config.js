@@ -14,7 +14,7 @@ const transform = {
   ],
 };
 const transformIgnorePatterns = [
-  '/node_modules/(?!(@nestjs|file-type|nestjs-pino|strtok3|token-types|@tokenizer|uint8array-extras|uuid)/)',
+  '/node_modules/(?!(@nestjs|file-type|nestjs-pino|strtok3|token-types|@tokenizer|uint8array-extras|uuid|jose)/)',
 ];
 const moduleNameMapper = {
   '^#(config|database|letters|crypto|evidence|identity|auth|queue|http|errors)$': '<rootDir>/libs/$1/src/index.ts',

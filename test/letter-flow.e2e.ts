@@ -75,7 +75,7 @@ describe('an agency sends a letter and a citizen reads it', () => {
       readAt: null,
       requiresAcknowledgement: true,
       endToEnd: false,
-      documents: [{ filename: 'vedtak.txt', mediaType: 'text/plain', size: 31 }],
+      documents: [{ filename: 'vedtak.txt', mediaType: 'text/plain', size: Buffer.byteLength('Du har fått innvilget bostøtte.') }],
     });
     expect((await me.get('/v1/mailbox/summary')).body).toEqual({ unread: 1, needsAction: 1 });
 

@@ -98,6 +98,11 @@ export class DeliverLetter {
       });
     }
     await this.db.transaction(async (m) => {
+      // Lock order everywhere: the letter row first, then its documents.
+      const [current] = (await m.query('SELECT state, verified_at FROM letters WHERE id = $1 FOR UPDATE', [
+        letter.id,
+      ])) as { state: string; verified_at: Date | null }[];
+      if (current.state !== 'accepted' || current.verified_at) return;
       for (const s of sealed) {
         await m.query(
           `UPDATE documents SET sealed = $2, plaintext_sha256 = $3, size = $4, signature = $5,

@@ -45,13 +45,12 @@ export class BackgroundLoop {
 
   private sleep(): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(finish, this.idleMs);
-      const self = this;
-      function finish() {
+      const finish = () => {
         clearTimeout(timer);
-        self.wakeUp = null;
+        this.wakeUp = null;
         resolve();
-      }
+      };
+      const timer = setTimeout(finish, this.idleMs);
       this.wakeUp = finish;
     });
   }

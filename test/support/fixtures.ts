@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import { v7 as uuidv7 } from 'uuid';
+import type { DataSource } from 'typeorm';
+import { loadConfig, type AppConfig } from '#config';
+import { openDocument, readPlatformKey, readSigningKey, type AgencySigningKey } from '#crypto';
+import { createDataSource } from '#database';
+import type { DocumentOpener } from '#letters';
+import { createTestDatabase } from './databases';
+import { ROOT } from './stack';
+
+/** Configuration as the processes get it in tests, pointed at a database of the test's own. */
+export async function testConfig(databaseUrl: string, extra: NodeJS.ProcessEnv = {}): Promise<AppConfig> {
+  return loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    SECRETS_FILE: join(ROOT, '.secrets/test.json'),
+    LOG_LEVEL: 'warn',
+    ...extra,
+  });
+}
+
+export async function testDatabase(): Promise<{ db: DataSource; url: string; close: () => Promise<void> }> {
+  const created = await createTestDatabase();
+  const db = await createDataSource(created.url, 5).initialize();
+  return {
+    db,
+    url: created.url,
+    close: async () => {
+      await db.destroy();
+      await created.drop();
+    },
+  };
+}
+
+export async function insertAgency(db: DataSource, publicKeyArmored: string, name = 'Test agency'): Promise<string> {
+  const id = uuidv7();
+  const key = await readSigningKey(publicKeyArmored);
+  await db.query('INSERT INTO agencies (id, name) VALUES ($1, $2)', [id, name]);
+  await db.query('INSERT INTO agency_signing_keys (id, agency_id, fingerprint, public_key) VALUES ($1, $2, $3, $4)', [
+    uuidv7(),
+    id,
+    key.fingerprint,
+    key.armored,
+  ]);
+  return id;
+}
+
+/** Decrypts in the calling thread: for tests of the use case, not of the thread pool. */
+export async function inlineOpener(config: AppConfig): Promise<DocumentOpener> {
+  const platform = await readPlatformKey(config.platformOpenPgpKey);
+  return {
+    open: (bytes: Uint8Array, agencyKeys: AgencySigningKey[], at: Date) =>
+      openDocument(bytes, { platformKey: platform.key, agencyKeys, at, limits: config.openpgpLimits }),
+  };
+}
