@@ -3,7 +3,17 @@ import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'var/**', 'coverage/**', 'apps/web/dist/**', '*.config.js', 'eslint.config.mjs'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'var/**',
+      'coverage/**',
+      'apps/web/dist/**',
+      '*.config.js',
+      'eslint.config.mjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -13,26 +23,45 @@ export default tseslint.config(
       'import-x/resolver': { typescript: false, node: true },
     },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            { group: ['**/apps/**', '../../apps/*'], message: 'libs never import apps' },
-          ],
+          patterns: [{ group: ['**/apps/**', '../../apps/*'], message: 'libs never import apps' }],
         },
       ],
     },
   },
   {
     // Pure cores import no framework (CONVENTIONS: crypto, evidence, identity, lifecycle).
-    files: ['libs/crypto/**/*.ts', 'libs/evidence/**/*.ts', 'libs/identity/**/*.ts', 'libs/letters/src/lifecycle.ts'],
+    files: [
+      'libs/crypto/**/*.ts',
+      'libs/evidence/**/*.ts',
+      'libs/identity/**/*.ts',
+      'libs/letters/src/lifecycle.ts',
+    ],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@nestjs/*', 'typeorm', 'bullmq', 'ioredis', 'pg'], message: 'pure code imports no framework' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@nestjs/*', 'typeorm', 'bullmq', 'ioredis', 'pg'],
+              message: 'pure code imports no framework',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['**/*.spec.ts', '**/*.int.ts', 'test/**/*.ts', 'bench/**/*.ts'],
-    rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
   },
 );

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
@@ -19,25 +19,48 @@ export async function generateAgencyKey(type: 'curve25519' | 'rsa' = 'curve25519
     type === 'rsa'
       ? ({ type: 'rsa', rsaBits: 3072 } as const)
       : ({ type: 'ecc', curve: 'curve25519Legacy' } as const);
-  return openpgp.generateKey({ ...options, userIDs: [{ name: 'Test Agency', email: 'post@agency.test' }], format: 'armored' });
+  return openpgp.generateKey({
+    ...options,
+    userIDs: [{ name: 'Test Agency', email: 'post@agency.test' }],
+    format: 'armored',
+  });
 }
 
 /** An agency registered through the CLI, exactly as an operator would. */
-export async function createAgency(stack: Stack, name: string, type: 'curve25519' | 'rsa' = 'curve25519'): Promise<TestAgency> {
+export async function createAgency(
+  stack: Stack,
+  name: string,
+  type: 'curve25519' | 'rsa' = 'curve25519',
+): Promise<TestAgency> {
   const { privateKey, publicKey } = await generateAgencyKey(type);
   const keyFile = join(mkdtempSync(join(tmpdir(), 'postkasse-agency-')), 'signing.asc');
   writeFileSync(keyFile, publicKey);
-  const out = await stack.cli(['agency', 'create', '--name', name, '--signing-key', keyFile, '--json']);
+  const out = await stack.cli([
+    'agency',
+    'create',
+    '--name',
+    name,
+    '--signing-key',
+    keyFile,
+    '--json',
+  ]);
   const { id, apiKey } = JSON.parse(out) as { id: string; apiKey: string };
   return { id, apiKey, privateKey, publicKey, keyFile };
 }
 
 export async function platformPublicKey(stack: Stack): Promise<string> {
-  const keys = (await (await fetch(`${stack.baseUrl}/v1/platform/keys`)).json()) as { openpgp: { publicKey: string } };
+  const keys = (await (await fetch(`${stack.baseUrl}/v1/platform/keys`)).json()) as {
+    openpgp: { publicKey: string };
+  };
   return keys.openpgp.publicKey;
 }
 
-export function sealFor(agency: TestAgency, platformKey: string, text: string, armor = true): Promise<string> {
+export function sealFor(
+  agency: TestAgency,
+  platformKey: string,
+  text: string,
+  armor = true,
+): Promise<string> {
   return encryptAndSignForPlatform(
     Buffer.from(text),
     { platformPublicKey: platformKey, signingPrivateKey: agency.privateKey },
@@ -45,25 +68,48 @@ export function sealFor(agency: TestAgency, platformKey: string, text: string, a
   );
 }
 
-
 /** GnuPG as an agency would run it: its own key, the platform key imported, sign and encrypt. */
 export class GnuPgAgency {
   readonly home = mkdtempSync(join(tmpdir(), 'postkasse-gpg-'));
   fingerprint = '';
 
   private gpg(args: string[], input?: string | Buffer): Buffer {
-    return execFileSync('gpg', ['--homedir', this.home, '--batch', '--yes', '--pinentry-mode', 'loopback', '--passphrase', '', ...args], {
-      input,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    return execFileSync(
+      'gpg',
+      [
+        '--homedir',
+        this.home,
+        '--batch',
+        '--yes',
+        '--pinentry-mode',
+        'loopback',
+        '--passphrase',
+        '',
+        ...args,
+      ],
+      {
+        input,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
   }
 
-  init(platformKey: string, algo: 'rsa3072' | 'default' = 'default'): this {
-    this.gpg(['--quick-gen-key', 'GnuPG Agency <gpg@agency.test>', algo === 'rsa3072' ? 'rsa3072' : 'default', 'default', 'never']);
+  /** GnuPG 2.2's `default` is RSA-3072; `ed25519` gives the legacy EdDSA key 2.3+ makes by default. */
+  init(platformKey: string, algo: 'rsa3072' | 'ed25519' = 'ed25519'): this {
+    this.gpg(['--quick-gen-key', 'GnuPG Agency <gpg@agency.test>', algo, 'sign', 'never']);
     const listing = this.gpg(['--with-colons', '--list-secret-keys']).toString();
     this.fingerprint = /^fpr:+([0-9A-F]+):/m.exec(listing)![1];
     this.gpg(['--import'], platformKey);
     return this;
+  }
+
+  close(): void {
+    try {
+      execFileSync('gpgconf', ['--homedir', this.home, '--kill', 'gpg-agent'], { stdio: 'ignore' });
+    } catch {
+      // no agent was started
+    }
+    rmSync(this.home, { recursive: true, force: true });
   }
 
   publicKey(): string {
@@ -78,7 +124,17 @@ export class GnuPgAgency {
 
   sealTo(platformFingerprint: string, text: string, extra: string[] = []): Buffer {
     return this.gpg(
-      ['--trust-model', 'always', '--local-user', this.fingerprint, '--encrypt', '--sign', '--recipient', platformFingerprint, ...extra],
+      [
+        '--trust-model',
+        'always',
+        '--local-user',
+        this.fingerprint,
+        '--encrypt',
+        '--sign',
+        '--recipient',
+        platformFingerprint,
+        ...extra,
+      ],
       text,
     );
   }

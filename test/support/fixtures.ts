@@ -9,7 +9,10 @@ import { createTestDatabase } from './databases';
 import { ROOT } from './stack';
 
 /** Configuration as the processes get it in tests, pointed at a database of the test's own. */
-export async function testConfig(databaseUrl: string, extra: NodeJS.ProcessEnv = {}): Promise<AppConfig> {
+export async function testConfig(
+  databaseUrl: string,
+  extra: NodeJS.ProcessEnv = {},
+): Promise<AppConfig> {
   return loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: databaseUrl,
@@ -19,7 +22,11 @@ export async function testConfig(databaseUrl: string, extra: NodeJS.ProcessEnv =
   });
 }
 
-export async function testDatabase(): Promise<{ db: DataSource; url: string; close: () => Promise<void> }> {
+export async function testDatabase(): Promise<{
+  db: DataSource;
+  url: string;
+  close: () => Promise<void>;
+}> {
   const created = await createTestDatabase();
   const db = await createDataSource(created.url, 5).initialize();
   return {
@@ -32,16 +39,18 @@ export async function testDatabase(): Promise<{ db: DataSource; url: string; clo
   };
 }
 
-export async function insertAgency(db: DataSource, publicKeyArmored: string, name = 'Test agency'): Promise<string> {
+export async function insertAgency(
+  db: DataSource,
+  publicKeyArmored: string,
+  name = 'Test agency',
+): Promise<string> {
   const id = uuidv7();
   const key = await readSigningKey(publicKeyArmored);
   await db.query('INSERT INTO agencies (id, name) VALUES ($1, $2)', [id, name]);
-  await db.query('INSERT INTO agency_signing_keys (id, agency_id, fingerprint, public_key) VALUES ($1, $2, $3, $4)', [
-    uuidv7(),
-    id,
-    key.fingerprint,
-    key.armored,
-  ]);
+  await db.query(
+    'INSERT INTO agency_signing_keys (id, agency_id, fingerprint, public_key) VALUES ($1, $2, $3, $4)',
+    [uuidv7(), id, key.fingerprint, key.armored],
+  );
   return id;
 }
 
@@ -50,6 +59,11 @@ export async function inlineOpener(config: AppConfig): Promise<DocumentOpener> {
   const platform = await readPlatformKey(config.platformOpenPgpKey);
   return {
     open: (bytes: Uint8Array, agencyKeys: AgencySigningKey[], at: Date) =>
-      openDocument(bytes, { platformKey: platform.key, agencyKeys, at, limits: config.openpgpLimits }),
+      openDocument(bytes, {
+        platformKey: platform.key,
+        agencyKeys,
+        at,
+        limits: config.openpgpLimits,
+      }),
   };
 }

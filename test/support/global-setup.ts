@@ -11,7 +11,8 @@ export default async function globalSetup(): Promise<void> {
     const stale = await c.query<{ datname: string }>(
       `SELECT datname FROM pg_database WHERE datname LIKE 'postkasse_test_%'`,
     );
-    for (const { datname } of stale.rows) await c.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+    for (const { datname } of stale.rows)
+      await c.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
     await c.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
   });
   const db = createDataSource(databaseUrl(TEMPLATE_DATABASE), 1);

@@ -15,7 +15,12 @@ export class ApiClient {
     return new ApiClient(this.baseUrl, token);
   }
 
-  async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<JsonResponse<T>> {
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers: {
@@ -27,7 +32,8 @@ export class ApiClient {
     });
     const text = await response.text();
     let parsed: unknown = text;
-    if ((response.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text);
+    if ((response.headers.get('content-type') ?? '').includes('json') && text)
+      parsed = JSON.parse(text);
     return { status: response.status, headers: response.headers, body: parsed as T };
   }
 
@@ -39,7 +45,11 @@ export class ApiClient {
     return this.request<T>('POST', path, body, headers);
   }
 
-  async waitFor<T>(probe: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 20_000): Promise<T> {
+  async waitFor<T>(
+    probe: () => Promise<T | undefined | null | false>,
+    what: string,
+    timeoutMs = 20_000,
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = await probe();
@@ -51,9 +61,13 @@ export class ApiClient {
 
   /** Polls the sender's view until the letter reaches `state`. */
   waitForState(letterId: string, state: string, timeoutMs?: number) {
-    return this.waitFor(async () => {
-      const r = await this.get(`/v1/letters/${letterId}`);
-      return r.body?.state === state ? r.body : undefined;
-    }, `letter ${letterId} to be ${state}`, timeoutMs);
+    return this.waitFor(
+      async () => {
+        const r = await this.get(`/v1/letters/${letterId}`);
+        return r.body?.state === state ? r.body : undefined;
+      },
+      `letter ${letterId} to be ${state}`,
+      timeoutMs,
+    );
   }
 }

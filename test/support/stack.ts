@@ -14,7 +14,11 @@ export function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolvePort(address.port)
+          : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -97,7 +101,9 @@ export class Stack {
       }
       await new Promise((r) => setTimeout(r, 200));
     }
-    throw new Error(`API did not become healthy:\n${this.processes.map((p) => p.output()).join('\n---\n')}`);
+    throw new Error(
+      `API did not become healthy:\n${this.processes.map((p) => p.output()).join('\n---\n')}`,
+    );
   }
 
   async stop(): Promise<void> {
@@ -108,12 +114,17 @@ export class Stack {
   /** Runs the CLI against this stack's configuration and returns its standard output. */
   cli(args: string[]): Promise<string> {
     return new Promise((resolveOutput, reject) => {
-      const child = spawn(process.execPath, [join(DIST, 'cli/src/main.js'), ...args], { cwd: ROOT, env: this.env });
+      const child = spawn(process.execPath, [join(DIST, 'cli/src/main.js'), ...args], {
+        cwd: ROOT,
+        env: this.env,
+      });
       let out = '';
       let err = '';
       child.stdout.on('data', (c: Buffer) => (out += c.toString()));
       child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-      child.on('exit', (code) => (code === 0 ? resolveOutput(out.trim()) : reject(new Error(`cli ${args.join(' ')}: ${err}`))));
+      child.on('exit', (code) =>
+        code === 0 ? resolveOutput(out.trim()) : reject(new Error(`cli ${args.join(' ')}: ${err}`)),
+      );
     });
   }
 }

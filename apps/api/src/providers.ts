@@ -15,7 +15,9 @@ import {
 import { JobProducer, Outbox, producerConnection } from '#queue';
 
 export const PLATFORM_KEY = Symbol('PLATFORM_KEY');
-export type PlatformKey = Awaited<ReturnType<typeof readPlatformKey>> & { publicKeyArmored: string };
+export type PlatformKey = Awaited<ReturnType<typeof readPlatformKey>> & {
+  publicKeyArmored: string;
+};
 
 const DB = getDataSourceToken();
 
@@ -56,7 +58,11 @@ export function apiProviders(config: AppConfig): Provider[] {
       useFactory: (db: DataSource, dir: MailboxDirectory) => new CitizenMailbox(db, dir),
       inject: [DB, MailboxDirectory],
     },
-    { provide: ApiKeyAuthenticator, useFactory: (db: DataSource) => new ApiKeyAuthenticator(db), inject: [DB] },
+    {
+      provide: ApiKeyAuthenticator,
+      useFactory: (db: DataSource) => new ApiKeyAuthenticator(db),
+      inject: [DB],
+    },
     { provide: OidcVerifier, useFactory: () => new OidcVerifier(config.oidc) },
     {
       provide: AuthGuard,

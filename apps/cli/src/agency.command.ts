@@ -23,7 +23,9 @@ async function addSigningKey(ctx: CliContext, agencyId: string, file: string): P
      ON CONFLICT (agency_id, fingerprint) DO UPDATE SET revoked_at = NULL`,
     [uuidv7(), agencyId, key.fingerprint, key.armored],
   );
-  await operatorAudit(db, ctx.actor, 'agency.signing_key_added', agencyId, { fingerprint: key.fingerprint });
+  await operatorAudit(db, ctx.actor, 'agency.signing_key_added', agencyId, {
+    fingerprint: key.fingerprint,
+  });
   return key.fingerprint;
 }
 
@@ -39,7 +41,11 @@ async function issueApiKey(ctx: CliContext, agencyId: string): Promise<string> {
   return key;
 }
 
-export async function agencyCommand(ctx: CliContext, sub: string | undefined, argv: string[]): Promise<void> {
+export async function agencyCommand(
+  ctx: CliContext,
+  sub: string | undefined,
+  argv: string[],
+): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -59,7 +65,12 @@ export async function agencyCommand(ctx: CliContext, sub: string | undefined, ar
       await operatorAudit(db, ctx.actor, 'agency.created', id, { name });
       const fingerprint = await addSigningKey(ctx, id, required(values, 'signing-key'));
       const apiKey = await issueApiKey(ctx, id);
-      ctx.print(values.json ? { id, apiKey } : `Agency ${name}\n  id:          ${id}\n  signing key: ${fingerprint}\n  API key:     ${apiKey}  (shown once)`, values.json);
+      ctx.print(
+        values.json
+          ? { id, apiKey }
+          : `Agency ${name}\n  id:          ${id}\n  signing key: ${fingerprint}\n  API key:     ${apiKey}  (shown once)`,
+        values.json,
+      );
       return;
     }
     case 'list': {
@@ -74,7 +85,11 @@ export async function agencyCommand(ctx: CliContext, sub: string | undefined, ar
       return;
     }
     case 'add-key': {
-      const fingerprint = await addSigningKey(ctx, required(values, 'agency'), required(values, 'signing-key'));
+      const fingerprint = await addSigningKey(
+        ctx,
+        required(values, 'agency'),
+        required(values, 'signing-key'),
+      );
       console.log(`Added signing key ${fingerprint}`);
       return;
     }
@@ -92,15 +107,24 @@ export async function agencyCommand(ctx: CliContext, sub: string | undefined, ar
     }
     case 'rotate-api-key': {
       const agency = required(values, 'agency');
-      await db.query('UPDATE api_keys SET revoked_at = now() WHERE agency_id = $1 AND revoked_at IS NULL', [agency]);
+      await db.query(
+        'UPDATE api_keys SET revoked_at = now() WHERE agency_id = $1 AND revoked_at IS NULL',
+        [agency],
+      );
       const apiKey = await issueApiKey(ctx, agency);
       await operatorAudit(db, ctx.actor, 'agency.api_key_rotated', agency);
-      ctx.print(values.json ? { id: agency, apiKey } : `New API key (shown once): ${apiKey}`, values.json);
+      ctx.print(
+        values.json ? { id: agency, apiKey } : `New API key (shown once): ${apiKey}`,
+        values.json,
+      );
       return;
     }
     case 'revoke-api-keys': {
       const agency = required(values, 'agency');
-      await db.query('UPDATE api_keys SET revoked_at = now() WHERE agency_id = $1 AND revoked_at IS NULL', [agency]);
+      await db.query(
+        'UPDATE api_keys SET revoked_at = now() WHERE agency_id = $1 AND revoked_at IS NULL',
+        [agency],
+      );
       await operatorAudit(db, ctx.actor, 'agency.api_keys_revoked', agency);
       console.log('Revoked all API keys of the agency');
       return;
@@ -110,7 +134,11 @@ export async function agencyCommand(ctx: CliContext, sub: string | undefined, ar
   }
 }
 
-export async function citizenCommand(ctx: CliContext, sub: string | undefined, argv: string[]): Promise<void> {
+export async function citizenCommand(
+  ctx: CliContext,
+  sub: string | undefined,
+  argv: string[],
+): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: { 'national-id': { type: 'string' }, off: { type: 'boolean', default: false } },
@@ -122,6 +150,13 @@ export async function citizenCommand(ctx: CliContext, sub: string | undefined, a
   const db = await ctx.db();
   const mailbox = await directory.findOrCreate(db.manager, nationalId);
   await db.query('UPDATE mailboxes SET reserved = $2 WHERE id = $1', [mailbox.id, !values.off]);
-  await operatorAudit(db, ctx.actor, values.off ? 'citizen.reservation_lifted' : 'citizen.reserved', mailbox.id);
-  console.log(values.off ? 'Reservation lifted' : 'Reserved against digital post: letters go to print');
+  await operatorAudit(
+    db,
+    ctx.actor,
+    values.off ? 'citizen.reservation_lifted' : 'citizen.reserved',
+    mailbox.id,
+  );
+  console.log(
+    values.off ? 'Reservation lifted' : 'Reserved against digital post: letters go to print',
+  );
 }

@@ -22,7 +22,8 @@ export async function createContext(): Promise<CliContext> {
       return db;
     },
     print: (value, json) => {
-      if (json || typeof value !== 'string') console.log(json ? JSON.stringify(value) : JSON.stringify(value, null, 2));
+      if (json || typeof value !== 'string')
+        console.log(json ? JSON.stringify(value) : JSON.stringify(value, null, 2));
       else console.log(value);
     },
     close: async () => {
@@ -35,7 +36,8 @@ export class UsageError extends Error {}
 
 export function required(values: Record<string, unknown>, name: string): string {
   const value = values[name];
-  if (typeof value !== 'string' || value.length === 0) throw new UsageError(`--${name} is required`);
+  if (typeof value !== 'string' || value.length === 0)
+    throw new UsageError(`--${name} is required`);
   return value;
 }
 
@@ -46,10 +48,8 @@ export async function operatorAudit(
   subject: string,
   details: Record<string, unknown> = {},
 ): Promise<void> {
-  await db.query('INSERT INTO operator_audit_log (actor, action, subject, details) VALUES ($1, $2, $3, $4)', [
-    actor,
-    action,
-    subject,
-    details,
-  ]);
+  await db.query(
+    'INSERT INTO operator_audit_log (actor, action, subject, details) VALUES ($1, $2, $3, $4)',
+    [actor, action, subject, details],
+  );
 }

@@ -8,7 +8,11 @@ export async function dbCommand(ctx: CliContext, sub: string | undefined): Promi
   const db = await createDataSource(ctx.config.databaseUrl, 1).initialize();
   try {
     const applied = await db.runMigrations({ transaction: 'each' });
-    console.log(applied.length === 0 ? 'Database is up to date' : `Applied ${applied.map((m) => m.name).join(', ')}`);
+    console.log(
+      applied.length === 0
+        ? 'Database is up to date'
+        : `Applied ${applied.map((m) => m.name).join(', ')}`,
+    );
   } finally {
     await db.destroy();
   }

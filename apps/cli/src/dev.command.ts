@@ -5,7 +5,11 @@ import { UsageError, type CliContext } from './context';
 import { seedCommand } from './seed.command';
 
 /** `dev token --citizen N` / `--auditor NAME`: a token from the development issuer. */
-export async function devCommand(ctx: CliContext, sub: string | undefined, argv: string[]): Promise<void> {
+export async function devCommand(
+  ctx: CliContext,
+  sub: string | undefined,
+  argv: string[],
+): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -18,9 +22,14 @@ export async function devCommand(ctx: CliContext, sub: string | undefined, argv:
   });
   if (sub === 'seed') return seedCommand(ctx, values.api!.replace(/\/$/, ''));
   const dev = ctx.config.oidc.devIssuer;
-  if (sub !== 'token') throw new UsageError('usage: dev token (--citizen NATIONAL_ID | --auditor NAME) [--name NAME] | dev seed [--api URL]');
-  if (!dev) throw new UsageError('The development issuer is off (DEV_OIDC_ISSUER=false or production)');
-  if (!values.citizen === !values.auditor) throw new UsageError('Give exactly one of --citizen or --auditor');
+  if (sub !== 'token')
+    throw new UsageError(
+      'usage: dev token (--citizen NATIONAL_ID | --auditor NAME) [--name NAME] | dev seed [--api URL]',
+    );
+  if (!dev)
+    throw new UsageError('The development issuer is off (DEV_OIDC_ISSUER=false or production)');
+  if (!values.citizen === !values.auditor)
+    throw new UsageError('Give exactly one of --citizen or --auditor');
   const { oidc } = ctx.config;
   const claims: Record<string, unknown> = values.citizen
     ? { [oidc.nationalIdClaim]: values.citizen, name: values.name ?? 'Demo Citizen' }
@@ -29,7 +38,9 @@ export async function devCommand(ctx: CliContext, sub: string | undefined, argv:
     issuer: oidc.issuer,
     audience: oidc.audience,
     key: dev,
-    subject: values.citizen ? `citizen-${createHash('sha256').update(values.citizen).digest('hex').slice(0, 16)}` : `auditor-${values.auditor}`,
+    subject: values.citizen
+      ? `citizen-${createHash('sha256').update(values.citizen).digest('hex').slice(0, 16)}`
+      : `auditor-${values.auditor}`,
     claims,
     expiresInSeconds: Number(values['expires-in']),
   });

@@ -40,7 +40,9 @@ export async function letterCommand(sub: string | undefined, argv: string[]): Pr
     );
   }
   const api = values.api!.replace(/\/$/, '');
-  const keys = (await (await fetch(`${api}/v1/platform/keys`)).json()) as { openpgp: { publicKey: string } };
+  const keys = (await (await fetch(`${api}/v1/platform/keys`)).json()) as {
+    openpgp: { publicKey: string };
+  };
   const signingKey = readFileSync(required(values, 'signing-key'), 'utf8');
   const documents = [];
   for (const file of positionals) {

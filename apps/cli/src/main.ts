@@ -46,7 +46,8 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof UsageError || error instanceof ConfigError) console.error(error.message);
-  else if (error instanceof DomainError || error instanceof OpenPgpError) console.error(`${error.code}: ${error.detail}`);
+  else if (error instanceof DomainError || error instanceof OpenPgpError)
+    console.error(`${error.code}: ${error.detail}`);
   else console.error(error);
   process.exit(error instanceof UsageError ? 2 : 1);
 });

@@ -18,15 +18,39 @@ export interface DemoState {
 }
 
 const DEMO_CITIZENS = [
-  { name: 'Kari Nordmann', nationalId: makeSyntheticNorwegianId(new Date('1985-03-14'), 123, 'tenor') },
-  { name: 'Ola Nordmann', nationalId: makeSyntheticNorwegianId(new Date('1979-10-02'), 456, 'tenor') },
-  { name: 'Ingrid Hansen', nationalId: makeSyntheticNorwegianId(new Date('2001-06-30'), 789, 'tenor') },
+  {
+    name: 'Kari Nordmann',
+    nationalId: makeSyntheticNorwegianId(new Date('1985-03-14'), 123, 'tenor'),
+  },
+  {
+    name: 'Ola Nordmann',
+    nationalId: makeSyntheticNorwegianId(new Date('1979-10-02'), 456, 'tenor'),
+  },
+  {
+    name: 'Ingrid Hansen',
+    nationalId: makeSyntheticNorwegianId(new Date('2001-06-30'), 789, 'tenor'),
+  },
 ];
 
 const DEMO_LETTERS = [
-  { to: 0, title: 'Skattemelding for 2025', text: 'Skattemeldingen din for 2025 er klar.\nFrist for endringer er 30. april.', ack: false },
-  { to: 0, title: 'Vedtak om bostøtte', text: 'Du har fått innvilget bostøtte fra 1. desember.\nBekreft at du har lest vedtaket.', ack: true },
-  { to: 1, title: 'Innkalling til time', text: 'Du er innkalt til samtale 4. januar kl. 10.00.', ack: false },
+  {
+    to: 0,
+    title: 'Skattemelding for 2025',
+    text: 'Skattemeldingen din for 2025 er klar.\nFrist for endringer er 30. april.',
+    ack: false,
+  },
+  {
+    to: 0,
+    title: 'Vedtak om bostøtte',
+    text: 'Du har fått innvilget bostøtte fra 1. desember.\nBekreft at du har lest vedtaket.',
+    ack: true,
+  },
+  {
+    to: 1,
+    title: 'Innkalling til time',
+    text: 'Du er innkalt til samtale 4. januar kl. 10.00.',
+    ack: false,
+  },
 ];
 
 /**
@@ -38,9 +62,13 @@ export async function seedCommand(ctx: CliContext, api: string): Promise<void> {
   const stateFile = resolve('.secrets/demo.json');
   mkdirSync(dirname(stateFile), { recursive: true, mode: 0o700 });
   const db = await ctx.db();
-  let state: DemoState | null = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as DemoState) : null;
+  let state: DemoState | null = existsSync(stateFile)
+    ? (JSON.parse(readFileSync(stateFile, 'utf8')) as DemoState)
+    : null;
   if (state) {
-    const [found] = (await db.query('SELECT 1 FROM agencies WHERE id = $1', [state.agencyId])) as unknown[];
+    const [found] = (await db.query('SELECT 1 FROM agencies WHERE id = $1', [
+      state.agencyId,
+    ])) as unknown[];
     if (!found) state = null;
   }
   if (!state) {
@@ -56,25 +84,33 @@ export async function seedCommand(ctx: CliContext, api: string): Promise<void> {
     const key = await readSigningKey(publicKey);
     const { key: apiKey, hash } = generateApiKey();
     await db.transaction(async (m) => {
-      await m.query('INSERT INTO agencies (id, name) VALUES ($1, $2)', [agencyId, 'Skatteetaten (demo)']);
-      await m.query('INSERT INTO agency_signing_keys (id, agency_id, fingerprint, public_key) VALUES ($1, $2, $3, $4)', [
-        uuidv7(),
+      await m.query('INSERT INTO agencies (id, name) VALUES ($1, $2)', [
         agencyId,
-        key.fingerprint,
-        key.armored,
+        'Skatteetaten (demo)',
       ]);
-      await m.query('INSERT INTO api_keys (id, agency_id, key_hash, scopes) VALUES ($1, $2, $3, $4)', [
-        uuidv7(),
-        agencyId,
-        hash,
-        [...SCOPES],
-      ]);
+      await m.query(
+        'INSERT INTO agency_signing_keys (id, agency_id, fingerprint, public_key) VALUES ($1, $2, $3, $4)',
+        [uuidv7(), agencyId, key.fingerprint, key.armored],
+      );
+      await m.query(
+        'INSERT INTO api_keys (id, agency_id, key_hash, scopes) VALUES ($1, $2, $3, $4)',
+        [uuidv7(), agencyId, hash, [...SCOPES]],
+      );
     });
-    state = { agencyId, agencyName: 'Skatteetaten (demo)', apiKey, signingKeyFile, citizens: DEMO_CITIZENS, lettersSent: false };
+    state = {
+      agencyId,
+      agencyName: 'Skatteetaten (demo)',
+      apiKey,
+      signingKeyFile,
+      citizens: DEMO_CITIZENS,
+      lettersSent: false,
+    };
     writeFileSync(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
   }
   if (!state.lettersSent) {
-    const keys = (await (await fetch(`${api}/v1/platform/keys`)).json()) as { openpgp: { publicKey: string } };
+    const keys = (await (await fetch(`${api}/v1/platform/keys`)).json()) as {
+      openpgp: { publicKey: string };
+    };
     const signingPrivateKey = readFileSync(state.signingKeyFile, 'utf8');
     for (const letter of DEMO_LETTERS) {
       const content = await encryptAndSignForPlatform(Buffer.from(letter.text), {
@@ -83,7 +119,11 @@ export async function seedCommand(ctx: CliContext, api: string): Promise<void> {
       });
       const response = await fetch(`${api}/v1/letters`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${state.apiKey}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+        headers: {
+          authorization: `Bearer ${state.apiKey}`,
+          'content-type': 'application/json',
+          'idempotency-key': randomUUID(),
+        },
         body: JSON.stringify({
           recipient: { nationalId: state.citizens[letter.to].nationalId },
           title: letter.title,
@@ -91,7 +131,8 @@ export async function seedCommand(ctx: CliContext, api: string): Promise<void> {
           requiresAcknowledgement: letter.ack,
         }),
       });
-      if (response.status !== 202) throw new Error(`demo letter refused: ${response.status} ${await response.text()}`);
+      if (response.status !== 202)
+        throw new Error(`demo letter refused: ${response.status} ${await response.text()}`);
     }
     state.lettersSent = true;
     writeFileSync(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });

@@ -43,7 +43,10 @@ async function main(config: AppConfig): Promise<void> {
       stalledInterval: 15_000,
     });
     worker.on('failed', (job, err) =>
-      logger.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'),
+      logger.warn(
+        { queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message },
+        'job failed',
+      ),
     );
     worker.on('error', (err) => logger.error({ queue: name, err: err.message }, 'worker error'));
     return worker;
@@ -51,18 +54,31 @@ async function main(config: AppConfig): Promise<void> {
 
   // Sequencing wakes on NOTIFY from the transactions that stage receipts; the timer is a fallback.
   const sequencer = new ReceiptSequencer(db, config.receiptSigningKey);
-  const sequencing = new BackgroundLoop('sequencer', async () => (await sequencer.sequenceBatch()) > 0, 1_000, logger);
+  const sequencing = new BackgroundLoop(
+    'sequencer',
+    async () => (await sequencer.sequenceBatch()) > 0,
+    1_000,
+    logger,
+  );
   const listener = new Client({ connectionString: config.databaseUrl });
   listener.on('error', (err) => logger.warn({ err: err.message }, 'notification listener lost'));
   listener.on('notification', () => sequencing.wake());
-  await listener.connect().then(() => listener.query('LISTEN receipts_staged')).catch((err: Error) =>
-    logger.warn({ err: err.message }, 'LISTEN unavailable; sequencing on a timer'),
-  );
+  await listener
+    .connect()
+    .then(() => listener.query('LISTEN receipts_staged'))
+    .catch((err: Error) =>
+      logger.warn({ err: err.message }, 'LISTEN unavailable; sequencing on a timer'),
+    );
 
   const graceMs = Math.max(1_000, config.worker.relayIntervalMs);
   const loops = [
     sequencing,
-    new BackgroundLoop('relay', async () => (await outbox.relay(db.manager, graceMs)) > 0, config.worker.relayIntervalMs, logger),
+    new BackgroundLoop(
+      'relay',
+      async () => (await outbox.relay(db.manager, graceMs)) > 0,
+      config.worker.relayIntervalMs,
+      logger,
+    ),
     new BackgroundLoop(
       'reconciler',
       async () => {
@@ -75,7 +91,10 @@ async function main(config: AppConfig): Promise<void> {
     ),
   ];
   loops.forEach((loop) => loop.start());
-  logger.info({ queues: QUEUES, concurrency: config.worker.concurrency, threads: opener.threads }, 'worker started');
+  logger.info(
+    { queues: QUEUES, concurrency: config.worker.concurrency, threads: opener.threads },
+    'worker started',
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {

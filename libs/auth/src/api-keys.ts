@@ -29,6 +29,12 @@ export class ApiKeyAuthenticator {
     )) as { id: string; agency_id: string; scopes: Scope[]; name: string }[];
     const row = rows[0];
     if (!row) return null;
-    return { kind: 'agency', agencyId: row.agency_id, name: row.name, scopes: row.scopes, apiKeyId: row.id };
+    return {
+      kind: 'agency',
+      agencyId: row.agency_id,
+      name: row.name,
+      scopes: row.scopes,
+      apiKeyId: row.id,
+    };
   }
 }

@@ -1,4 +1,9 @@
-import { SetMetadata, createParamDecorator, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  SetMetadata,
+  createParamDecorator,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { DomainError } from '#errors';
@@ -17,8 +22,10 @@ const REQUIREMENT = 'postkasse:auth';
 export const Public = () => SetMetadata(REQUIREMENT, { audience: 'public' } satisfies Requirement);
 export const ForAgency = (scope: Scope) =>
   SetMetadata(REQUIREMENT, { audience: 'agency', scope } satisfies Requirement);
-export const ForCitizen = () => SetMetadata(REQUIREMENT, { audience: 'citizen' } satisfies Requirement);
-export const ForAuditor = () => SetMetadata(REQUIREMENT, { audience: 'auditor' } satisfies Requirement);
+export const ForCitizen = () =>
+  SetMetadata(REQUIREMENT, { audience: 'citizen' } satisfies Requirement);
+export const ForAuditor = () =>
+  SetMetadata(REQUIREMENT, { audience: 'auditor' } satisfies Requirement);
 
 interface AuthenticatedRequest extends Request {
   principal?: Principal;
@@ -26,7 +33,8 @@ interface AuthenticatedRequest extends Request {
 
 /** The principal the guard attached; typed by the route's requirement. */
 export const CurrentPrincipal = createParamDecorator(
-  (_: unknown, ctx: ExecutionContext) => ctx.switchToHttp().getRequest<AuthenticatedRequest>().principal,
+  (_: unknown, ctx: ExecutionContext) =>
+    ctx.switchToHttp().getRequest<AuthenticatedRequest>().principal,
 );
 
 const unauthorized = (detail: string) => new DomainError(401, 'auth.unauthorized', detail);
@@ -59,7 +67,8 @@ export class AuthGuard implements CanActivate {
     const token = match[1];
 
     if (requirement.audience === 'agency') {
-      if (!looksLikeApiKey(token)) throw unauthorized('This part of the API takes an agency API key');
+      if (!looksLikeApiKey(token))
+        throw unauthorized('This part of the API takes an agency API key');
       const agency = await this.apiKeys.authenticate(token);
       if (!agency) throw unauthorized('Unknown or revoked API key');
       if (!agency.scopes.includes(requirement.scope)) {
@@ -69,12 +78,14 @@ export class AuthGuard implements CanActivate {
       return true;
     }
 
-    if (looksLikeApiKey(token)) throw unauthorized('This part of the API takes an OpenID Connect access token');
+    if (looksLikeApiKey(token))
+      throw unauthorized('This part of the API takes an OpenID Connect access token');
     let principal;
     try {
       principal = await this.oidc.verify(token);
     } catch (error) {
-      if (error instanceof InvalidTokenError) throw unauthorized(`Invalid access token: ${error.message}`);
+      if (error instanceof InvalidTokenError)
+        throw unauthorized(`Invalid access token: ${error.message}`);
       throw error;
     }
     if (principal.kind !== requirement.audience) {

@@ -2,4 +2,11 @@ export * from './principals';
 export { ApiKeyAuthenticator, generateApiKey, hashApiKey, looksLikeApiKey } from './api-keys';
 export { OidcVerifier, InvalidTokenError, type OidcSettings } from './oidc-verifier';
 export { issueDevAccessToken } from './dev-tokens';
-export { AuthGuard, Public, ForAgency, ForCitizen, ForAuditor, CurrentPrincipal } from './auth.guard';
+export {
+  AuthGuard,
+  Public,
+  ForAgency,
+  ForCitizen,
+  ForAuditor,
+  CurrentPrincipal,
+} from './auth.guard';

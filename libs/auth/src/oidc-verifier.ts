@@ -71,7 +71,9 @@ export class OidcVerifier {
       throw new UnavailableError(`OIDC discovery at ${url} failed: ${(error as Error).message}`);
     }
     if (document.issuer !== this.settings.issuer || !document.jwks_uri) {
-      throw new UnavailableError(`OIDC discovery: ${url} does not describe ${this.settings.issuer}`);
+      throw new UnavailableError(
+        `OIDC discovery: ${url} does not describe ${this.settings.issuer}`,
+      );
     }
     return createRemoteJWKSet(new URL(document.jwks_uri));
   }

@@ -1,4 +1,9 @@
-export const SCOPES = ['letters:send', 'letters:read', 'recipients:lookup', 'webhooks:manage'] as const;
+export const SCOPES = [
+  'letters:send',
+  'letters:read',
+  'recipients:lookup',
+  'webhooks:manage',
+] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export interface AgencyPrincipal {

@@ -85,7 +85,10 @@ export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promi
     nationalIds: {
       allowSynthetic: env.ALLOW_SYNTHETIC_NATIONAL_IDS ?? !production,
       pepper: decodeKey('NATIONAL_ID_PEPPER', env.NATIONAL_ID_PEPPER ?? dev!.nationalIdPepper),
-      recipientRefKey: decodeKey('RECIPIENT_REF_KEY', env.RECIPIENT_REF_KEY ?? dev!.recipientRefKey),
+      recipientRefKey: decodeKey(
+        'RECIPIENT_REF_KEY',
+        env.RECIPIENT_REF_KEY ?? dev!.recipientRefKey,
+      ),
     },
     masterKeys: parseMasterKeys(env.MASTER_KEYS ?? dev!.masterKeys),
     platformOpenPgpKey: env.PLATFORM_OPENPGP_KEY ?? dev!.platformOpenPgpKey,
@@ -100,7 +103,10 @@ export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promi
       relayIntervalMs: env.RELAY_INTERVAL_MS,
       reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
     },
-    retention: { trashDays: env.TRASH_RETENTION_DAYS, idempotencyHours: env.IDEMPOTENCY_RETENTION_HOURS },
+    retention: {
+      trashDays: env.TRASH_RETENTION_DAYS,
+      idempotencyHours: env.IDEMPOTENCY_RETENTION_HOURS,
+    },
   };
 }
 

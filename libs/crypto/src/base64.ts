@@ -25,15 +25,15 @@ export function base64LengthFor(bytes: number): number {
  * upload would quietly turn into different bytes. Everything is validated first.
  */
 export function decodeBase64Strict(text: string): Buffer {
-  if (text.length % 4 !== 0) {
-    throw new Base64FormatError(
-      `length ${text.length} is not a multiple of 4 (missing "=" padding or truncated)`,
-    );
-  }
   const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
   const body = text.slice(0, text.length - padding);
   if (!BODY.test(body)) {
     throw new Base64FormatError(describeBadCharacter(body));
+  }
+  if (text.length % 4 !== 0) {
+    throw new Base64FormatError(
+      `length ${text.length} is not a multiple of 4 (missing "=" padding or truncated)`,
+    );
   }
   if (padding > 0) {
     // The bits after the last full byte must be zero, otherwise two different strings

@@ -40,13 +40,13 @@ const RULES: Rule[] = [
  */
 export function toOpenPgpError(error: unknown, fallback: string): OpenPgpError {
   if (error instanceof OpenPgpError) return error;
-  const message = describe(error);
+  const message = describeError(error);
   const rule = RULES.find(([, pattern]) => pattern.test(message));
   return new OpenPgpError(rule?.[0] ?? fallback, message);
 }
 
 /** One readable line from an error and its causes, without openpgp's minified class names. */
-export function describe(error: unknown): string {
+export function describeError(error: unknown): string {
   const messages: string[] = [];
   let current: unknown = error;
   for (let depth = 0; current !== undefined && current !== null && depth < 8; depth++) {

@@ -77,8 +77,11 @@ describeWithGpg('documents made by GnuPG', () => {
     });
   });
 
-  it('keeps a detached signature from a GnuPG message that verifies later', async () => {
-    const output = gpg.encryptAndSign(LETTER, platformFingerprint, 'rsa@agency.example', []);
+  it.each([
+    ['a binary', []],
+    ['a --textmode', ['--textmode']],
+  ])('keeps a detached signature of %s GnuPG message that verifies later', async (_, extra) => {
+    const output = gpg.encryptAndSign(LETTER, platformFingerprint, 'rsa@agency.example', extra);
     const opened = await openDocument(output, {
       platformKey: platform.key,
       agencyKeys,

@@ -7,7 +7,7 @@ import {
   decodeBase64Strict,
   decodedBase64Length,
 } from './base64';
-import { describe } from './error-mapping';
+import { describeError } from './error-mapping';
 import { OpenPgpError } from './errors';
 import type { OpenPgpLimits } from './limits';
 import { strictConfig } from './openpgp-config';
@@ -105,7 +105,10 @@ export async function readEncryptedMessage(
   try {
     message = await openpgp.readMessage({ binaryMessage: bytes, config: strictConfig(limits) });
   } catch (error) {
-    throw new OpenPgpError('openpgp.malformed', `message cannot be parsed: ${describe(error)}`);
+    throw new OpenPgpError(
+      'openpgp.malformed',
+      `message cannot be parsed: ${describeError(error)}`,
+    );
   }
 
   const recipients = recipientKeyIds(message);

@@ -1,6 +1,6 @@
 import * as openpgp from 'openpgp';
 
-import { describe } from './error-mapping';
+import { describeError } from './error-mapping';
 import { OpenPgpError } from './errors';
 import { MIN_RSA_BITS, strictConfig } from './openpgp-config';
 
@@ -54,7 +54,7 @@ export async function readPlatformKey(
   } catch (error) {
     throw new OpenPgpError(
       'openpgp.malformed',
-      `platform key is not an armored private key: ${describe(error)}`,
+      `platform key is not an armored private key: ${describeError(error)}`,
     );
   }
   if (!key.isDecrypted()) {
@@ -69,7 +69,7 @@ export async function readPlatformKey(
     } catch (error) {
       throw new OpenPgpError(
         'openpgp.malformed',
-        `platform key cannot be unlocked: ${describe(error)}`,
+        `platform key cannot be unlocked: ${describeError(error)}`,
       );
     }
   }
@@ -93,7 +93,10 @@ export async function readSigningKey(publicKeyArmored: string): Promise<SigningK
   try {
     keys = await openpgp.readKeys({ armoredKeys: publicKeyArmored, config: strictConfig() });
   } catch (error) {
-    throw new OpenPgpError('openpgp.malformed', `not an armored OpenPGP key: ${describe(error)}`);
+    throw new OpenPgpError(
+      'openpgp.malformed',
+      `not an armored OpenPGP key: ${describeError(error)}`,
+    );
   }
   const [first] = keys;
   if (!first || keys.length !== 1) {
@@ -109,7 +112,7 @@ export async function readSigningKey(publicKeyArmored: string): Promise<SigningK
       ...strictConfig(),
     });
   } catch (error) {
-    const detail = describe(error);
+    const detail = describeError(error);
     if (/too weak|is disabled/.test(detail)) {
       throw new OpenPgpError('openpgp.weak_algorithm', detail);
     }

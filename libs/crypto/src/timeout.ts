@@ -7,8 +7,6 @@ import { OpenPgpError } from './errors';
  */
 export async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   if (!Number.isFinite(ms)) return work;
-  // Once the timeout has won, a later rejection of `work` must not become an unhandled one.
-  work.catch(() => undefined);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(

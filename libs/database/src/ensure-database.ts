@@ -14,10 +14,12 @@ export async function ensureDatabase(url: string): Promise<void> {
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (found.rowCount === 0) {
-      await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`).catch((error: unknown) => {
-        // Another process created it between our check and our CREATE.
-        if ((error as { code?: string }).code !== '42P04') throw error;
-      });
+      await client
+        .query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`)
+        .catch((error: unknown) => {
+          // Another process created it between our check and our CREATE.
+          if ((error as { code?: string }).code !== '42P04') throw error;
+        });
     }
   } finally {
     await client.end();

@@ -17,8 +17,11 @@ export class DomainError extends Error {
 export const notFound = (what: string): DomainError =>
   new DomainError(404, `${what}.not_found`, `No such ${what.replace(/_/g, ' ')}`);
 
-export const invalid = (code: string, detail: string, extra?: Record<string, unknown>): DomainError =>
-  new DomainError(400, code, detail, extra);
+export const invalid = (
+  code: string,
+  detail: string,
+  extra?: Record<string, unknown>,
+): DomainError => new DomainError(400, code, detail, extra);
 
 export const conflict = (code: string, detail: string): DomainError =>
   new DomainError(409, code, detail);

@@ -28,6 +28,14 @@ describe('canonicalJson (RFC 8785)', () => {
     expect(() => canonicalJson(() => 1)).toThrow();
     expect(() => canonicalJson(NaN)).toThrow();
     expect(() => canonicalJson(Infinity)).toThrow();
-    expect(() => canonicalJson('\ud800')).toThrow();
+    expect(() => canonicalJson('\ud800')).toThrow(/lone surrogate/);
+    expect(() => canonicalJson({ ['x\udfff']: 1 })).toThrow(/lone surrogate/);
+    expect(() => canonicalJson(['😀'.slice(0, 1)])).toThrow(/lone surrogate/);
+  });
+
+  it('keeps surrogate pairs, and text that only looks like an escaped surrogate', () => {
+    expect(canonicalJson('😀')).toBe('"😀"');
+    expect(canonicalJson('\\ud800')).toBe('"\\\\ud800"');
+    expect(canonicalJson('\\\ud83d\ude00')).toBe('"\\\\😀"');
   });
 });

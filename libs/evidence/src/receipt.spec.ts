@@ -132,7 +132,7 @@ describe('signReceipt and verifyReceipt', () => {
     const payload = canonicalJson(sampleReceipt());
     await expect(
       verifyReceipt(await rawSign(payload, { kid: key.kid }), [key.publicJwk]),
-    ).rejects.toThrow(/typ/);
+    ).rejects.toThrow(/header fields alg,kid$/);
     await expect(
       verifyReceipt(await rawSign(payload, { kid: key.kid, typ: 'JWT' }), [key.publicJwk]),
     ).rejects.toThrow(/typ/);
@@ -143,7 +143,15 @@ describe('signReceipt and verifyReceipt', () => {
       Buffer.from(payload).toString('base64url'),
       'AAAA',
     ].join('.');
-    await expect(verifyReceipt(hs256, [key.publicJwk])).rejects.toThrow();
+    await expect(verifyReceipt(hs256, [key.publicJwk])).rejects.toThrow(/alg/);
+  });
+
+  it('rejects a signed receipt whose header has fields beyond alg, kid and typ', async () => {
+    const payload = canonicalJson(sampleReceipt());
+    const header = { kid: key.kid, typ: 'postkasse-receipt+jws', jku: 'https://example.test/' };
+    await expect(verifyReceipt(await rawSign(payload, header), [key.publicJwk])).rejects.toThrow(
+      /header fields/,
+    );
   });
 
   it('rejects a validly signed payload that is not in canonical form', async () => {

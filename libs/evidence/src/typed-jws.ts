@@ -28,6 +28,10 @@ export async function verifyTyped(
   const { payload } = await compactVerify(
     jws,
     async (header) => {
+      // Exactly the header we sign: nothing like b64, crit, jku or jwk that could change how
+      // the JWS is read or which key is trusted.
+      const names = Object.keys(header).sort().join(',');
+      if (names !== 'alg,kid,typ') throw new Error(`unexpected JWS header fields ${names}`);
       if (header.alg !== ALG) throw new Error(`unexpected alg ${JSON.stringify(header.alg)}`);
       if (header.typ !== typ) throw new Error(`unexpected typ ${JSON.stringify(header.typ)}`);
       if (typeof header.kid !== 'string') throw new Error('JWS header has no kid');

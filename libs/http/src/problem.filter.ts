@@ -1,4 +1,10 @@
-import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import {
+  Catch,
+  HttpException,
+  Logger,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { isConnectionError } from '#database';
 import { DomainError, UnavailableError } from '#errors';
@@ -14,7 +20,8 @@ function fromHttpException(error: HttpException): Problem {
       ? String((response as { message: unknown }).message)
       : error.message;
   if (status === 404) return problem(404, 'route.not_found', 'No such route');
-  if (status === 413) return problem(413, 'request.too_large', 'The request body is larger than the limit (60 MB)');
+  if (status === 413)
+    return problem(413, 'request.too_large', 'The request body is larger than the limit (60 MB)');
   if (cause?.type === 'entity.parse.failed' || /JSON/.test(message)) {
     return problem(400, 'request.malformed_json', 'The request body is not valid JSON');
   }
@@ -40,17 +47,30 @@ export class ProblemFilter implements ExceptionFilter {
     } else if (error instanceof HttpException) {
       body = fromHttpException(error);
     } else if (error instanceof UnavailableError || isConnectionError(error)) {
-      response.setHeader('Retry-After', String(error instanceof UnavailableError ? error.retryAfterSeconds : 5));
-      body = problem(503, 'service.unavailable', 'A service Postkasse depends on is unavailable; retry later');
+      response.setHeader(
+        'Retry-After',
+        String(error instanceof UnavailableError ? error.retryAfterSeconds : 5),
+      );
+      body = problem(
+        503,
+        'service.unavailable',
+        'A service Postkasse depends on is unavailable; retry later',
+      );
       this.logger.warn({ err: error, requestId: request.id }, 'dependency unavailable');
     } else if (isBodyParserError(error)) {
       body =
         error.type === 'entity.too.large'
           ? problem(413, 'request.too_large', 'The request body is larger than the limit (60 MB)')
-          : problem(400, 'request.malformed_json', `The request body could not be read: ${error.type}`);
+          : problem(
+              400,
+              'request.malformed_json',
+              `The request body could not be read: ${error.type}`,
+            );
     } else {
       this.logger.error({ err: error, requestId: request.id }, 'unhandled error');
-      body = problem(500, 'internal', 'Something went wrong on our side', { requestId: String(request.id ?? '') });
+      body = problem(500, 'internal', 'Something went wrong on our side', {
+        requestId: String(request.id ?? ''),
+      });
     }
     if (response.headersSent) return;
     response.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
@@ -59,5 +79,7 @@ export class ProblemFilter implements ExceptionFilter {
 
 function isBodyParserError(error: unknown): error is { type: string; status: number } {
   const e = error as { type?: unknown; status?: unknown };
-  return typeof e?.type === 'string' && typeof e.status === 'number' && e.status >= 400 && e.status < 500;
+  return (
+    typeof e?.type === 'string' && typeof e.status === 'number' && e.status >= 400 && e.status < 500
+  );
 }

@@ -12,7 +12,12 @@ export interface Problem {
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-export function problem(status: number, code: string, detail: string, extra: Record<string, unknown> = {}): Problem {
+export function problem(
+  status: number,
+  code: string,
+  detail: string,
+  extra: Record<string, unknown> = {},
+): Problem {
   return {
     type: `https://postkasse.dev/problems/${code.replace(/\./g, '/')}`,
     title: STATUS_CODES[status] ?? 'Error',

@@ -67,10 +67,14 @@ export class CitizenMailbox {
     return this.mailboxes.findOrCreate(this.db.manager, nationalId);
   }
 
-  async list(mailbox: Mailbox, query: ListQuery): Promise<{ items: MailboxLetterView[]; nextCursor: string | null }> {
+  async list(
+    mailbox: Mailbox,
+    query: ListQuery,
+  ): Promise<{ items: MailboxLetterView[]; nextCursor: string | null }> {
     const params: unknown[] = [mailbox.id, query.folder];
     const where = ['l.mailbox_id = $1', 'l.folder = $2', 'l.delivered_at IS NOT NULL', VISIBLE];
-    if (query.unread !== undefined) where.push(query.unread ? 'l.read_at IS NULL' : 'l.read_at IS NOT NULL');
+    if (query.unread !== undefined)
+      where.push(query.unread ? 'l.read_at IS NULL' : 'l.read_at IS NOT NULL');
     if (query.q) {
       params.push(`%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
       where.push(`(l.title ILIKE $${params.length} OR a.name ILIKE $${params.length})`);
@@ -78,7 +82,9 @@ export class CitizenMailbox {
     const after = decodeCursor(query.cursor, 2);
     if (after) {
       params.push(after[0], after[1]);
-      where.push(`(l.delivered_at, l.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+      where.push(
+        `(l.delivered_at, l.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`,
+      );
     }
     params.push(query.limit + 1);
     const rows = (await this.db.query(
@@ -91,7 +97,9 @@ export class CitizenMailbox {
     const items = await this.views(this.db.manager, page);
     const last = page[page.length - 1];
     const nextCursor =
-      rows.length > query.limit && last ? encodeCursor([last.delivered_at.toISOString(), last.id]) : null;
+      rows.length > query.limit && last
+        ? encodeCursor([last.delivered_at.toISOString(), last.id])
+        : null;
     return { items, nextCursor };
   }
 
@@ -105,7 +113,11 @@ export class CitizenMailbox {
     return { unread: row.unread, needsAction: row.needs_action };
   }
 
-  async get(mailbox: Mailbox, letterId: string, m: EntityManager = this.db.manager): Promise<MailboxLetterView> {
+  async get(
+    mailbox: Mailbox,
+    letterId: string,
+    m: EntityManager = this.db.manager,
+  ): Promise<MailboxLetterView> {
     const rows = (await m.query(
       `SELECT ${LETTER_COLUMNS} FROM letters l JOIN agencies a ON a.id = l.agency_id
         WHERE l.id = $1 AND l.mailbox_id = $2 AND ${VISIBLE}`,
@@ -124,7 +136,9 @@ export class CitizenMailbox {
     await this.get(mailbox, letterId);
     const doc = await this.db.manager.findOne(DocumentRow, { where: { id: documentId, letterId } });
     if (!doc || !doc.sealed) throw notFound('document');
-    const [letter] = (await this.db.query('SELECT end_to_end FROM letters WHERE id = $1', [letterId])) as {
+    const [letter] = (await this.db.query('SELECT end_to_end FROM letters WHERE id = $1', [
+      letterId,
+    ])) as {
       end_to_end: boolean;
     }[];
     const content = letter.end_to_end
@@ -173,7 +187,15 @@ export class CitizenMailbox {
         WHERE mailbox_id = $1 ${after ? 'AND (at, id) < ($3::timestamptz, $4::uuid)' : ''}
         ORDER BY at DESC, id DESC LIMIT $2`,
       after ? [mailbox.id, limit + 1, after[0], after[1]] : [mailbox.id, limit + 1],
-    )) as { id: string; at: Date; actor_kind: string; actor_id: string; actor_name: string; action: string; purpose: string }[];
+    )) as {
+      id: string;
+      at: Date;
+      actor_kind: string;
+      actor_id: string;
+      actor_name: string;
+      action: string;
+      purpose: string;
+    }[];
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
@@ -183,7 +205,8 @@ export class CitizenMailbox {
         action: r.action,
         purpose: r.purpose,
       })),
-      nextCursor: rows.length > limit && last ? encodeCursor([last.at.toISOString(), last.id]) : null,
+      nextCursor:
+        rows.length > limit && last ? encodeCursor([last.at.toISOString(), last.id]) : null,
     };
   }
 
@@ -193,7 +216,13 @@ export class CitizenMailbox {
       `SELECT id, letter_id, filename, media_type, size FROM documents
         WHERE letter_id = ANY($1) ORDER BY letter_id, position`,
       [rows.map((r) => r.id)],
-    )) as { id: string; letter_id: string; filename: string; media_type: string; size: number | null }[];
+    )) as {
+      id: string;
+      letter_id: string;
+      filename: string;
+      media_type: string;
+      size: number | null;
+    }[];
     return rows.map((r) => ({
       id: r.id,
       sender: { id: r.agency_id, name: r.agency_name },
@@ -212,4 +241,3 @@ export class CitizenMailbox {
     }));
   }
 }
-

@@ -1,5 +1,12 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { OpenPgpError, documentAad, seal, sha256, type AgencySigningKey, type OpenedDocument } from '#crypto';
+import {
+  OpenPgpError,
+  documentAad,
+  seal,
+  sha256,
+  type AgencySigningKey,
+  type OpenedDocument,
+} from '#crypto';
 import { DocumentRow, Letter, Mailbox } from '#database';
 import { Outbox } from '#queue';
 import { applyTransition } from './letter-transitions';
@@ -13,8 +20,7 @@ export interface DocumentOpener {
 const TIMEOUT_ATTEMPTS = 3;
 
 export type DeliveryOutcome =
-  | { kind: 'done'; state: string }
-  | { kind: 'not_yet'; publishAt: Date };
+  { kind: 'done'; state: string } | { kind: 'not_yet'; publishAt: Date };
 
 /**
  * The worker's `deliver` job: verify on arrival (so a bad letter is rejected at once even when
@@ -38,7 +44,8 @@ export class DeliverLetter {
     { attempt = 1, now = () => new Date() }: { attempt?: number; now?: () => Date } = {},
   ): Promise<DeliveryOutcome> {
     const letter = await this.db.manager.findOne(Letter, { where: { id: letterId } });
-    if (!letter || letter.state !== 'accepted') return { kind: 'done', state: letter?.state ?? 'missing' };
+    if (!letter || letter.state !== 'accepted')
+      return { kind: 'done', state: letter?.state ?? 'missing' };
 
     if (!letter.verifiedAt) {
       const rejected = await this.verifyAndSeal(letter, attempt);
@@ -71,9 +78,18 @@ export class DeliverLetter {
       order: { position: 'ASC' },
     });
     const keys = await this.agencyKeys(this.db.manager, letter.agencyId);
-    const mailbox = await this.db.manager.findOneOrFail(Mailbox, { where: { id: letter.mailboxId } });
+    const mailbox = await this.db.manager.findOneOrFail(Mailbox, {
+      where: { id: letter.mailboxId },
+    });
     const dataKey = this.mailboxes.dataKeyOf(mailbox);
-    const sealed: { id: string; sealed: Buffer; digest: Buffer; size: number; signature: Buffer; signer: string }[] = [];
+    const sealed: {
+      id: string;
+      sealed: Buffer;
+      digest: Buffer;
+      size: number;
+      signature: Buffer;
+      signer: string;
+    }[] = [];
     for (const doc of documents) {
       if (!doc.received) return false;
       let opened: OpenedDocument;
@@ -90,7 +106,11 @@ export class DeliverLetter {
       }
       sealed.push({
         id: doc.id,
-        sealed: seal(dataKey, opened.plaintext, documentAad(letter.id, doc.id, mailbox.masterKeyVersion)),
+        sealed: seal(
+          dataKey,
+          opened.plaintext,
+          documentAad(letter.id, doc.id, mailbox.masterKeyVersion),
+        ),
         digest: sha256(opened.plaintext),
         size: opened.plaintext.byteLength,
         signature: Buffer.from(opened.detachedSignature),
@@ -99,9 +119,10 @@ export class DeliverLetter {
     }
     await this.db.transaction(async (m) => {
       // Lock order everywhere: the letter row first, then its documents.
-      const [current] = (await m.query('SELECT state, verified_at FROM letters WHERE id = $1 FOR UPDATE', [
-        letter.id,
-      ])) as { state: string; verified_at: Date | null }[];
+      const [current] = (await m.query(
+        'SELECT state, verified_at FROM letters WHERE id = $1 FOR UPDATE',
+        [letter.id],
+      )) as { state: string; verified_at: Date | null }[];
       if (current.state !== 'accepted' || current.verified_at) return;
       for (const s of sealed) {
         await m.query(
@@ -110,7 +131,9 @@ export class DeliverLetter {
           [s.id, s.sealed, s.digest, s.size, s.signature, s.signer],
         );
       }
-      await m.query(`UPDATE letters SET verified_at = now() WHERE id = $1 AND state = 'accepted'`, [letter.id]);
+      await m.query(`UPDATE letters SET verified_at = now() WHERE id = $1 AND state = 'accepted'`, [
+        letter.id,
+      ]);
     });
     return false;
   }

@@ -1,8 +1,19 @@
 export * from './lifecycle';
 export * from './submission-schema';
-export { SubmitLetter, sha256OfBody, type SubmitLetterResult, type SubmittedLetter, type PlatformKeyInfo } from './submit-letter';
+export {
+  SubmitLetter,
+  sha256OfBody,
+  type SubmitLetterResult,
+  type SubmittedLetter,
+  type PlatformKeyInfo,
+} from './submit-letter';
 export { DeliverLetter, type DocumentOpener, type DeliveryOutcome } from './deliver-letter';
-export { CitizenMailbox, type MailboxLetterView, type Folder, type ListQuery } from './citizen-mailbox';
+export {
+  CitizenMailbox,
+  type MailboxLetterView,
+  type Folder,
+  type ListQuery,
+} from './citizen-mailbox';
 export { SenderLetters, type SenderLetterView, type EventItem } from './sender-letters';
 export { RecipientLookup, recordAccess, type Actor, type LookupItem } from './recipient-lookup';
 export { MailboxDirectory, type NationalIdPolicy } from './mailbox-directory';

@@ -7,7 +7,12 @@ import { encryptAndSignForPlatform, readPlatformKey } from '#crypto';
 import { DomainError } from '#errors';
 import { makeSyntheticNorwegianId } from '#identity';
 import { JobProducer, Outbox, producerConnection } from '#queue';
-import { inlineOpener, insertAgency, testConfig, testDatabase } from '../../../test/support/fixtures';
+import {
+  inlineOpener,
+  insertAgency,
+  testConfig,
+  testDatabase,
+} from '../../../test/support/fixtures';
 import { DeliverLetter } from './deliver-letter';
 import { MailboxDirectory } from './mailbox-directory';
 import { ReceiptSequencer } from './receipt-sequencer';
@@ -39,14 +44,22 @@ async function submission(text = 'Hei'): Promise<LetterSubmission> {
       {
         filename: 'a.txt',
         mediaType: 'text/plain',
-        content: await encryptAndSignForPlatform(Buffer.from(text), { platformPublicKey: platformPublic, signingPrivateKey: agencyKey }),
+        content: await encryptAndSignForPlatform(Buffer.from(text), {
+          platformPublicKey: platformPublic,
+          signingPrivateKey: agencyKey,
+        }),
       },
     ],
   };
 }
 
 function command(s: LetterSubmission, key = randomUUID()) {
-  return { agencyId, idempotencyKey: key, requestSha256: sha256OfBody(Buffer.from(JSON.stringify(s))), submission: s };
+  return {
+    agencyId,
+    idempotencyKey: key,
+    requestSha256: sha256OfBody(Buffer.from(JSON.stringify(s))),
+    submission: s,
+  };
 }
 
 async function count(sql: string, params: unknown[] = []): Promise<number> {
@@ -57,7 +70,12 @@ async function count(sql: string, params: unknown[] = []): Promise<number> {
 beforeAll(async () => {
   ({ db, url: dbUrl, close } = await testDatabase());
   config = await testConfig(dbUrl);
-  const key = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'Int' }], format: 'armored' });
+  const key = await openpgp.generateKey({
+    type: 'ecc',
+    curve: 'curve25519Legacy',
+    userIDs: [{ name: 'Int' }],
+    format: 'armored',
+  });
   agencyKey = key.privateKey;
   agencyId = await insertAgency(db, key.publicKey);
   const platform = await readPlatformKey(config.platformOpenPgpKey);
@@ -68,7 +86,13 @@ beforeAll(async () => {
   // Nothing listens on port 1: a Redis that is down.
   deadProducer = new JobProducer(producerConnection('redis://127.0.0.1:1'), prefix);
   submit = new SubmitLetter(db, directory, platform, config.openpgpLimits, new Outbox(producer));
-  deadSubmit = new SubmitLetter(db, directory, platform, config.openpgpLimits, new Outbox(deadProducer));
+  deadSubmit = new SubmitLetter(
+    db,
+    directory,
+    platform,
+    config.openpgpLimits,
+    new Outbox(deadProducer),
+  );
 });
 
 afterAll(async () => {
@@ -84,8 +108,17 @@ describe('submitting a letter', () => {
     expect(result.status).toBe(202);
     const id = result.body.id;
     expect(await count('SELECT count(*) AS n FROM documents WHERE letter_id = $1', [id])).toBe(1);
-    expect(await count(`SELECT count(*) AS n FROM receipts WHERE letter_id = $1 AND type = 'accepted'`, [id])).toBe(1);
-    expect(await count('SELECT count(*) AS n FROM outbox WHERE letter_id = $1 AND handed_over_at IS NOT NULL', [id])).toBe(1);
+    expect(
+      await count(`SELECT count(*) AS n FROM receipts WHERE letter_id = $1 AND type = 'accepted'`, [
+        id,
+      ]),
+    ).toBe(1);
+    expect(
+      await count(
+        'SELECT count(*) AS n FROM outbox WHERE letter_id = $1 AND handed_over_at IS NOT NULL',
+        [id],
+      ),
+    ).toBe(1);
     const job = await producer.queue('deliver').getJob(`deliver-${id}`);
     expect(job?.data).toEqual({ letterId: id });
   });
@@ -96,8 +129,13 @@ describe('submitting a letter', () => {
     const other = new Client({ connectionString: dbUrl });
     await other.connect();
     await other.query('BEGIN');
-    await other.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [`${agencyId}/${cmd.idempotencyKey}`]);
-    await expect(submit.execute(cmd)).rejects.toMatchObject({ status: 409, code: 'idempotency.in_flight' });
+    await other.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [
+      `${agencyId}/${cmd.idempotencyKey}`,
+    ]);
+    await expect(submit.execute(cmd)).rejects.toMatchObject({
+      status: 409,
+      code: 'idempotency.in_flight',
+    });
     await other.query('COMMIT');
     await other.end();
     const first = await submit.execute(cmd);
@@ -108,7 +146,16 @@ describe('submitting a letter', () => {
   it('keeps idempotency keys per agency', async () => {
     const key = randomUUID();
     const s = await submission();
-    const otherAgency = await insertAgency(db, (await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'B' }] })).publicKey);
+    const otherAgency = await insertAgency(
+      db,
+      (
+        await openpgp.generateKey({
+          type: 'ecc',
+          curve: 'curve25519Legacy',
+          userIDs: [{ name: 'B' }],
+        })
+      ).publicKey,
+    );
     const a = await submit.execute(command(s, key));
     const b = await submit.execute({ ...command(s, key), agencyId: otherAgency });
     expect(a.body.id).not.toBe(b.body.id);
@@ -116,7 +163,11 @@ describe('submitting a letter', () => {
 
   it('stores nothing when a document is not an OpenPGP message', async () => {
     const s = await submission();
-    s.documents.push({ filename: 'b.txt', mediaType: 'text/plain', content: Buffer.from('plain text').toString('base64') });
+    s.documents.push({
+      filename: 'b.txt',
+      mediaType: 'text/plain',
+      content: Buffer.from('plain text').toString('base64'),
+    });
     const before = await count('SELECT count(*) AS n FROM letters');
     const error = await submit.execute(command(s)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DomainError);
@@ -127,7 +178,10 @@ describe('submitting a letter', () => {
   it('still accepts with Redis down, leaving the outbox row for the relay', async () => {
     const result = await deadSubmit.execute(command(await submission()));
     expect(result.status).toBe(202);
-    const pending = await count('SELECT count(*) AS n FROM outbox WHERE letter_id = $1 AND handed_over_at IS NULL', [result.body.id]);
+    const pending = await count(
+      'SELECT count(*) AS n FROM outbox WHERE letter_id = $1 AND handed_over_at IS NULL',
+      [result.body.id],
+    );
     expect(pending).toBe(1);
     const relayed = await new Outbox(producer).relay(db.manager, 0);
     expect(relayed).toBeGreaterThanOrEqual(1);
@@ -140,16 +194,35 @@ describe('delivering a letter', () => {
   it('delivers once, however often the job runs, with exactly one delivered receipt', async () => {
     const { body } = await submit.execute(command(await submission('twice')));
     const deliver = new DeliverLetter(db, directory, await inlineOpener(config));
-    const results = await Promise.all([deliver.execute(body.id), deliver.execute(body.id), deliver.execute(body.id)]);
+    const results = await Promise.all([
+      deliver.execute(body.id),
+      deliver.execute(body.id),
+      deliver.execute(body.id),
+    ]);
     expect(results.map((r) => r.kind)).toEqual(['done', 'done', 'done']);
-    expect(await count(`SELECT count(*) AS n FROM receipts WHERE letter_id = $1 AND type = 'delivered'`, [body.id])).toBe(1);
-    const [letter] = (await db.query('SELECT state FROM letters WHERE id = $1', [body.id])) as { state: string }[];
+    expect(
+      await count(
+        `SELECT count(*) AS n FROM receipts WHERE letter_id = $1 AND type = 'delivered'`,
+        [body.id],
+      ),
+    ).toBe(1);
+    const [letter] = (await db.query('SELECT state FROM letters WHERE id = $1', [body.id])) as {
+      state: string;
+    }[];
     expect(letter.state).toBe('delivered');
-    expect(await count('SELECT count(*) AS n FROM documents WHERE letter_id = $1 AND received IS NULL AND sealed IS NOT NULL', [body.id])).toBe(1);
+    expect(
+      await count(
+        'SELECT count(*) AS n FROM documents WHERE letter_id = $1 AND received IS NULL AND sealed IS NOT NULL',
+        [body.id],
+      ),
+    ).toBe(1);
   });
 
   it('verifies on arrival but waits for publishAt', async () => {
-    const s = { ...(await submission('later')), publishAt: new Date(Date.now() + 60_000).toISOString() };
+    const s = {
+      ...(await submission('later')),
+      publishAt: new Date(Date.now() + 60_000).toISOString(),
+    };
     const { body } = await submit.execute(command(s));
     const deliver = new DeliverLetter(db, directory, await inlineOpener(config));
     const outcome = await deliver.execute(body.id);
@@ -164,7 +237,9 @@ describe('the receipt log', () => {
     const a = new ReceiptSequencer(db, config.receiptSigningKey);
     const b = new ReceiptSequencer(db, config.receiptSigningKey);
     while ((await Promise.all([a.sequenceBatch(7), b.sequenceBatch(7)])).some((n) => n > 0));
-    const rows = (await db.query('SELECT log_index FROM receipt_log ORDER BY log_index')) as { log_index: string }[];
+    const rows = (await db.query('SELECT log_index FROM receipt_log ORDER BY log_index')) as {
+      log_index: string;
+    }[];
     expect(rows.map((r) => Number(r.log_index))).toEqual(rows.map((_, i) => i));
     expect(await count('SELECT count(*) AS n FROM receipts WHERE log_index IS NULL')).toBe(0);
   });

@@ -5,19 +5,38 @@ const noAck = { requiresAcknowledgement: false };
 
 describe('letter lifecycle', () => {
   it('moves an accepted letter to delivered, rejected, print or withdrawn', () => {
-    expect(transition('accepted', 'deliver', noAck)).toEqual({ kind: 'moved', from: 'accepted', to: 'delivered' });
-    expect(transition('accepted', 'reject', noAck)).toMatchObject({ kind: 'moved', to: 'rejected' });
-    expect(transition('accepted', 'forward_to_print', noAck)).toMatchObject({ kind: 'moved', to: 'forwarded_to_print' });
-    expect(transition('accepted', 'withdraw', noAck)).toMatchObject({ kind: 'moved', to: 'withdrawn' });
+    expect(transition('accepted', 'deliver', noAck)).toEqual({
+      kind: 'moved',
+      from: 'accepted',
+      to: 'delivered',
+    });
+    expect(transition('accepted', 'reject', noAck)).toMatchObject({
+      kind: 'moved',
+      to: 'rejected',
+    });
+    expect(transition('accepted', 'forward_to_print', noAck)).toMatchObject({
+      kind: 'moved',
+      to: 'forwarded_to_print',
+    });
+    expect(transition('accepted', 'withdraw', noAck)).toMatchObject({
+      kind: 'moved',
+      to: 'withdrawn',
+    });
   });
 
   it('marks a delivered letter read, and a read letter acknowledged when asked for', () => {
     expect(transition('delivered', 'read', noAck)).toMatchObject({ kind: 'moved', to: 'read' });
-    expect(transition('read', 'acknowledge', ack)).toMatchObject({ kind: 'moved', to: 'acknowledged' });
+    expect(transition('read', 'acknowledge', ack)).toMatchObject({
+      kind: 'moved',
+      to: 'acknowledged',
+    });
   });
 
   it('refuses to acknowledge an unread letter with letter.not_read', () => {
-    expect(transition('delivered', 'acknowledge', ack)).toMatchObject({ kind: 'refused', code: 'letter.not_read' });
+    expect(transition('delivered', 'acknowledge', ack)).toMatchObject({
+      kind: 'refused',
+      code: 'letter.not_read',
+    });
   });
 
   it('refuses to acknowledge when the sender did not ask for it', () => {
@@ -28,17 +47,29 @@ describe('letter lifecycle', () => {
   });
 
   it('treats acknowledging twice as a repeat, not an error', () => {
-    expect(transition('acknowledged', 'acknowledge', ack)).toEqual({ kind: 'unchanged', state: 'acknowledged' });
+    expect(transition('acknowledged', 'acknowledge', ack)).toEqual({
+      kind: 'unchanged',
+      state: 'acknowledged',
+    });
   });
 
   it('refuses withdrawal after delivery', () => {
     for (const state of ['delivered', 'read', 'acknowledged'] as const) {
-      expect(transition(state, 'withdraw', noAck)).toMatchObject({ code: 'letter.already_delivered' });
+      expect(transition(state, 'withdraw', noAck)).toMatchObject({
+        code: 'letter.already_delivered',
+      });
     }
   });
 
   it('keeps terminal states terminal', () => {
-    const events: LetterEvent[] = ['reject', 'deliver', 'forward_to_print', 'read', 'acknowledge', 'withdraw'];
+    const events: LetterEvent[] = [
+      'reject',
+      'deliver',
+      'forward_to_print',
+      'read',
+      'acknowledge',
+      'withdraw',
+    ];
     for (const state of ['rejected', 'forwarded_to_print', 'withdrawn'] as LetterState[]) {
       for (const event of events) {
         const result = transition(state, event, ack);
@@ -48,7 +79,14 @@ describe('letter lifecycle', () => {
   });
 
   it('never moves a letter backwards or skips read on the way to acknowledged', () => {
-    const events: LetterEvent[] = ['reject', 'deliver', 'forward_to_print', 'read', 'acknowledge', 'withdraw'];
+    const events: LetterEvent[] = [
+      'reject',
+      'deliver',
+      'forward_to_print',
+      'read',
+      'acknowledge',
+      'withdraw',
+    ];
     const order = (s: LetterState) => LETTER_STATES.indexOf(s);
     for (const state of LETTER_STATES) {
       for (const event of events) {

@@ -14,7 +14,8 @@ export const LETTER_STATES = [
 ] as const;
 export type LetterState = (typeof LETTER_STATES)[number];
 
-export type LetterEvent = 'reject' | 'deliver' | 'forward_to_print' | 'read' | 'acknowledge' | 'withdraw';
+export type LetterEvent =
+  'reject' | 'deliver' | 'forward_to_print' | 'read' | 'acknowledge' | 'withdraw';
 
 export interface LetterFacts {
   requiresAcknowledgement: boolean;
@@ -91,7 +92,8 @@ export function transition(
   event: LetterEvent,
   facts: LetterFacts,
 ): TransitionResult {
-  if (event === 'acknowledge' && !facts.requiresAcknowledgement) return refusal(state, event, facts);
+  if (event === 'acknowledge' && !facts.requiresAcknowledgement)
+    return refusal(state, event, facts);
   if (ALREADY[event].includes(state)) return { kind: 'unchanged', state };
   const to = TARGET[event];
   if (NEXT[state].includes(to)) return { kind: 'moved', from: state, to };

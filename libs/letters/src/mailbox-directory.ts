@@ -2,7 +2,12 @@ import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
 import { newDataKey, unwrapDataKey, wrapDataKey, type MasterKeyring } from '#crypto';
 import { invalid } from '#errors';
-import { nationalIdHmac, norwegianNationalId, recipientRef, type NationalIdScheme } from '#identity';
+import {
+  nationalIdHmac,
+  norwegianNationalId,
+  recipientRef,
+  type NationalIdScheme,
+} from '#identity';
 import { Mailbox } from '#database';
 
 export interface NationalIdPolicy {
@@ -30,9 +35,13 @@ export class MailboxDirectory {
   assertValid(nationalId: string, field = 'nationalId'): void {
     const result = this.scheme.validate(nationalId, { allowSynthetic: this.policy.allowSynthetic });
     if (!result.ok) {
-      throw invalid('recipient.invalid_national_id', `${field} is not a valid national identity number: ${result.reason}`, {
-        field,
-      });
+      throw invalid(
+        'recipient.invalid_national_id',
+        `${field} is not a valid national identity number: ${result.reason}`,
+        {
+          field,
+        },
+      );
     }
   }
 
@@ -53,13 +62,24 @@ export class MailboxDirectory {
     await m.query(
       `INSERT INTO mailboxes (id, national_id_hmac, recipient_ref, wrapped_data_key, master_key_version)
        VALUES ($1, $2, $3, $4, $5) ON CONFLICT (national_id_hmac) DO NOTHING`,
-      [id, this.hmacOf(nationalId), recipientRef(this.policy.recipientRefKey, nationalId), wrapped, masterKeyVersion],
+      [
+        id,
+        this.hmacOf(nationalId),
+        recipientRef(this.policy.recipientRefKey, nationalId),
+        wrapped,
+        masterKeyVersion,
+      ],
     );
     return (await this.find(m, nationalId))!;
   }
 
   dataKeyOf(mailbox: Pick<Mailbox, 'id' | 'wrappedDataKey' | 'masterKeyVersion'>): Buffer {
     if (!mailbox.wrappedDataKey) throw new Error(`mailbox ${mailbox.id} has been shredded`);
-    return unwrapDataKey(this.masterKeys, mailbox.wrappedDataKey, mailbox.masterKeyVersion, mailbox.id);
+    return unwrapDataKey(
+      this.masterKeys,
+      mailbox.wrappedDataKey,
+      mailbox.masterKeyVersion,
+      mailbox.id,
+    );
   }
 }

@@ -27,7 +27,14 @@ export class ReceiptSequencer {
         `SELECT id, letter_id, agency_id, type, at, payload FROM receipts
           WHERE log_index IS NULL ORDER BY staged_seq LIMIT $1`,
         [batch],
-      )) as { id: string; letter_id: string; agency_id: string; type: string; at: Date; payload: Omit<ReceiptPayload, 'logIndex'> }[];
+      )) as {
+        id: string;
+        letter_id: string;
+        agency_id: string;
+        type: string;
+        at: Date;
+        payload: Omit<ReceiptPayload, 'logIndex'>;
+      }[];
       if (staged.length === 0) return 0;
       const [{ next }] = (await m.query(
         'SELECT COALESCE(max(log_index) + 1, 0)::bigint AS next FROM receipt_log',
@@ -36,7 +43,16 @@ export class ReceiptSequencer {
       const rows: unknown[][] = [];
       for (const receipt of staged) {
         const jws = await signReceipt({ ...receipt.payload, logIndex: index }, this.key);
-        rows.push([index, receipt.id, receipt.letter_id, receipt.agency_id, receipt.type, receipt.at, leafHash(Buffer.from(jws, 'utf8')), jws]);
+        rows.push([
+          index,
+          receipt.id,
+          receipt.letter_id,
+          receipt.agency_id,
+          receipt.type,
+          receipt.at,
+          leafHash(Buffer.from(jws, 'utf8')),
+          jws,
+        ]);
         index += 1;
       }
       await m.query(

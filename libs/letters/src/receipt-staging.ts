@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
-import type { ReceiptType } from '#evidence';
+import { parseReceiptPayload, type ReceiptType } from '#evidence';
 
 export interface StagedReceipt {
   letterId: string;
@@ -25,7 +25,11 @@ export async function stageReceipt(
   m: EntityManager,
   letterId: string,
   type: ReceiptType,
-  options: { kind?: 'notify' | 'reminder'; reason?: { code: string; detail: string }; at?: Date } = {},
+  options: {
+    kind?: 'notify' | 'reminder';
+    reason?: { code: string; detail: string };
+    at?: Date;
+  } = {},
 ): Promise<StagedReceipt> {
   const [letter] = (await m.query(
     `SELECT l.agency_id, l.end_to_end, mb.recipient_ref FROM letters l
@@ -51,6 +55,9 @@ export async function stageReceipt(
     })),
     ...(options.reason ? { reason: options.reason } : {}),
   };
+  // A payload the sequencer could not sign must fail here, in the transition's own transaction,
+  // not later in a batch where it would hold up every other receipt.
+  parseReceiptPayload({ ...payload, logIndex: 0 });
   const inserted = (await m.query(
     `INSERT INTO receipts (id, letter_id, agency_id, type, kind, at, payload)
      VALUES ($1, $2, $3, $4, $5, $6, $7)

@@ -24,7 +24,11 @@ export class RecipientLookup {
     private readonly mailboxes: MailboxDirectory,
   ) {}
 
-  async execute(actor: Actor, nationalIds: string[], purpose: string): Promise<{ items: LookupItem[] }> {
+  async execute(
+    actor: Actor,
+    nationalIds: string[],
+    purpose: string,
+  ): Promise<{ items: LookupItem[] }> {
     nationalIds.forEach((id, i) => this.mailboxes.assertValid(id, `nationalIds[${i}]`));
     return this.db.transaction(async (m) => {
       const items: LookupItem[] = [];

@@ -32,7 +32,13 @@ export class SenderLetters {
     const [letter] = (await this.db.query(
       `SELECT id, state, title, sender_reference, created_at FROM letters WHERE id = $1 AND agency_id = $2`,
       [letterId, agencyId],
-    )) as { id: string; state: string; title: string; sender_reference: string | null; created_at: Date }[];
+    )) as {
+      id: string;
+      state: string;
+      title: string;
+      sender_reference: string | null;
+      created_at: Date;
+    }[];
     if (!letter) throw notFound('letter');
     const timeline = (await this.db.query(
       `SELECT type, at FROM receipts WHERE letter_id = $1 ORDER BY at, staged_seq`,
@@ -48,14 +54,21 @@ export class SenderLetters {
     };
   }
 
-  async receipts(agencyId: string, letterId: string): Promise<{ items: (StagedReceipt & { jws?: string })[] }> {
+  async receipts(
+    agencyId: string,
+    letterId: string,
+  ): Promise<{ items: (StagedReceipt & { jws?: string })[] }> {
     await this.get(agencyId, letterId);
     const rows = (await this.db.query(
       `SELECT r.payload, r.log_index, g.jws FROM receipts r
          LEFT JOIN receipt_log g ON g.receipt_id = r.id
         WHERE r.letter_id = $1 ORDER BY r.staged_seq`,
       [letterId],
-    )) as { payload: Omit<StagedReceipt, 'logIndex'>; log_index: string | null; jws: string | null }[];
+    )) as {
+      payload: Omit<StagedReceipt, 'logIndex'>;
+      log_index: string | null;
+      jws: string | null;
+    }[];
     return {
       items: rows.map((r) => ({
         ...r.payload,
@@ -75,14 +88,20 @@ export class SenderLetters {
       const applied = await applyTransition(m, letterId, 'withdraw');
       if (applied.changed) {
         // Nothing of a withdrawn letter is kept but its hashes in the receipts.
-        await m.query('UPDATE documents SET received = NULL, sealed = NULL WHERE letter_id = $1', [letterId]);
+        await m.query('UPDATE documents SET received = NULL, sealed = NULL WHERE letter_id = $1', [
+          letterId,
+        ]);
       }
     });
     return this.get(agencyId, letterId);
   }
 
   /** The agency's receipts in log order. `nextCursor` is always where to resume. */
-  async events(agencyId: string, after: string | undefined, limit: number): Promise<{ items: EventItem[]; nextCursor: string }> {
+  async events(
+    agencyId: string,
+    after: string | undefined,
+    limit: number,
+  ): Promise<{ items: EventItem[]; nextCursor: string }> {
     const start = decodeCursor(after, 1);
     const from = start ? Number(start[0]) : -1;
     const rows = (await this.db.query(

@@ -38,7 +38,10 @@ export const filenameSchema = z
   .string()
   .min(1)
   .max(LETTER_LIMITS.maxFilename)
-  .refine((f) => !CONTROL_OR_SEPARATOR.test(f), 'must not contain path separators or control characters')
+  .refine(
+    (f) => !CONTROL_OR_SEPARATOR.test(f),
+    'must not contain path separators or control characters',
+  )
   .refine((f) => f !== '.' && f !== '..', 'must not be "." or ".."');
 
 export const documentSchema = z.strictObject({

@@ -60,7 +60,10 @@ export class SubmitLetter {
         [`${cmd.agencyId}/${cmd.idempotencyKey}`],
       )) as { locked: boolean }[];
       if (!locked) {
-        throw conflict('idempotency.in_flight', 'A request with this Idempotency-Key is still being processed');
+        throw conflict(
+          'idempotency.in_flight',
+          'A request with this Idempotency-Key is still being processed',
+        );
       }
       const [previous] = (await m.query(
         'SELECT request_sha256, status, response FROM idempotency_keys WHERE agency_id = $1 AND key = $2',

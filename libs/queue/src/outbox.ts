@@ -62,7 +62,11 @@ export class Outbox {
   private async addAll(rows: OutboxRow[]): Promise<void> {
     await Promise.all(
       rows.map((r) =>
-        this.producer.add({ queue: r.queue, subjectId: r.letter_id, data: { letterId: r.letter_id } }),
+        this.producer.add({
+          queue: r.queue,
+          subjectId: r.letter_id,
+          data: { letterId: r.letter_id },
+        }),
       ),
     );
   }

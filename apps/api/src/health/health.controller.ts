@@ -7,7 +7,10 @@ import { JobProducer } from '#queue';
 
 async function check(probe: () => Promise<unknown>): Promise<'up' | 'down'> {
   try {
-    await Promise.race([probe(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000))]);
+    await Promise.race([
+      probe(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000)),
+    ]);
     return 'up';
   } catch {
     return 'down';

@@ -31,11 +31,15 @@ export class MailboxSettings {
     if (changes.language !== undefined) patch.language = changes.language;
     if (changes.timeZone !== undefined) patch.timeZone = changes.timeZone;
     if (changes.reserved !== undefined) patch.reserved = changes.reserved;
-    if (changes.notificationEmail !== undefined && changes.notificationEmail !== mailbox.notificationEmail) {
+    if (
+      changes.notificationEmail !== undefined &&
+      changes.notificationEmail !== mailbox.notificationEmail
+    ) {
       patch.notificationEmail = changes.notificationEmail;
       patch.emailConfirmed = false;
     }
-    if (Object.keys(patch).length > 0) await this.db.manager.update(Mailbox, { id: mailbox.id }, patch);
+    if (Object.keys(patch).length > 0)
+      await this.db.manager.update(Mailbox, { id: mailbox.id }, patch);
     return this.get({ ...mailbox, ...patch } as Mailbox);
   }
 }

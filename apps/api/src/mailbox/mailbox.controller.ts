@@ -1,11 +1,28 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Res,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import type { z } from 'zod';
 import { CurrentPrincipal, ForCitizen, type CitizenPrincipal } from '#auth';
 import { ZodPipe } from '#http';
 import { CitizenMailbox, INLINE_MEDIA_TYPES } from '#letters';
 import { IdPipe } from '../ids';
-import { listQuerySchema, moveSchema, pageQuerySchema, settingsUpdateSchema } from './mailbox.schemas';
+import {
+  listQuerySchema,
+  moveSchema,
+  pageQuerySchema,
+  settingsUpdateSchema,
+} from './mailbox.schemas';
 import { MailboxSettings } from './mailbox-settings';
 
 @Controller('v1/mailbox')
@@ -30,7 +47,10 @@ export class MailboxController {
   }
 
   @Get('letters/:id')
-  async get(@CurrentPrincipal() citizen: CitizenPrincipal, @Param('id', new IdPipe('letter')) id: string) {
+  async get(
+    @CurrentPrincipal() citizen: CitizenPrincipal,
+    @Param('id', new IdPipe('letter')) id: string,
+  ) {
     return this.mailbox.get(await this.mailbox.open(citizen.nationalId), id);
   }
 
@@ -41,12 +61,19 @@ export class MailboxController {
     @Param('documentId', new IdPipe('document')) documentId: string,
     @Res() response: Response,
   ) {
-    const doc = await this.mailbox.readDocument(await this.mailbox.open(citizen.nationalId), id, documentId);
+    const doc = await this.mailbox.readDocument(
+      await this.mailbox.open(citizen.nationalId),
+      id,
+      documentId,
+    );
     const disposition = INLINE_MEDIA_TYPES.has(doc.mediaType) ? 'inline' : 'attachment';
     response
       .status(200)
       .setHeader('Content-Type', doc.mediaType)
-      .setHeader('Content-Disposition', `${disposition}; filename*=UTF-8''${encodeURIComponent(doc.filename)}`)
+      .setHeader(
+        'Content-Disposition',
+        `${disposition}; filename*=UTF-8''${encodeURIComponent(doc.filename)}`,
+      )
       .setHeader('X-Content-Type-Options', 'nosniff')
       .setHeader('Content-Security-Policy', 'sandbox')
       .setHeader('Cache-Control', 'private, no-store')
@@ -55,7 +82,10 @@ export class MailboxController {
 
   @Post('letters/:id/acknowledge')
   @HttpCode(200)
-  async acknowledge(@CurrentPrincipal() citizen: CitizenPrincipal, @Param('id', new IdPipe('letter')) id: string) {
+  async acknowledge(
+    @CurrentPrincipal() citizen: CitizenPrincipal,
+    @Param('id', new IdPipe('letter')) id: string,
+  ) {
     return this.mailbox.acknowledge(await this.mailbox.open(citizen.nationalId), id);
   }
 
@@ -69,7 +99,10 @@ export class MailboxController {
   }
 
   @Delete('letters/:id')
-  async trash(@CurrentPrincipal() citizen: CitizenPrincipal, @Param('id', new IdPipe('letter')) id: string) {
+  async trash(
+    @CurrentPrincipal() citizen: CitizenPrincipal,
+    @Param('id', new IdPipe('letter')) id: string,
+  ) {
     return this.mailbox.move(await this.mailbox.open(citizen.nationalId), id, 'trash');
   }
 
@@ -78,7 +111,11 @@ export class MailboxController {
     @CurrentPrincipal() citizen: CitizenPrincipal,
     @Query(new ZodPipe(pageQuerySchema, 'query')) query: z.infer<typeof pageQuerySchema>,
   ) {
-    return this.mailbox.accessLog(await this.mailbox.open(citizen.nationalId), query.limit, query.cursor);
+    return this.mailbox.accessLog(
+      await this.mailbox.open(citizen.nationalId),
+      query.limit,
+      query.cursor,
+    );
   }
 
   @Get('settings')

@@ -23,7 +23,10 @@ export const settingsUpdateSchema = z.strictObject({
   timeZone: z
     .string()
     .max(64)
-    .refine((tz) => Intl.supportedValuesOf('timeZone').includes(tz) || tz === 'UTC', 'unknown time zone')
+    .refine(
+      (tz) => Intl.supportedValuesOf('timeZone').includes(tz) || tz === 'UTC',
+      'unknown time zone',
+    )
     .optional(),
   reserved: z.boolean().optional(),
 });

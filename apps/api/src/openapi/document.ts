@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { letterSubmissionSchema } from '#letters';
-import { listQuerySchema, moveSchema, pageQuerySchema, settingsUpdateSchema } from '../mailbox/mailbox.schemas';
+import {
+  listQuerySchema,
+  moveSchema,
+  pageQuerySchema,
+  settingsUpdateSchema,
+} from '../mailbox/mailbox.schemas';
 import { eventsQuerySchema, lookupSchema } from '../sender/sender.schemas';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -21,31 +26,186 @@ export interface Operation {
 const idempotencyKey = {
   name: 'Idempotency-Key',
   required: true,
-  description: 'Unique per agency; the same key and body replays the first answer for at least 24 hours',
+  description:
+    'Unique per agency; the same key and body replays the first answer for at least 24 hours',
 };
 
 /** Every route the API serves; a test checks this list against the routes Nest registers. */
 export const OPERATIONS: Operation[] = [
-  { method: 'get', path: '/v1/platform/keys', summary: "The platform's OpenPGP key and receipt keys (JWKS)", tag: 'platform', security: 'none', responses: { 200: 'Keys' } },
-  { method: 'post', path: '/v1/letters', summary: 'Submit a letter', tag: 'sender', security: 'agency', body: letterSubmissionSchema, headers: [idempotencyKey], responses: { 202: 'Accepted, with the staged accepted receipt', 400: 'Invalid request', 409: 'Same key still in flight', 413: 'Too large', 422: 'Key reused with another body' } },
-  { method: 'get', path: '/v1/letters/{id}', summary: 'A letter and its timeline', tag: 'sender', security: 'agency', responses: { 200: 'Letter', 404: 'Not found' } },
-  { method: 'get', path: '/v1/letters/{id}/receipts', summary: "A letter's receipts (signed once sequenced)", tag: 'sender', security: 'agency', responses: { 200: 'Receipts', 404: 'Not found' } },
-  { method: 'delete', path: '/v1/letters/{id}', summary: 'Withdraw a letter before delivery', tag: 'sender', security: 'agency', responses: { 200: 'Withdrawn letter', 404: 'Not found', 409: 'Already delivered' } },
-  { method: 'get', path: '/v1/events', summary: "The agency's receipts in log order", tag: 'sender', security: 'agency', query: eventsQuerySchema, responses: { 200: 'Events; nextCursor is where to resume' } },
-  { method: 'post', path: '/v1/recipients/lookup', summary: 'Can these citizens receive digital post?', tag: 'sender', security: 'agency', body: lookupSchema, responses: { 200: 'Status per number', 400: 'A malformed number' } },
-  { method: 'get', path: '/v1/mailbox/letters', summary: 'List letters in a folder, newest first', tag: 'mailbox', security: 'citizen', query: listQuerySchema, responses: { 200: 'A page of letters' } },
-  { method: 'get', path: '/v1/mailbox/summary', summary: 'Unread and needs-action counts', tag: 'mailbox', security: 'citizen', responses: { 200: 'Counts' } },
-  { method: 'get', path: '/v1/mailbox/letters/{id}', summary: 'One letter', tag: 'mailbox', security: 'citizen', responses: { 200: 'Letter', 404: 'Not found' } },
-  { method: 'get', path: '/v1/mailbox/letters/{id}/documents/{documentId}', summary: 'A document, decrypted (the first fetch issues read)', tag: 'mailbox', security: 'citizen', responses: { 200: 'The bytes', 404: 'Not found' } },
-  { method: 'post', path: '/v1/mailbox/letters/{id}/acknowledge', summary: 'Acknowledge a read letter', tag: 'mailbox', security: 'citizen', responses: { 200: 'The acknowledged receipt', 409: 'Not read, or not requested' } },
-  { method: 'patch', path: '/v1/mailbox/letters/{id}', summary: 'Move to a folder (out of trash restores)', tag: 'mailbox', security: 'citizen', body: moveSchema, responses: { 200: 'Letter' } },
-  { method: 'delete', path: '/v1/mailbox/letters/{id}', summary: 'Move to trash', tag: 'mailbox', security: 'citizen', responses: { 200: 'Letter' } },
-  { method: 'get', path: '/v1/mailbox/access-log', summary: 'Who has looked up my data', tag: 'mailbox', security: 'citizen', query: pageQuerySchema, responses: { 200: 'Entries, newest first' } },
-  { method: 'get', path: '/v1/mailbox/settings', summary: 'Mailbox settings', tag: 'mailbox', security: 'citizen', responses: { 200: 'Settings' } },
-  { method: 'put', path: '/v1/mailbox/settings', summary: 'Update the writable settings named', tag: 'mailbox', security: 'citizen', body: settingsUpdateSchema, responses: { 200: 'Settings', 400: 'Unknown or read-only field' } },
-  { method: 'get', path: '/health/live', summary: 'Liveness', tag: 'health', security: 'none', responses: { 200: 'Up' } },
-  { method: 'get', path: '/health/ready', summary: 'Readiness: PostgreSQL and Redis', tag: 'health', security: 'none', responses: { 200: 'Up', 503: 'Down' } },
-  { method: 'get', path: '/health', summary: 'Same as /health/ready', tag: 'health', security: 'none', responses: { 200: 'Up', 503: 'Down' } },
+  {
+    method: 'get',
+    path: '/v1/platform/keys',
+    summary: "The platform's OpenPGP key and receipt keys (JWKS)",
+    tag: 'platform',
+    security: 'none',
+    responses: { 200: 'Keys' },
+  },
+  {
+    method: 'post',
+    path: '/v1/letters',
+    summary: 'Submit a letter',
+    tag: 'sender',
+    security: 'agency',
+    body: letterSubmissionSchema,
+    headers: [idempotencyKey],
+    responses: {
+      202: 'Accepted, with the staged accepted receipt',
+      400: 'Invalid request',
+      409: 'Same key still in flight',
+      413: 'Too large',
+      422: 'Key reused with another body',
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/letters/{id}',
+    summary: 'A letter and its timeline',
+    tag: 'sender',
+    security: 'agency',
+    responses: { 200: 'Letter', 404: 'Not found' },
+  },
+  {
+    method: 'get',
+    path: '/v1/letters/{id}/receipts',
+    summary: "A letter's receipts (signed once sequenced)",
+    tag: 'sender',
+    security: 'agency',
+    responses: { 200: 'Receipts', 404: 'Not found' },
+  },
+  {
+    method: 'delete',
+    path: '/v1/letters/{id}',
+    summary: 'Withdraw a letter before delivery',
+    tag: 'sender',
+    security: 'agency',
+    responses: { 200: 'Withdrawn letter', 404: 'Not found', 409: 'Already delivered' },
+  },
+  {
+    method: 'get',
+    path: '/v1/events',
+    summary: "The agency's receipts in log order",
+    tag: 'sender',
+    security: 'agency',
+    query: eventsQuerySchema,
+    responses: { 200: 'Events; nextCursor is where to resume' },
+  },
+  {
+    method: 'post',
+    path: '/v1/recipients/lookup',
+    summary: 'Can these citizens receive digital post?',
+    tag: 'sender',
+    security: 'agency',
+    body: lookupSchema,
+    responses: { 200: 'Status per number', 400: 'A malformed number' },
+  },
+  {
+    method: 'get',
+    path: '/v1/mailbox/letters',
+    summary: 'List letters in a folder, newest first',
+    tag: 'mailbox',
+    security: 'citizen',
+    query: listQuerySchema,
+    responses: { 200: 'A page of letters' },
+  },
+  {
+    method: 'get',
+    path: '/v1/mailbox/summary',
+    summary: 'Unread and needs-action counts',
+    tag: 'mailbox',
+    security: 'citizen',
+    responses: { 200: 'Counts' },
+  },
+  {
+    method: 'get',
+    path: '/v1/mailbox/letters/{id}',
+    summary: 'One letter',
+    tag: 'mailbox',
+    security: 'citizen',
+    responses: { 200: 'Letter', 404: 'Not found' },
+  },
+  {
+    method: 'get',
+    path: '/v1/mailbox/letters/{id}/documents/{documentId}',
+    summary: 'A document, decrypted (the first fetch issues read)',
+    tag: 'mailbox',
+    security: 'citizen',
+    responses: { 200: 'The bytes', 404: 'Not found' },
+  },
+  {
+    method: 'post',
+    path: '/v1/mailbox/letters/{id}/acknowledge',
+    summary: 'Acknowledge a read letter',
+    tag: 'mailbox',
+    security: 'citizen',
+    responses: { 200: 'The acknowledged receipt', 409: 'Not read, or not requested' },
+  },
+  {
+    method: 'patch',
+    path: '/v1/mailbox/letters/{id}',
+    summary: 'Move to a folder (out of trash restores)',
+    tag: 'mailbox',
+    security: 'citizen',
+    body: moveSchema,
+    responses: { 200: 'Letter' },
+  },
+  {
+    method: 'delete',
+    path: '/v1/mailbox/letters/{id}',
+    summary: 'Move to trash',
+    tag: 'mailbox',
+    security: 'citizen',
+    responses: { 200: 'Letter' },
+  },
+  {
+    method: 'get',
+    path: '/v1/mailbox/access-log',
+    summary: 'Who has looked up my data',
+    tag: 'mailbox',
+    security: 'citizen',
+    query: pageQuerySchema,
+    responses: { 200: 'Entries, newest first' },
+  },
+  {
+    method: 'get',
+    path: '/v1/mailbox/settings',
+    summary: 'Mailbox settings',
+    tag: 'mailbox',
+    security: 'citizen',
+    responses: { 200: 'Settings' },
+  },
+  {
+    method: 'put',
+    path: '/v1/mailbox/settings',
+    summary: 'Update the writable settings named',
+    tag: 'mailbox',
+    security: 'citizen',
+    body: settingsUpdateSchema,
+    responses: { 200: 'Settings', 400: 'Unknown or read-only field' },
+  },
+  {
+    method: 'get',
+    path: '/health/live',
+    summary: 'Liveness',
+    tag: 'health',
+    security: 'none',
+    responses: { 200: 'Up' },
+  },
+  {
+    method: 'get',
+    path: '/health/ready',
+    summary: 'Readiness: PostgreSQL and Redis',
+    tag: 'health',
+    security: 'none',
+    responses: { 200: 'Up', 503: 'Down' },
+  },
+  {
+    method: 'get',
+    path: '/health',
+    summary: 'Same as /health/ready',
+    tag: 'health',
+    security: 'none',
+    responses: { 200: 'Up', 503: 'Down' },
+  },
 ];
 
 const problemSchema = {
@@ -68,14 +228,22 @@ function parameters(op: Operation) {
     schema: { type: 'string', format: 'uuid' },
   }));
   const query = op.query
-    ? Object.entries(z.toJSONSchema(op.query, { io: 'input' }).properties ?? {}).map(([name, schema]) => ({
-        name,
-        in: 'query',
-        required: false,
-        schema,
-      }))
+    ? Object.entries(z.toJSONSchema(op.query, { io: 'input' }).properties ?? {}).map(
+        ([name, schema]) => ({
+          name,
+          in: 'query',
+          required: false,
+          schema,
+        }),
+      )
     : [];
-  const headers = (op.headers ?? []).map((h) => ({ name: h.name, in: 'header', required: h.required, description: h.description, schema: { type: 'string' } }));
+  const headers = (op.headers ?? []).map((h) => ({
+    name: h.name,
+    in: 'header',
+    required: h.required,
+    description: h.description,
+    schema: { type: 'string' },
+  }));
   return [...path, ...query, ...headers];
 }
 
@@ -90,13 +258,23 @@ export function buildOpenApiDocument(serverUrl: string): Record<string, unknown>
       ...(op.security === 'none' ? { security: [] } : { security: [{ [op.security]: [] }] }),
       parameters: parameters(op),
       ...(op.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input' }) } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input' }) } },
+            },
+          }
         : {}),
       responses: Object.fromEntries(
         Object.entries(op.responses).map(([status, description]) => [
           status,
           Number(status) >= 400
-            ? { description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } }
+            ? {
+                description,
+                content: {
+                  'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+                },
+              }
             : { description },
         ]),
       ),
@@ -107,7 +285,8 @@ export function buildOpenApiDocument(serverUrl: string): Record<string, unknown>
     info: {
       title: 'Postkasse API',
       version: '1',
-      description: 'Digital mailbox for the public sector: agencies send, citizens read, auditors verify.',
+      description:
+        'Digital mailbox for the public sector: agencies send, citizens read, auditors verify.',
     },
     servers: [{ url: serverUrl }],
     paths,
@@ -115,8 +294,18 @@ export function buildOpenApiDocument(serverUrl: string): Record<string, unknown>
       schemas: { Problem: problemSchema },
       securitySchemes: {
         agency: { type: 'http', scheme: 'bearer', description: 'Agency API key (pk_…)' },
-        citizen: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'OIDC access token' },
-        auditor: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'OIDC access token with the auditor role' },
+        citizen: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'OIDC access token',
+        },
+        auditor: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'OIDC access token with the auditor role',
+        },
       },
     },
   };

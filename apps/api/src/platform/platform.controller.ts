@@ -16,7 +16,10 @@ export class PlatformController {
   keys() {
     const { kid, publicJwk } = this.config.receiptSigningKey;
     return {
-      openpgp: { fingerprint: this.platformKey.fingerprint, publicKey: this.platformKey.publicKeyArmored },
+      openpgp: {
+        fingerprint: this.platformKey.fingerprint,
+        publicKey: this.platformKey.publicKeyArmored,
+      },
       receipts: { keys: [{ ...publicJwk, kid, alg: 'EdDSA', use: 'sig' }] },
     };
   }

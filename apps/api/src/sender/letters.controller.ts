@@ -30,9 +30,13 @@ export class LettersController {
     @Res({ passthrough: true }) response: Response,
     @Body(new ZodPipe(letterSubmissionSchema)) submission: LetterSubmission,
   ) {
-    if (!idempotencyKey) throw invalid('idempotency.key_missing', 'The Idempotency-Key header is required');
+    if (!idempotencyKey)
+      throw invalid('idempotency.key_missing', 'The Idempotency-Key header is required');
     if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw invalid('idempotency.key_invalid', 'Idempotency-Key must be 1–255 visible ASCII characters');
+      throw invalid(
+        'idempotency.key_invalid',
+        'Idempotency-Key must be 1–255 visible ASCII characters',
+      );
     }
     const result = await this.submit.execute({
       agencyId: agency.agencyId,
@@ -54,13 +58,19 @@ export class LettersController {
 
   @Get(':id/receipts')
   @ForAgency('letters:read')
-  receipts(@CurrentPrincipal() agency: AgencyPrincipal, @Param('id', new IdPipe('letter')) id: string) {
+  receipts(
+    @CurrentPrincipal() agency: AgencyPrincipal,
+    @Param('id', new IdPipe('letter')) id: string,
+  ) {
     return this.letters.receipts(agency.agencyId, id);
   }
 
   @Delete(':id')
   @ForAgency('letters:send')
-  withdraw(@CurrentPrincipal() agency: AgencyPrincipal, @Param('id', new IdPipe('letter')) id: string) {
+  withdraw(
+    @CurrentPrincipal() agency: AgencyPrincipal,
+    @Param('id', new IdPipe('letter')) id: string,
+  ) {
     return this.letters.withdraw(agency.agencyId, id);
   }
 }

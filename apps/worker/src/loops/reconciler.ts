@@ -27,7 +27,8 @@ export class Reconciler {
     for (const { id } of stuck) {
       const job = await queue.getJob(jobIdFor('deliver', id));
       const state = job ? await job.getState() : 'missing';
-      if (['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'].includes(state)) continue;
+      if (['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'].includes(state))
+        continue;
       if (job) await job.remove().catch(() => undefined);
       await this.producer.add({ queue: 'deliver', subjectId: id, data: { letterId: id } });
       recreated += 1;

@@ -1,7 +1,12 @@
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import { OpenPgpError, type AgencySigningKey, type OpenPgpLimits, type OpenedDocument } from '#crypto';
+import {
+  OpenPgpError,
+  type AgencySigningKey,
+  type OpenPgpLimits,
+  type OpenedDocument,
+} from '#crypto';
 import type { DocumentOpener } from '#letters';
 import type { OpenTask, OpenTaskResult } from './open-document.thread';
 
@@ -41,7 +46,10 @@ export class DocumentOpenerPool implements DocumentOpener {
       );
     } catch (error) {
       if ((error as Error).name === 'AbortError' || (error as Error).name === 'TimeoutError') {
-        throw new OpenPgpError('openpgp.timeout', `decryption took longer than ${this.timeoutMs} ms`);
+        throw new OpenPgpError(
+          'openpgp.timeout',
+          `decryption took longer than ${this.timeoutMs} ms`,
+        );
       }
       throw error;
     }

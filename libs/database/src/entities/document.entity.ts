@@ -11,7 +11,8 @@ export class DocumentRow {
   @Column('bytea', { nullable: true }) received!: Buffer | null;
   @Column('bytea', { name: 'received_sha256' }) receivedSha256!: Buffer;
   /** Detached signature for end-to-end documents, as the agency sent it. */
-  @Column('bytea', { name: 'received_signature', nullable: true }) receivedSignature!: Buffer | null;
+  @Column('bytea', { name: 'received_signature', nullable: true })
+  receivedSignature!: Buffer | null;
   /** At rest: AES-256-GCM under the mailbox's data key (or the ciphertext for end-to-end). */
   @Column('bytea', { nullable: true }) sealed!: Buffer | null;
   @Column('bytea', { name: 'plaintext_sha256', nullable: true }) plaintextSha256!: Buffer | null;

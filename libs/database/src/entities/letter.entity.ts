@@ -19,6 +19,7 @@ export class Letter {
   @Column('timestamptz', { name: 'read_at', nullable: true }) readAt!: Date | null;
   @Column('timestamptz', { name: 'acknowledged_at', nullable: true }) acknowledgedAt!: Date | null;
   @Column('text') folder!: 'inbox' | 'archive' | 'trash';
-  @Column('text', { name: 'folder_before_trash', nullable: true }) folderBeforeTrash!: string | null;
+  @Column('text', { name: 'folder_before_trash', nullable: true }) folderBeforeTrash!:
+    string | null;
   @Column('timestamptz', { name: 'trashed_at', nullable: true }) trashedAt!: Date | null;
 }

@@ -144,7 +144,7 @@ describe('verifyLogExport', () => {
     ).toMatchObject({ ok: false, firstBadIndex: 0 });
   });
 
-  it('rejects a tree head over other entries, by another key, or edited beside its signature', async () => {
+  it('rejects a head over other entries, signed by a stranger, or edited unsigned', async () => {
     const entries = numbered(jwses);
     const otherRoot = await headOver([...jwses.slice(0, -1), jwses[0]!]);
     const byStranger = await headOver(jwses, stranger);
@@ -231,7 +231,7 @@ describe('verifyLogExport', () => {
 });
 
 describe('LogExportVerifier', () => {
-  it('checks an export streamed line by line and tells the reader to stop once it failed', async () => {
+  it('checks a streamed export and tells the reader to stop once it failed', async () => {
     // Long enough that the signature checks in flight have to be read before the end.
     const long = await Promise.all(Array.from({ length: 150 }, (_, i) => receiptJws(i)));
     const lines = exportOf(numbered(long), await headOver(long)).split('\n');

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# `npm run bench`: the same preparation as `npm start`, then the benchmark (see bench/bench.ts).
+source "$(dirname "$0")/lib.sh"
+ensure_node_modules
+ensure_postgres
+ensure_redis
+build
+node dist/bench/bench.js "$@"
