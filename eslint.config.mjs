@@ -36,6 +36,11 @@ export default tseslint.config(
     },
   },
   {
+    // The benchmark measures the worker's own thread pool.
+    files: ['bench/**/*.ts', 'test/**/*.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
     // Pure cores import no framework (CONVENTIONS: crypto, evidence, identity, lifecycle).
     files: [
       'libs/crypto/**/*.ts',

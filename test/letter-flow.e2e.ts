@@ -234,17 +234,15 @@ describe('an agency sends a letter and a citizen reads it', () => {
         ['hidden recipient', gpg.sealTo(fpr, 'hidden', ['--throw-keyids']).toString('base64')],
       ];
       for (const [name, content] of variants) {
-        const submitted = await api
-          .as(gpgAgency.apiKey)
-          .post(
-            '/v1/letters',
-            {
-              recipient: { nationalId: citizenB },
-              title: `GnuPG ${name}`,
-              documents: [{ filename: 'a.txt', mediaType: 'text/plain', content }],
-            },
-            { 'idempotency-key': randomUUID() },
-          );
+        const submitted = await api.as(gpgAgency.apiKey).post(
+          '/v1/letters',
+          {
+            recipient: { nationalId: citizenB },
+            title: `GnuPG ${name}`,
+            documents: [{ filename: 'a.txt', mediaType: 'text/plain', content }],
+          },
+          { 'idempotency-key': randomUUID() },
+        );
         expect(submitted.status).toBe(202);
         await api.as(gpgAgency.apiKey).waitForState(submitted.body.id, 'delivered');
       }
