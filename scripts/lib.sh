@@ -27,8 +27,10 @@ port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
 ensure_node_modules() {
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    say "installing Node dependencies (npm ci)"
-    npm ci --no-audit --no-fund --loglevel=error
+    say "installing Node dependencies"
+    # Not `npm ci`: npm 11 leaves other platforms' optional packages (@swc/core-darwin-*, …) out
+    # of the lock file, and `npm ci` then refuses the lock file as out of sync.
+    npm install --no-audit --no-fund --loglevel=error
   fi
 }
 
