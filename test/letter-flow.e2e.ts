@@ -11,7 +11,7 @@ import {
   type TestAgency,
 } from './support/agency';
 import { ApiClient } from './support/http';
-import { Stack } from './support/stack';
+import { Stack, startProcess } from './support/stack';
 
 jest.setTimeout(60_000);
 
@@ -486,5 +486,38 @@ describe('documentation and health', () => {
       status: 'up',
       checks: { database: 'up', redis: 'up' },
     });
+  });
+});
+
+describe('agency keys over time', () => {
+  it('verifies a letter sent before its key was revoked even when the worker sees it after', async () => {
+    const nav = await createAgency(stack, 'NAV (keys)');
+    const navApi = api.as(nav.apiKey);
+    // No worker runs while the letter is sent and the key revoked.
+    const worker = stack.processes.find((p) => p.name === 'worker')!;
+    await worker.stop();
+    const before = await send(nav, await letterTo(citizenB, 'Signed before revocation', {}, nav));
+    const listing = JSON.parse(await stack.cli(['agency', 'list', '--json'])) as {
+      id: string;
+      signing_keys: { fingerprint: string }[];
+    }[];
+    const fingerprint = listing.find((a) => a.id === nav.id)!.signing_keys[0].fingerprint;
+    await stack.cli(['agency', 'revoke-key', '--agency', nav.id, '--fingerprint', fingerprint]);
+    const after = await send(nav, await letterTo(citizenB, 'Signed after revocation', {}, nav));
+    stack.processes.splice(stack.processes.indexOf(worker), 1, startProcess('worker', stack.env));
+    await navApi.waitForState(before.body.id, 'delivered');
+    await navApi.waitForState(after.body.id, 'rejected');
+    const receipts = await navApi.get(`/v1/letters/${after.body.id}/receipts`);
+    const rejected = receipts.body.items.find((r: { type: string }) => r.type === 'rejected');
+    expect(rejected.reason.code).toBe('openpgp.unknown_signer');
+  });
+
+  it('rotates an API key: the new key works and the old one is refused', async () => {
+    const agencyX = await createAgency(stack, 'Rotating agency');
+    const out = JSON.parse(
+      await stack.cli(['agency', 'rotate-api-key', '--agency', agencyX.id, '--json']),
+    ) as { apiKey: string };
+    expect((await api.as(agencyX.apiKey).get('/v1/events')).status).toBe(401);
+    expect((await api.as(out.apiKey).get('/v1/events')).status).toBe(200);
   });
 });

@@ -24,6 +24,7 @@ export function freePort(): Promise<number> {
 }
 
 export interface RunningProcess {
+  name: 'api' | 'worker';
   child: ChildProcess;
   output: () => string;
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
@@ -43,6 +44,7 @@ export function startProcess(app: 'api' | 'worker', env: NodeJS.ProcessEnv): Run
   child.stderr!.on('data', keep);
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   return {
+    name: app,
     child,
     output: () => output,
     stop: async (signal = 'SIGTERM') => {

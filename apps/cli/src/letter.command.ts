@@ -13,6 +13,10 @@ const MEDIA_TYPES: Record<string, string> = {
   '.jpg': 'image/jpeg',
   '.jpeg': 'image/jpeg',
   '.csv': 'text/csv',
+  '.md': 'text/plain',
+  '.xml': 'application/xml',
+  '.docx': 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  '.odt': 'application/vnd.oasis.opendocument.text',
 };
 
 /**
@@ -46,13 +50,15 @@ export async function letterCommand(sub: string | undefined, argv: string[]): Pr
   const signingKey = readFileSync(required(values, 'signing-key'), 'utf8');
   const documents = [];
   for (const file of positionals) {
+    const mediaType = MEDIA_TYPES[extname(file).toLowerCase()];
+    if (!mediaType) throw new UsageError(`${file}: no media type known for this file name`);
     const content = await encryptAndSignForPlatform(readFileSync(file), {
       platformPublicKey: keys.openpgp.publicKey,
       signingPrivateKey: signingKey,
     });
     documents.push({
       filename: basename(file),
-      mediaType: MEDIA_TYPES[extname(file).toLowerCase()] ?? 'application/pdf',
+      mediaType,
       content,
     });
   }
