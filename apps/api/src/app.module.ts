@@ -8,7 +8,6 @@ import { AuthGuard } from '#auth';
 import type { AppConfig } from '#config';
 import { dataSourceOptions } from '#database';
 import { ProblemFilter } from '#http';
-import { DevOidcController } from './dev-oidc/dev-oidc.controller';
 import { HealthController } from './health/health.controller';
 import { MailboxController } from './mailbox/mailbox.controller';
 import { MailboxSettings } from './mailbox/mailbox-settings';
@@ -62,7 +61,6 @@ export class ApiModule {
         MailboxController,
         HealthController,
         DocsController,
-        ...(config.oidc.devIssuer ? [DevOidcController] : []),
       ],
       providers: [
         ...apiProviders(config),

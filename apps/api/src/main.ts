@@ -8,6 +8,8 @@ import { ensureDatabase } from '#database';
 import { LETTER_LIMITS } from '#letters';
 import { JobProducer } from '#queue';
 import { ApiModule } from './app.module';
+import { mountDevOidc } from './dev-oidc/dev-oidc-provider';
+import { serveWebClient } from './web-client/serve-web-client';
 
 async function main(): Promise<void> {
   const config = await loadConfig();
@@ -22,6 +24,9 @@ async function main(): Promise<void> {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.useStaticAssets(getAbsoluteFSPath(), { prefix: '/docs/assets', index: false });
+  // Before Nest's routes: the development issuer at /dev-oidc, the web client at /.
+  if (config.oidc.devIssuer) await mountDevOidc(app, config);
+  serveWebClient(app, config);
   app.enableShutdownHooks();
   app.get(JobProducer);
   await app.listen(config.http.port, config.http.host);
