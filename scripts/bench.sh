@@ -6,3 +6,5 @@ ensure_postgres
 ensure_redis
 build
 node dist/bench/bench.js "$@"
+# Notification throughput beside raw nodemailer to the same loopback listener (bench/notifications.ts).
+node dist/bench/notifications.js "$@"

@@ -8,15 +8,22 @@ import { AuthGuard } from '#auth';
 import type { AppConfig } from '#config';
 import { dataSourceOptions } from '#database';
 import { ProblemFilter } from '#http';
+import { AuditController } from './audit/audit.controller';
 import { HealthController } from './health/health.controller';
 import { MailboxController } from './mailbox/mailbox.controller';
 import { MailboxSettings } from './mailbox/mailbox-settings';
+import {
+  EmailConfirmationController,
+  EmailConfirmationResendController,
+} from './mailbox/email-confirmation.controller';
+import { EmailConfirmationService } from './mailbox/email-confirmation.service';
 import { DocsController } from './openapi/docs.controller';
 import { PlatformController } from './platform/platform.controller';
 import { apiProviders } from './providers';
 import { EventsController } from './sender/events.controller';
 import { LettersController } from './sender/letters.controller';
 import { RecipientsController } from './sender/recipients.controller';
+import { WebhooksController } from './sender/webhooks.controller';
 
 /** Logs carry a request id and never bodies, tokens or personal data. */
 function loggerOptions(config: AppConfig) {
@@ -59,12 +66,17 @@ export class ApiModule {
         EventsController,
         RecipientsController,
         MailboxController,
+        EmailConfirmationController,
+        EmailConfirmationResendController,
         HealthController,
         DocsController,
+        AuditController,
+        WebhooksController,
       ],
       providers: [
         ...apiProviders(config),
         MailboxSettings,
+        EmailConfirmationService,
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],

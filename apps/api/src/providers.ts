@@ -7,10 +7,13 @@ import { APP_CONFIG, type AppConfig } from '#config';
 import { readPlatformKey } from '#crypto';
 import {
   CitizenMailbox,
+  LetterEvidence,
   MailboxDirectory,
+  ReceiptLog,
   RecipientLookup,
   SenderLetters,
   SubmitLetter,
+  WebhookRegistry,
 } from '#letters';
 import { JobProducer, Outbox, producerConnection } from '#queue';
 
@@ -47,7 +50,23 @@ export function apiProviders(config: AppConfig): Provider[] {
         new SubmitLetter(db, dir, key, config.openpgpLimits, outbox),
       inject: [DB, MailboxDirectory, PLATFORM_KEY, Outbox],
     },
-    { provide: SenderLetters, useFactory: (db: DataSource) => new SenderLetters(db), inject: [DB] },
+    { provide: ReceiptLog, useFactory: (db: DataSource) => new ReceiptLog(db), inject: [DB] },
+    {
+      provide: LetterEvidence,
+      useFactory: (db: DataSource, log: ReceiptLog) => new LetterEvidence(db, log),
+      inject: [DB, ReceiptLog],
+    },
+    {
+      provide: SenderLetters,
+      useFactory: (db: DataSource, evidence: LetterEvidence) => new SenderLetters(db, evidence),
+      inject: [DB, LetterEvidence],
+    },
+    {
+      provide: WebhookRegistry,
+      useFactory: (db: DataSource) =>
+        new WebhookRegistry(db, config.masterKeys, config.webhooks.allowPrivateTargets),
+      inject: [DB],
+    },
     {
       provide: RecipientLookup,
       useFactory: (db: DataSource, dir: MailboxDirectory) => new RecipientLookup(db, dir),

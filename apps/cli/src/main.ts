@@ -6,6 +6,7 @@ import { agencyCommand, citizenCommand } from './agency.command';
 import { createContext, UsageError } from './context';
 import { dbCommand } from './db.command';
 import { devCommand } from './dev.command';
+import { evidenceCommand } from './evidence.command';
 import { letterCommand } from './letter.command';
 
 const USAGE = `Postkasse command line (npm run cli -- COMMAND)
@@ -15,12 +16,15 @@ const USAGE = `Postkasse command line (npm run cli -- COMMAND)
   citizen reserve --national-id N [--off]
   dev token --citizen N | --auditor NAME
   letter send --api-key K --signing-key FILE --to N --title T FILE...
+  evidence export --token T > log.ndjson   (auditor: the log and a signed tree head)
+  evidence verify FILE --key JWKS [--previous HEAD.json] [--save-head HEAD.json]
 
 Run a command without options for its own usage.`;
 
 async function main(argv: string[]): Promise<void> {
   const [group, sub, ...rest] = argv;
   if (group === 'letter') return letterCommand(sub, rest);
+  if (group === 'evidence') return evidenceCommand(sub, rest);
   if (!group || group === 'help' || group === '--help') {
     console.log(USAGE);
     return;

@@ -4,7 +4,15 @@ import { Client } from 'pg';
 import pino from 'pino';
 import { ConfigError, loadConfig, type AppConfig } from '#config';
 import { createDataSource } from '#database';
-import { DeliverLetter, MailboxDirectory, PrintLetter, ReceiptSequencer } from '#letters';
+import {
+  DeliverLetter,
+  DeliverWebhook,
+  MailboxDirectory,
+  PrintLetter,
+  ReceiptLog,
+  ReceiptSequencer,
+  WebhookRegistry,
+} from '#letters';
 import { JobProducer, Outbox, QUEUES, producerConnection, workerConnection } from '#queue';
 import { BackgroundLoop } from './loops/background-loop';
 import { Reconciler } from './loops/reconciler';
@@ -12,13 +20,26 @@ import { DocumentOpenerPool } from './openpgp/document-opener-pool';
 import { checkRegistry } from './processors/registry';
 import { deliverProcessor } from './processors/deliver.processor';
 import { printProcessor } from './processors/print.processor';
+import { notifyProcessor } from './processors/notify.processor';
+import { remindProcessor } from './processors/remind.processor';
+import {
+  LetterNotifications,
+  createMailSender,
+  parseQuietHours,
+} from '../../../libs/notifications/src';
+import { webhookProcessor } from './processors/webhook.processor';
 
 async function main(config: AppConfig): Promise<void> {
   const logger = pino({ level: config.logLevel, base: { app: 'worker', pid: process.pid } });
   const db = createDataSource(config.databaseUrl, config.databasePoolSize);
   await db.initialize();
 
-  const producer = new JobProducer(producerConnection(config.redisUrl), config.queuePrefix);
+  const producer = new JobProducer(producerConnection(config.redisUrl), config.queuePrefix, {
+    webhook: {
+      attempts: config.webhooks.attempts,
+      backoff: { type: 'exponential', delay: config.webhooks.backoffMs },
+    },
+  });
   const outbox = new Outbox(producer);
   const mailboxes = new MailboxDirectory(config.nationalIds, config.masterKeys);
   const opener = new DocumentOpenerPool(
@@ -28,9 +49,32 @@ async function main(config: AppConfig): Promise<void> {
     config.worker.openpgpThreads,
   );
 
+  const mailer = createMailSender({
+    smtpUrl: config.mail.smtpUrl,
+    poolSize: config.notifications.smtpPoolSize,
+    dkim: config.notifications.dkim,
+  });
+  const notifications = new LetterNotifications(db, mailer, {
+    from: config.mail.from,
+    webUrl: config.mail.publicWebUrl,
+    attempts: config.notifications.attempts,
+    backoffMs: config.notifications.backoffMs,
+    quietHours: parseQuietHours(config.notifications.quietHours),
+    dayMs: config.notifications.reminderDayMs,
+  });
+
   const registry = checkRegistry({
     deliver: deliverProcessor(new DeliverLetter(db, mailboxes, opener)),
     print: printProcessor(new PrintLetter(db, mailboxes, config.printSpoolDir)),
+    notify: notifyProcessor(notifications),
+    remind: remindProcessor(notifications),
+    webhook: webhookProcessor(
+      new DeliverWebhook(
+        db,
+        new WebhookRegistry(db, config.masterKeys, config.webhooks.allowPrivateTargets),
+        config.webhooks,
+      ),
+    ),
   });
 
   const workers = QUEUES.map((name) => {
@@ -53,7 +97,8 @@ async function main(config: AppConfig): Promise<void> {
   });
 
   // Sequencing wakes on NOTIFY from the transactions that stage receipts; the timer is a fallback.
-  const sequencer = new ReceiptSequencer(db, config.receiptSigningKey);
+  const sequencer = new ReceiptSequencer(db, config.receiptSigningKey, outbox);
+  const receiptLog = new ReceiptLog(db);
   const sequencing = new BackgroundLoop(
     'sequencer',
     async () => (await sequencer.sequenceBatch()) > 0,
@@ -73,6 +118,17 @@ async function main(config: AppConfig): Promise<void> {
   const graceMs = Math.max(1_000, config.worker.relayIntervalMs);
   const loops = [
     sequencing,
+    // A signed tree head at least every interval while the log grows (DESIGN: every minute).
+    new BackgroundLoop(
+      'tree-heads',
+      async () => {
+        const head = await receiptLog.signIfGrown(config.receiptSigningKey);
+        if (head) logger.debug({ treeSize: head.treeSize }, 'signed tree head');
+        return false;
+      },
+      config.evidence.treeHeadIntervalMs,
+      logger,
+    ),
     new BackgroundLoop(
       'relay',
       async () => (await outbox.relay(db.manager, graceMs)) > 0,
@@ -106,6 +162,7 @@ async function main(config: AppConfig): Promise<void> {
     await Promise.all(loops.map((l) => l.stop()));
     await listener.end().catch(() => undefined);
     await opener.close();
+    mailer.close();
     await producer.close();
     await db.destroy();
     logger.info('stopped');

@@ -10,6 +10,16 @@ export interface AppConfig {
   redisUrl: string;
   queuePrefix: string;
   mail: { smtpUrl: string; from: string; publicWebUrl: string };
+  notifications: {
+    publicApiUrl: string;
+    smtpPoolSize: number;
+    attempts: number;
+    backoffMs: number;
+    quietHours: string | null;
+    dkim: { domainName: string; keySelector: string; privateKey: string } | null;
+    confirmationTtlHours: number;
+    reminderDayMs: number;
+  };
   oidc: {
     issuer: string;
     audience: string;
@@ -33,4 +43,6 @@ export interface AppConfig {
     reconcileIntervalMs: number;
   };
   retention: { trashDays: number; idempotencyHours: number };
+  evidence: { treeHeadIntervalMs: number };
+  webhooks: { attempts: number; backoffMs: number; timeoutMs: number; allowPrivateTargets: boolean };
 }

@@ -71,6 +71,7 @@ export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promi
     redisUrl: env.REDIS_URL,
     queuePrefix: env.QUEUE_PREFIX,
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, publicWebUrl: env.PUBLIC_WEB_URL },
+    notifications: notificationSettings(env),
     oidc: {
       issuer: issuer.replace(/\/$/, ''),
       audience: env.OIDC_AUDIENCE,
@@ -107,6 +108,41 @@ export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promi
       trashDays: env.TRASH_RETENTION_DAYS,
       idempotencyHours: env.IDEMPOTENCY_RETENTION_HOURS,
     },
+    evidence: { treeHeadIntervalMs: env.TREE_HEAD_INTERVAL_MS },
+    // Outside production a webhook may point anywhere (a local receiver); in production only
+    // HTTPS to public addresses.
+    webhooks: {
+      attempts: env.WEBHOOK_ATTEMPTS,
+      backoffMs: env.WEBHOOK_BACKOFF_MS,
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      allowPrivateTargets: !production,
+    },
+  };
+}
+
+function notificationSettings(env: Environment): AppConfig['notifications'] {
+  const dkimParts = [env.DKIM_DOMAIN, env.DKIM_SELECTOR, env.DKIM_PRIVATE_KEY];
+  if (dkimParts.some(Boolean) && !dkimParts.every(Boolean)) {
+    throw new ConfigError('DKIM needs DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY together');
+  }
+  if (env.NODE_ENV === 'production' && env.REMINDER_DAY_MS !== 86_400_000) {
+    throw new ConfigError('REMINDER_DAY_MS is for tests only');
+  }
+  return {
+    publicApiUrl: (env.PUBLIC_API_URL ?? new URL(env.PUBLIC_WEB_URL).origin).replace(/\/$/, ''),
+    smtpPoolSize: env.SMTP_POOL_SIZE,
+    attempts: env.NOTIFY_ATTEMPTS,
+    backoffMs: env.NOTIFY_BACKOFF_MS,
+    quietHours: env.QUIET_HOURS ?? null,
+    dkim: env.DKIM_DOMAIN
+      ? {
+          domainName: env.DKIM_DOMAIN,
+          keySelector: env.DKIM_SELECTOR!,
+          privateKey: env.DKIM_PRIVATE_KEY!.replace(/\\n/g, '\n'),
+        }
+      : null,
+    confirmationTtlHours: env.EMAIL_CONFIRMATION_TTL_HOURS,
+    reminderDayMs: env.REMINDER_DAY_MS,
   };
 }
 

@@ -25,6 +25,23 @@ export const environmentSchema = z.object({
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).default('smtp://127.0.0.1:1025'),
   MAIL_FROM: z.string().min(3).default('Postkasse <no-reply@postkasse.localhost>'),
   PUBLIC_WEB_URL: z.url().default('http://127.0.0.1:3000/'),
+  /** Where links in emails reach the API (email confirmation); defaults to PUBLIC_WEB_URL's origin. */
+  PUBLIC_API_URL: z.url().optional(),
+  SMTP_POOL_SIZE: int(1, 100).default(5),
+  /** Attempts per notification email; with NOTIFY_BACKOFF_MS doubling, 12 × 60 s spans about 34 h. */
+  NOTIFY_ATTEMPTS: int(1, 100).default(12),
+  NOTIFY_BACKOFF_MS: int(10, 86_400_000).default(60_000),
+  /** Local time window without notifications, e.g. "22:00-07:00"; off when unset. */
+  QUIET_HOURS: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM-HH:MM')
+    .optional(),
+  DKIM_DOMAIN: z.string().min(1).optional(),
+  DKIM_SELECTOR: z.string().min(1).optional(),
+  DKIM_PRIVATE_KEY: z.string().min(1).optional(),
+  EMAIL_CONFIRMATION_TTL_HOURS: int(1, 24 * 30).default(48),
+  /** Test-only: the length of a "day" for reminderAfterDays; never set it in production. */
+  REMINDER_DAY_MS: int(1, 86_400_000).default(86_400_000),
   OIDC_ISSUER: z.url().optional(),
   OIDC_AUDIENCE: z.string().min(1).default('postkasse'),
   OIDC_NATIONAL_ID_CLAIM: z.string().min(1).default('national_id'),
@@ -45,6 +62,10 @@ export const environmentSchema = z.object({
   DOCUMENT_TIMEOUT_MS: int(100, 600_000).default(30_000),
   RELAY_INTERVAL_MS: int(50, 600_000).default(2_000),
   RECONCILE_INTERVAL_MS: int(1_000, 3_600_000).default(30_000),
+  TREE_HEAD_INTERVAL_MS: int(100, 3_600_000).default(60_000),
+  WEBHOOK_ATTEMPTS: int(1, 100).default(15),
+  WEBHOOK_BACKOFF_MS: int(10, 3_600_000).default(5_000),
+  WEBHOOK_TIMEOUT_MS: int(100, 120_000).default(10_000),
   TRASH_RETENTION_DAYS: int(1, 3650).default(30),
   IDEMPOTENCY_RETENTION_HOURS: int(24, 24 * 365).default(48),
 });

@@ -65,6 +65,11 @@ export class DeliverLetter {
       const applied = await applyTransition(m, letterId, event, { at });
       if (applied.changed) {
         if (event === 'forward_to_print') await Outbox.stage(m, 'print', letterId);
+        // Staged with the delivery itself, so neither email is lost to a crash or a Redis outage.
+        if (event === 'deliver') {
+          await Outbox.stage(m, 'notify', letterId);
+          if (letter.reminderAfterDays > 0) await Outbox.stage(m, 'remind', letterId);
+        }
         await m.query('UPDATE documents SET received = NULL WHERE letter_id = $1', [letterId]);
       }
       return { kind: 'done', state: applied.state } as const;

@@ -21,3 +21,6 @@ export { applyTransition } from './letter-transitions';
 export { stageReceipt, findReceipt, type StagedReceipt } from './receipt-staging';
 export { ReceiptSequencer } from './receipt-sequencer';
 export { PrintLetter } from './print-letter';
+export { ReceiptLog, type InclusionProofView } from './log/receipt-log';
+export { LetterEvidence, type EvidenceView } from './log/letter-evidence';
+export * from './webhooks';

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { JWK } from 'jose';
 import { leafHash, signReceipt, type ReceiptPayload } from '#evidence';
+import type { Outbox } from '#queue';
 
 /** An arbitrary constant that names the sequencer's advisory lock. */
 const SEQUENCER_LOCK = 0x706b5f6c6f67;
@@ -14,15 +15,24 @@ export class ReceiptSequencer {
   constructor(
     private readonly db: DataSource,
     private readonly key: { privateJwk: JWK; kid: string },
+    /** When given, webhook deliveries staged with the batch are handed to the queue at once. */
+    private readonly outbox?: Outbox,
   ) {}
 
   /** Sequences one batch; returns how many receipts were appended (0 when another holds the lock). */
   async sequenceBatch(batch = 500): Promise<number> {
+    const { count, outboxIds } = await this.appendBatch(batch);
+    if (this.outbox && outboxIds.length > 0) await this.outbox.handOver(this.db.manager, outboxIds);
+    return count;
+  }
+
+  private async appendBatch(batch: number): Promise<{ count: number; outboxIds: string[] }> {
+    const none = { count: 0, outboxIds: [] as string[] };
     return this.db.transaction(async (m) => {
       const [{ locked }] = (await m.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [
         SEQUENCER_LOCK,
       ])) as { locked: boolean }[];
-      if (!locked) return 0;
+      if (!locked) return none;
       const staged = (await m.query(
         `SELECT id, letter_id, agency_id, type, at, payload FROM receipts
           WHERE log_index IS NULL ORDER BY staged_seq LIMIT $1`,
@@ -35,7 +45,7 @@ export class ReceiptSequencer {
         at: Date;
         payload: Omit<ReceiptPayload, 'logIndex'>;
       }[];
-      if (staged.length === 0) return 0;
+      if (staged.length === 0) return none;
       const [{ next }] = (await m.query(
         'SELECT COALESCE(max(log_index) + 1, 0)::bigint AS next FROM receipt_log',
       )) as { next: string }[];
@@ -66,7 +76,30 @@ export class ReceiptSequencer {
            FROM unnest($1::uuid[], $2::bigint[]) AS v(id, log_index) WHERE r.id = v.id`,
         [rows.map((r) => r[1]), rows.map((r) => r[0])],
       );
-      return staged.length;
+      // Each new entry goes to the agency's webhooks that want its type, in the same transaction.
+      const deliveries = (await m.query(
+        `INSERT INTO webhook_deliveries (id, webhook_id, receipt_id, log_index)
+         SELECT gen_random_uuid(), w.id, a.receipt_id, a.log_index
+           FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[]) AS a(receipt_id, log_index, agency_id, type)
+           JOIN webhooks w ON w.agency_id = a.agency_id AND w.deleted_at IS NULL
+                          AND (w.events IS NULL OR a.type = ANY(w.events))
+         ON CONFLICT (webhook_id, receipt_id) DO NOTHING RETURNING id`,
+        [
+          rows.map((r) => r[1]),
+          rows.map((r) => r[0]),
+          rows.map((r) => r[3]),
+          rows.map((r) => r[4]),
+        ],
+      )) as { id: string }[];
+      const outboxRows =
+        deliveries.length === 0
+          ? []
+          : ((await m.query(
+              `INSERT INTO outbox (queue, job_id, subject_id)
+               SELECT 'webhook', 'webhook-' || d, d FROM unnest($1::uuid[]) AS d RETURNING id`,
+              [deliveries.map((d) => d.id)],
+            )) as { id: string }[]);
+      return { count: staged.length, outboxIds: outboxRows.map((r) => r.id) };
     });
   }
 }

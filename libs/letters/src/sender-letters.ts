@@ -2,6 +2,8 @@ import type { DataSource } from 'typeorm';
 import { notFound } from '#errors';
 import { decodeCursor } from './cursor';
 import { applyTransition } from './letter-transitions';
+import type { LetterEvidence } from './log/letter-evidence';
+import type { InclusionProofView } from './log/receipt-log';
 import type { StagedReceipt } from './receipt-staging';
 
 export interface SenderLetterView {
@@ -26,7 +28,10 @@ export interface EventItem {
  * letter is "not found".
  */
 export class SenderLetters {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly evidence?: LetterEvidence,
+  ) {}
 
   async get(agencyId: string, letterId: string): Promise<SenderLetterView> {
     const [letter] = (await this.db.query(
@@ -54,10 +59,16 @@ export class SenderLetters {
     };
   }
 
+  /**
+   * The letter's receipts: once sequenced with their JWS, and once a signed tree head covers
+   * them with an inclusion proof against it.
+   */
   async receipts(
     agencyId: string,
     letterId: string,
-  ): Promise<{ items: (StagedReceipt & { jws?: string })[] }> {
+  ): Promise<{
+    items: (StagedReceipt & { jws?: string; inclusionProof?: InclusionProofView | null })[];
+  }> {
     await this.get(agencyId, letterId);
     const rows = (await this.db.query(
       `SELECT r.payload, r.log_index, g.jws FROM receipts r
@@ -69,12 +80,16 @@ export class SenderLetters {
       log_index: string | null;
       jws: string | null;
     }[];
+    const proofs = this.evidence ? (await this.evidence.proofs(letterId)).byIndex : new Map();
     return {
-      items: rows.map((r) => ({
-        ...r.payload,
-        logIndex: r.log_index === null ? null : Number(r.log_index),
-        ...(r.jws ? { jws: r.jws } : {}),
-      })),
+      items: rows.map((r) => {
+        const logIndex = r.log_index === null ? null : Number(r.log_index);
+        return {
+          ...r.payload,
+          logIndex,
+          ...(r.jws ? { jws: r.jws, inclusionProof: proofs.get(logIndex) ?? null } : {}),
+        };
+      }),
     };
   }
 

@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DEFAULT_JOB_OPTIONS, jobIdFor, type JobPayloads, type QueueName } from './queues';
 
@@ -22,6 +22,8 @@ export class JobProducer {
   constructor(
     private readonly connection: Redis,
     private readonly prefix: string,
+    /** Per-queue retry policies, e.g. webhooks retry for about a day. */
+    private readonly overrides: Partial<Record<QueueName, JobsOptions>> = {},
   ) {}
 
   /** Queues are opened once Redis is reachable: BullMQ asks the server for its version first. */
@@ -40,6 +42,7 @@ export class JobProducer {
   async add<Q extends QueueName>(request: JobRequest<Q>): Promise<void> {
     await this.queue(request.queue).add(request.queue, request.data, {
       ...DEFAULT_JOB_OPTIONS,
+      ...this.overrides[request.queue],
       jobId: jobIdFor(request.queue, request.subjectId),
       delay: request.delayMs,
     });

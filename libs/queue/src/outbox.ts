@@ -1,11 +1,11 @@
 import type { EntityManager } from 'typeorm';
 import type { JobProducer } from './job-producer';
-import { jobIdFor, type QueueName } from './queues';
+import { jobIdFor, payloadFor, type QueueName } from './queues';
 
 interface OutboxRow {
   id: string;
   queue: QueueName;
-  letter_id: string;
+  subject_id: string;
 }
 
 /**
@@ -15,10 +15,11 @@ interface OutboxRow {
 export class Outbox {
   constructor(private readonly producer: JobProducer) {}
 
-  static async stage(m: EntityManager, queue: QueueName, letterId: string): Promise<string> {
+  /** `subjectId` is the letter's id, or the webhook delivery's for the webhook queue. */
+  static async stage(m: EntityManager, queue: QueueName, subjectId: string): Promise<string> {
     const rows = (await m.query(
-      'INSERT INTO outbox (queue, job_id, letter_id) VALUES ($1, $2, $3) RETURNING id',
-      [queue, jobIdFor(queue, letterId), letterId],
+      'INSERT INTO outbox (queue, job_id, subject_id) VALUES ($1, $2, $3) RETURNING id',
+      [queue, jobIdFor(queue, subjectId), subjectId],
     )) as { id: string }[];
     return rows[0].id;
   }
@@ -26,7 +27,7 @@ export class Outbox {
   /** Hands staged rows to the queue right after commit; failure is fine, the relay retries. */
   async handOver(m: EntityManager, ids: string[]): Promise<boolean> {
     if (ids.length === 0) return true;
-    const rows = (await m.query('SELECT id, queue, letter_id FROM outbox WHERE id = ANY($1)', [
+    const rows = (await m.query('SELECT id, queue, subject_id FROM outbox WHERE id = ANY($1)', [
       ids,
     ])) as OutboxRow[];
     try {
@@ -45,7 +46,7 @@ export class Outbox {
   async relay(m: EntityManager, graceMs: number, batch = 500): Promise<number> {
     return m.transaction(async (tx) => {
       const rows = (await tx.query(
-        `SELECT id, queue, letter_id FROM outbox
+        `SELECT id, queue, subject_id FROM outbox
           WHERE handed_over_at IS NULL AND created_at < now() - make_interval(secs => $1)
           ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
         [graceMs / 1000, batch],
@@ -64,8 +65,8 @@ export class Outbox {
       rows.map((r) =>
         this.producer.add({
           queue: r.queue,
-          subjectId: r.letter_id,
-          data: { letterId: r.letter_id },
+          subjectId: r.subject_id,
+          data: payloadFor(r.queue, r.subject_id),
         }),
       ),
     );

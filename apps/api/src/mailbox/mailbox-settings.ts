@@ -2,6 +2,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { Mailbox } from '#database';
+import { EmailConfirmationService } from './email-confirmation.service';
 
 export interface SettingsView {
   notificationEmail: string | null;
@@ -14,7 +15,10 @@ export interface SettingsView {
 /** The citizen's own settings. Changing the address makes it unconfirmed again. */
 @Injectable()
 export class MailboxSettings {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly confirmation: EmailConfirmationService,
+  ) {}
 
   get(mailbox: Mailbox): SettingsView {
     return {
@@ -40,6 +44,8 @@ export class MailboxSettings {
     }
     if (Object.keys(patch).length > 0)
       await this.db.manager.update(Mailbox, { id: mailbox.id }, patch);
+    // A new address gets the confirmation link, and nothing else until it is confirmed.
+    if (patch.notificationEmail) this.confirmation.sendInBackground(mailbox.id);
     return this.get({ ...mailbox, ...patch } as Mailbox);
   }
 }

@@ -1,0 +1,93 @@
+import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { z } from 'zod';
+import { CurrentPrincipal, ForCitizen, Public, type CitizenPrincipal } from '#auth';
+import { conflict } from '#errors';
+import { ZodPipe } from '#http';
+import { CitizenMailbox } from '#letters';
+import { renderConfirmationPage, renderConfirmedPage } from '../../../../libs/notifications/src';
+import {
+  confirmationQuerySchema,
+  optionalConfirmationBodySchema,
+} from './email-confirmation.schemas';
+import { EmailConfirmationService } from './email-confirmation.service';
+
+const optionalBody = optionalConfirmationBodySchema;
+
+function sendHtml(response: Response, status: number, html: string): void {
+  response
+    .status(status)
+    .setHeader('Content-Type', 'text/html; charset=utf-8')
+    .setHeader('Cache-Control', 'no-store')
+    .setHeader('Referrer-Policy', 'no-referrer')
+    .setHeader('X-Content-Type-Options', 'nosniff')
+    .setHeader(
+      'Content-Security-Policy',
+      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+    )
+    .end(html);
+}
+
+/**
+ * The link in the confirmation email opens a page (GET changes nothing, so link scanners in
+ * mail systems confirm nothing); its button POSTs the token. Clients may POST `{"token"}` too.
+ */
+@Controller('v1/email-confirmation')
+@Public()
+export class EmailConfirmationController {
+  constructor(private readonly service: EmailConfirmationService) {}
+
+  @Get()
+  async page(
+    @Query(new ZodPipe(confirmationQuerySchema, 'query'))
+    query: z.infer<typeof confirmationQuerySchema>,
+    @Res() response: Response,
+  ) {
+    const { language } = await this.service.confirmations.inspect(query.token);
+    const action = `/v1/email-confirmation?token=${encodeURIComponent(query.token)}`;
+    sendHtml(response, 200, renderConfirmationPage(language, action));
+  }
+
+  @Post()
+  @HttpCode(200)
+  async confirm(
+    @Query() query: Record<string, unknown>,
+    @Body(new ZodPipe(optionalBody)) body: z.infer<typeof optionalBody>,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const token =
+      (body && 'token' in body ? body.token : undefined) ??
+      (typeof query.token === 'string' ? query.token : '');
+    const confirmed = await this.service.confirmations.confirm(token);
+    if (request.accepts(['json', 'html']) === 'html') {
+      sendHtml(response, 200, renderConfirmedPage(confirmed.language));
+      return;
+    }
+    return { notificationEmail: confirmed.notificationEmail, emailConfirmed: true };
+  }
+}
+
+/** A citizen whose link expired or never arrived asks for a new one. */
+@Controller('v1/mailbox/settings')
+@ForCitizen()
+export class EmailConfirmationResendController {
+  constructor(
+    private readonly mailbox: CitizenMailbox,
+    private readonly service: EmailConfirmationService,
+  ) {}
+
+  @Post('email-confirmation')
+  @HttpCode(202)
+  async resend(@CurrentPrincipal() citizen: CitizenPrincipal) {
+    const mailbox = await this.mailbox.open(citizen.nationalId);
+    const outcome = await this.service.resend(mailbox.id);
+    if (outcome === 'nothing_to_confirm') {
+      throw conflict(
+        'email_confirmation.nothing_to_confirm',
+        'There is no unconfirmed notification address',
+      );
+    }
+    return { status: 'sent' };
+  }
+}

@@ -1,0 +1,56 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '#config';
+import { UnavailableError } from '#errors';
+import {
+  EmailConfirmations,
+  createMailSender,
+  type MailSender,
+} from '../../../../libs/notifications/src';
+
+/**
+ * The API's side of address confirmation: it issues links and sends the one email an
+ * unconfirmed address may receive. An SMTP outage never fails a settings change; the citizen
+ * can ask for the link again.
+ */
+@Injectable()
+export class EmailConfirmationService implements OnApplicationShutdown {
+  private readonly logger = new Logger('EmailConfirmation');
+  private readonly mailer: MailSender;
+  readonly confirmations: EmailConfirmations;
+
+  constructor(@InjectDataSource() db: DataSource, @Inject(APP_CONFIG) config: AppConfig) {
+    this.mailer = createMailSender({
+      smtpUrl: config.mail.smtpUrl,
+      poolSize: 2,
+      dkim: config.notifications.dkim,
+    });
+    this.confirmations = new EmailConfirmations(db, this.mailer, {
+      from: config.mail.from,
+      apiUrl: config.notifications.publicApiUrl,
+      ttlHours: config.notifications.confirmationTtlHours,
+    });
+  }
+
+  /** After the address changed: send the link without holding up the answer. */
+  sendInBackground(mailboxId: string): void {
+    this.confirmations.request(mailboxId).catch((error: Error) => {
+      this.logger.warn(`confirmation email not sent: ${error.message}`);
+    });
+  }
+
+  /** The citizen asked again: wait for the SMTP server's answer. */
+  async resend(mailboxId: string): Promise<'sent' | 'nothing_to_confirm'> {
+    try {
+      return await this.confirmations.request(mailboxId);
+    } catch (error) {
+      this.logger.warn(`confirmation email not sent: ${(error as Error).message}`);
+      throw new UnavailableError('The mail server is unavailable; try again later', 60);
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.mailer.close();
+  }
+}

@@ -1,0 +1,89 @@
+import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import type { JWK } from 'jose';
+import { LogExportVerifier, type SignedTreeHead } from '#evidence';
+import { UsageError } from './context';
+
+const USAGE = `usage:
+  evidence export --token AUDITOR_TOKEN [--api URL] [--from N] [--to N] > export.ndjson
+  evidence verify FILE --key JWKS_OR_JWK (file or URL) [--previous HEAD.json] [--save-head HEAD.json]`;
+
+/** Accepts a JWKS, a single JWK, or the platform's `/v1/platform/keys` answer. */
+async function loadKeys(source: string): Promise<JWK[]> {
+  const text = /^https?:\/\//.test(source)
+    ? await (await fetch(source)).text()
+    : readFileSync(source, 'utf8');
+  const value = JSON.parse(text) as { keys?: JWK[]; receipts?: { keys: JWK[] } } & JWK;
+  if (value.receipts?.keys) return value.receipts.keys;
+  if (Array.isArray(value.keys)) return value.keys;
+  return [value];
+}
+
+async function verify(
+  file: string,
+  options: { key?: string; previous?: string; 'save-head'?: string },
+): Promise<number> {
+  if (!options.key) throw new UsageError(USAGE);
+  const previous = options.previous
+    ? (JSON.parse(readFileSync(options.previous, 'utf8')) as SignedTreeHead)
+    : undefined;
+  const verifier = new LogExportVerifier(await loadKeys(options.key), previous);
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (!(await verifier.push(line))) break;
+  }
+  const result = await verifier.finish();
+  if (!result.ok) {
+    const where = result.firstBadIndex === null ? '' : ` at index ${result.firstBadIndex}`;
+    console.error(`FAILED${where}: ${result.reason}`);
+    return 1;
+  }
+  console.log(
+    `OK: ${result.treeSize} entries; root ${result.rootHash}${previous ? `; consistent with the head of size ${previous.treeSize}` : ''}`,
+  );
+  if (options['save-head'])
+    writeFileSync(options['save-head'], JSON.stringify(result.treeHead, null, 2));
+  return 0;
+}
+
+async function exportLog(options: {
+  api?: string;
+  token?: string;
+  from?: string;
+  to?: string;
+}): Promise<number> {
+  if (!options.token) throw new UsageError(USAGE);
+  const query = new URLSearchParams();
+  if (options.from) query.set('from', options.from);
+  if (options.to) query.set('to', options.to);
+  const response = await fetch(`${options.api!.replace(/\/$/, '')}/v1/audit/log?${query}`, {
+    headers: { authorization: `Bearer ${options.token}` },
+  });
+  if (!response.ok) {
+    console.error(await response.text());
+    return 1;
+  }
+  process.stdout.write(Buffer.from(await response.arrayBuffer()));
+  return 0;
+}
+
+/** Works offline: needs no database and no configuration, only the export and the public key. */
+export async function evidenceCommand(sub: string | undefined, argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      key: { type: 'string' },
+      previous: { type: 'string' },
+      'save-head': { type: 'string' },
+      api: { type: 'string', default: process.env.POSTKASSE_API ?? 'http://127.0.0.1:3000' },
+      token: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+    },
+  });
+  if (sub === 'verify' && positionals[0]) process.exitCode = await verify(positionals[0], values);
+  else if (sub === 'export') process.exitCode = await exportLog(values);
+  else throw new UsageError(USAGE);
+}
