@@ -8,3 +8,5 @@ build
 node dist/bench/bench.js "$@"
 # Notification throughput beside raw nodemailer to the same loopback listener (bench/notifications.ts).
 node dist/bench/notifications.js "$@"
+# Evidence: sequencer rate, proofs at 1M entries, offline verification of an export (bench/evidence.ts).
+node dist/bench/evidence.js "$@"
