@@ -1,10 +1,12 @@
 import { InitialSchema1763900000000 } from './1763900000000-initial-schema';
 import { Notifications1764000000000 } from './1764000000000-notifications';
+import { WebClient1764100000000 } from './1764100000000-web-client';
 import { EvidenceAndWebhooks1764200000000 } from './1764200000000-evidence-and-webhooks';
 
 /** In order; a migration is never edited once it has landed. */
 export const MIGRATIONS = [
   InitialSchema1763900000000,
   Notifications1764000000000,
+  WebClient1764100000000,
   EvidenceAndWebhooks1764200000000,
 ];

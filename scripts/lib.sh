@@ -96,4 +96,16 @@ ensure_redis() {
 build() {
   say "building"
   npx tsc -p tsconfig.build.json
+  build_web
+}
+
+# The web client has its own package.json and lock file (its Vite/React tool chain does not
+# share the root's peer dependencies); the API serves its build from apps/web/dist.
+build_web() {
+  if [ ! -d apps/web/node_modules ] || [ apps/web/package-lock.json -nt apps/web/node_modules/.package-lock.json ]; then
+    say "installing the web client's dependencies"
+    npm install --prefix apps/web --no-audit --no-fund --loglevel=error
+  fi
+  say "building the web client"
+  npm run --silent build --prefix apps/web
 }

@@ -7,6 +7,7 @@ ensure_postgres
 ensure_redis
 build
 command -v gpg >/dev/null || apt_install gnupg || say "gpg unavailable: GnuPG interoperability tests will say so"
+[ -x /usr/bin/chromium ] || apt_install chromium || say "chromium unavailable: the browser tests will fail"
 npx eslint . && npx prettier --check . >/dev/null || { say "lint or formatting failed: npm run lint"; exit 1; }
 export NODE_ENV=test
 npx jest --ci "$@"

@@ -1,16 +1,19 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { DataSource } from 'typeorm';
 import { AuthGuard } from '#auth';
 import type { AppConfig } from '#config';
 import { dataSourceOptions } from '#database';
 import { ProblemFilter } from '#http';
+import { MailboxKeys } from '#letters';
 import { AuditController } from './audit/audit.controller';
 import { HealthController } from './health/health.controller';
 import { MailboxController } from './mailbox/mailbox.controller';
+import { MailboxKeyController } from './mailbox/mailbox-key.controller';
 import { MailboxSettings } from './mailbox/mailbox-settings';
 import {
   EmailConfirmationController,
@@ -66,6 +69,7 @@ export class ApiModule {
         EventsController,
         RecipientsController,
         MailboxController,
+        MailboxKeyController,
         EmailConfirmationController,
         EmailConfirmationResendController,
         HealthController,
@@ -76,6 +80,11 @@ export class ApiModule {
       providers: [
         ...apiProviders(config),
         MailboxSettings,
+        {
+          provide: MailboxKeys,
+          useFactory: (db: DataSource) => new MailboxKeys(db),
+          inject: [getDataSourceToken()],
+        },
         EmailConfirmationService,
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },

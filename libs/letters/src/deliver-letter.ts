@@ -4,6 +4,7 @@ import {
   documentAad,
   seal,
   sha256,
+  verifyDetachedSignature,
   type AgencySigningKey,
   type OpenedDocument,
 } from '#crypto';
@@ -90,13 +91,41 @@ export class DeliverLetter {
     const sealed: {
       id: string;
       sealed: Buffer;
-      digest: Buffer;
+      digest: Buffer | null;
       size: number;
       signature: Buffer;
       signer: string;
     }[] = [];
     for (const doc of documents) {
       if (!doc.received) return false;
+      if (letter.endToEnd) {
+        // The platform cannot decrypt: it checks the agency's detached signature over the
+        // ciphertext and keeps the document exactly as received (DESIGN "Encryption and signatures").
+        try {
+          const verified = await verifyDetachedSignature(
+            doc.received,
+            doc.receivedSignature ?? new Uint8Array(),
+            keys,
+            letter.createdAt,
+          );
+          sealed.push({
+            id: doc.id,
+            sealed: doc.received,
+            digest: null,
+            size: doc.received.byteLength,
+            signature: doc.receivedSignature!,
+            signer: verified.signerFingerprint,
+          });
+        } catch (error) {
+          if (!(error instanceof OpenPgpError)) throw error;
+          await this.reject(letter.id, {
+            code: error.code,
+            detail: `document ${doc.position + 1} (${doc.filename}): ${error.detail}`,
+          });
+          return true;
+        }
+        continue;
+      }
       let opened: OpenedDocument;
       try {
         opened = await this.opener.open(doc.received, keys, letter.createdAt);

@@ -24,3 +24,5 @@ export { PrintLetter } from './print-letter';
 export { ReceiptLog, type InclusionProofView } from './log/receipt-log';
 export { LetterEvidence, type EvidenceView } from './log/letter-evidence';
 export * from './webhooks';
+export { MailboxKeys, type MailboxKeyView } from './mailbox-keys';
+export { readCitizenKey, citizenEncryptionKeyIds, type CitizenKey } from './end-to-end';

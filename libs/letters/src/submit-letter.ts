@@ -1,9 +1,16 @@
 import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { DataSource } from 'typeorm';
-import { decodeDocumentContent, inspectMessage, sha256, type OpenPgpLimits } from '#crypto';
-import { DomainError, conflict } from '#errors';
+import {
+  OpenPgpError,
+  decodeDocumentContent,
+  inspectMessage,
+  sha256,
+  type OpenPgpLimits,
+} from '#crypto';
+import { DomainError, conflict, invalid } from '#errors';
 import { Outbox } from '#queue';
+import { citizenEncryptionKeyIds } from './end-to-end';
 import type { MailboxDirectory } from './mailbox-directory';
 import { stageReceipt, type StagedReceipt } from './receipt-staging';
 import { LETTER_LIMITS, type LetterSubmission } from './submission-schema';
@@ -50,7 +57,11 @@ export class SubmitLetter {
   async execute(cmd: SubmitLetterCommand): Promise<SubmitLetterResult> {
     const { submission } = cmd;
     this.mailboxes.assertValid(submission.recipient.nationalId, 'recipient.nationalId');
-    const documents = await this.checkDocuments(submission);
+    const endToEnd = submission.documents.some((d) => d.signature !== undefined);
+    const documents = await this.checkDocuments(
+      submission,
+      endToEnd ? await this.recipientKeyIds(submission.recipient.nationalId) : null,
+    );
 
     const outcome = await this.db.transaction(async (m) => {
       // A second request with the same key waits for nothing: while the first transaction is
@@ -84,8 +95,8 @@ export class SubmitLetter {
       const letterId = uuidv7();
       await m.query(
         `INSERT INTO letters (id, agency_id, mailbox_id, title, sender_reference, state,
-           requires_acknowledgement, reminder_after_days, publish_at, due_date)
-         VALUES ($1, $2, $3, $4, $5, 'accepted', $6, $7, $8, $9)`,
+           requires_acknowledgement, reminder_after_days, publish_at, due_date, end_to_end)
+         VALUES ($1, $2, $3, $4, $5, 'accepted', $6, $7, $8, $9, $10)`,
         [
           letterId,
           cmd.agencyId,
@@ -96,13 +107,24 @@ export class SubmitLetter {
           submission.reminderAfterDays ?? 7,
           submission.publishAt ?? null,
           submission.dueDate ?? null,
+          endToEnd,
         ],
       );
       for (const [position, doc] of documents.entries()) {
         await m.query(
-          `INSERT INTO documents (id, letter_id, position, filename, media_type, received, received_sha256)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-          [uuidv7(), letterId, position, doc.filename, doc.mediaType, doc.bytes, doc.sha256],
+          `INSERT INTO documents (id, letter_id, position, filename, media_type, received, received_sha256,
+             received_signature)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          [
+            uuidv7(),
+            letterId,
+            position,
+            doc.filename,
+            doc.mediaType,
+            doc.bytes,
+            doc.sha256,
+            doc.signatureBytes,
+          ],
         );
       }
       const receipt = await stageReceipt(m, letterId, 'accepted');
@@ -120,27 +142,74 @@ export class SubmitLetter {
     return { status: outcome.status, body: outcome.body, replayed: outcome.replayed };
   }
 
-  private async checkDocuments(submission: LetterSubmission) {
+  /**
+   * End-to-end letters (DESIGN "Encryption and signatures") go only to a mailbox with a
+   * registered key; their documents must be encrypted to that key instead of the platform's.
+   */
+  private async recipientKeyIds(nationalId: string): Promise<string[]> {
+    const mailbox = await this.mailboxes.find(this.db.manager, nationalId);
+    if (!mailbox?.publicKey) {
+      throw new DomainError(
+        400,
+        'letter.end_to_end_unavailable',
+        'documents[].signature: end-to-end letters are not accepted for this recipient, who has no registered key',
+      );
+    }
+    return citizenEncryptionKeyIds(mailbox.publicKey);
+  }
+
+  /** `recipientKeyIds` is set for an end-to-end letter, where every document is signed. */
+  private async checkDocuments(submission: LetterSubmission, recipientKeyIds: string[] | null) {
     const checked = [];
     for (const [index, doc] of submission.documents.entries()) {
       const field = `documents[${index}].content`;
-      if (doc.signature !== undefined) {
-        throw new DomainError(
-          400,
-          'letter.end_to_end_unavailable',
-          `documents[${index}].signature: end-to-end letters are not accepted for this recipient`,
+      if (recipientKeyIds && doc.signature === undefined) {
+        throw invalid(
+          'letter.signature_missing',
+          `documents[${index}].signature: every document of an end-to-end letter needs the agency's detached signature`,
+          { field: `documents[${index}].signature` },
         );
       }
       try {
         const bytes = decodeDocumentContent(doc.content, this.limits);
-        await inspectMessage(bytes, this.platform.encryptionKeyIds, this.limits);
-        checked.push({ ...doc, bytes, sha256: sha256(bytes) });
+        if (recipientKeyIds) {
+          await inspectMessage(bytes, recipientKeyIds, this.limits).catch((error: unknown) => {
+            throw error instanceof OpenPgpError &&
+              error.code === 'openpgp.not_encrypted_to_platform'
+              ? new DomainError(
+                  400,
+                  'openpgp.not_encrypted_to_recipient',
+                  `${field}: an end-to-end document must be encrypted to the recipient's registered key (${recipientKeyIds.join(', ')})`,
+                  { field },
+                )
+              : error;
+          });
+        } else {
+          await inspectMessage(bytes, this.platform.encryptionKeyIds, this.limits);
+        }
+        const signatureBytes =
+          doc.signature === undefined ? null : decodeSignature(doc.signature, index);
+        checked.push({ ...doc, bytes, sha256: sha256(bytes), signatureBytes });
       } catch (error) {
         throw toDomainError(error, field);
       }
     }
     return checked;
   }
+}
+
+/** Armor is kept as sent (openpgp reads it); otherwise standard base64 of the binary form. */
+function decodeSignature(signature: string, index: number): Buffer {
+  if (signature.includes('-----BEGIN PGP SIGNATURE-----')) return Buffer.from(signature, 'utf8');
+  const bytes = /^[A-Za-z0-9+/]+={0,2}$/.test(signature) ? Buffer.from(signature, 'base64') : null;
+  if (!bytes || bytes.length === 0 || bytes.length > 64 * 1024) {
+    throw invalid(
+      'openpgp.malformed',
+      `documents[${index}].signature: must be an armored signature or base64 of a binary one`,
+      { field: `documents[${index}].signature` },
+    );
+  }
+  return bytes;
 }
 
 export function sha256OfBody(raw: Buffer): Buffer {

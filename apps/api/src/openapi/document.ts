@@ -10,6 +10,7 @@ import {
   confirmationBodySchema,
   confirmationQuerySchema,
 } from '../mailbox/email-confirmation.schemas';
+import { mailboxKeySchema } from '../mailbox/mailbox-key.controller';
 import { eventsQuerySchema, lookupSchema } from '../sender/sender.schemas';
 import { deliveriesQuerySchema, webhookCreateSchema } from '../sender/webhooks.controller';
 import {
@@ -192,6 +193,39 @@ export const OPERATIONS: Operation[] = [
     security: 'citizen',
     body: settingsUpdateSchema,
     responses: { 200: 'Settings', 400: 'Unknown or read-only field' },
+  },
+  {
+    method: 'get',
+    path: '/v1/mailbox/key',
+    summary: "The citizen's OpenPGP key for end-to-end letters (nulls when none)",
+    tag: 'mailbox',
+    security: 'citizen',
+    responses: { 200: 'publicKey, encryptedPrivateKey, fingerprint, updatedAt' },
+  },
+  {
+    method: 'put',
+    path: '/v1/mailbox/key',
+    summary: 'Register a public key (and the passphrase-encrypted private key, for other devices)',
+    tag: 'mailbox',
+    security: 'citizen',
+    body: mailboxKeySchema,
+    responses: { 200: 'The key', 400: 'Not a usable public key, or an unprotected private key' },
+  },
+  {
+    method: 'delete',
+    path: '/v1/mailbox/key',
+    summary: 'Remove the key; agencies can no longer send end-to-end letters',
+    tag: 'mailbox',
+    security: 'citizen',
+    responses: { 204: 'Removed' },
+  },
+  {
+    method: 'get',
+    path: '/v1/mailbox/letters/{id}/sender-keys',
+    summary: "The sending agency's signing keys valid at sending, to verify end-to-end documents",
+    tag: 'mailbox',
+    security: 'citizen',
+    responses: { 200: '{"keys": [{"fingerprint", "publicKey"}]}', 404: 'No such letter' },
   },
   {
     method: 'post',

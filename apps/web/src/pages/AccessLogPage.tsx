@@ -1,0 +1,60 @@
+import { useEffect, useState } from 'react';
+import { api, type AccessLogEntry } from '../api';
+import { useApp } from '../context';
+import { MESSAGES, type MessageKey } from '../i18n';
+
+export default function AccessLogPage() {
+  const { t, formatDate, onError } = useApp();
+  const [items, setItems] = useState<AccessLogEntry[] | null>(null);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const load = (from?: string) =>
+    api
+      .accessLog(from)
+      .then((page) => {
+        setItems((prev) => [...(from ? (prev ?? []) : []), ...page.items]);
+        setCursor(page.nextCursor);
+      })
+      .catch(onError);
+  useEffect(() => {
+    void load();
+  }, []);
+  const action = (a: string) => {
+    const key = `action.${a}`;
+    return key in MESSAGES.en ? t(key as MessageKey) : a;
+  };
+  return (
+    <>
+      <h1 className="page-title">{t('accessLog')}</h1>
+      <p>{t('accessLogIntro')}</p>
+      {items === null ? <p role="status">{t('loading')}</p> : null}
+      {items?.length === 0 ? <p className="empty">{t('accessLogEmpty')}</p> : null}
+      <ol className="access-log">
+        {items?.map((e, i) => (
+          <li key={`${e.at}-${i}`}>
+            <p className="who">
+              <strong>{e.actor.name}</strong>{' '}
+              <span className="mark">
+                {e.actor.kind === 'auditor' ? t('actorAuditor') : t('actorAgency')}
+              </span>
+            </p>
+            <dl>
+              <dt>{t('when')}</dt>
+              <dd>
+                <time dateTime={e.at}>{formatDate(e.at, true)}</time>
+              </dd>
+              <dt>{t('what')}</dt>
+              <dd>{action(e.action)}</dd>
+              <dt>{t('why')}</dt>
+              <dd>{e.purpose}</dd>
+            </dl>
+          </li>
+        ))}
+      </ol>
+      {cursor ? (
+        <button type="button" className="more" onClick={() => void load(cursor)}>
+          {t('loadMore')}
+        </button>
+      ) : null}
+    </>
+  );
+}

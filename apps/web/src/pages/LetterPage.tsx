@@ -1,0 +1,159 @@
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
+import { api, ApiError, type Folder, type MailboxLetter } from '../api';
+import { useApp } from '../context';
+import { Link, navigate } from '../router';
+import { DocumentView } from './DocumentView';
+import { folderPath } from './Inbox';
+import { LetterMarks } from './LetterMarks';
+
+const EncryptedDocuments = lazy(() => import('./EncryptedDocuments'));
+
+export function LetterPage({ id }: { id: string }) {
+  const { t, formatDate, onError, refreshSummary } = useApp();
+  const [letter, setLetter] = useState<MailboxLetter | null>(null);
+  const [missing, setMissing] = useState(false);
+  const [status, setStatus] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  const reload = useCallback(
+    () =>
+      api
+        .letter(id)
+        .then(setLetter)
+        .catch((error: unknown) => {
+          if (error instanceof ApiError && error.status === 404) setMissing(true);
+          else onError(error);
+        }),
+    [id, onError],
+  );
+
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+
+  useEffect(() => {
+    if (letter) heading.current?.focus();
+  }, [letter?.id]);
+
+  // Fetching a document is the moment of reading: refresh the marks and the unread count.
+  const onOpened = useCallback(() => {
+    if (letter && !letter.readAt) {
+      void reload();
+      refreshSummary();
+    }
+  }, [letter, reload, refreshSummary]);
+
+  if (missing) return <p role="alert">{t('letterNotFound')}</p>;
+  if (!letter) return <p role="status">{t('loading')}</p>;
+
+  const act = async (action: () => Promise<unknown>, message: string, goBack = false) => {
+    setBusy(true);
+    try {
+      await action();
+      setStatus(message);
+      refreshSummary();
+      if (goBack) navigate(folderPath(letter.folder));
+      else await reload();
+    } catch (error) {
+      onError(error);
+      setStatus(t('error'));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const move = (folder: Folder, message: string) => act(() => api.move(letter.id, folder), message);
+
+  const needsAck = letter.requiresAcknowledgement && !letter.acknowledgedAt;
+  return (
+    <article className="letter-page">
+      <p>
+        <Link href={folderPath(letter.folder)}>← {t('back', { folder: t(letter.folder) })}</Link>
+      </p>
+      <h1 ref={heading} tabIndex={-1}>
+        {letter.title}
+      </h1>
+      <dl className="facts">
+        <dt>{t('from')}</dt>
+        <dd>{letter.sender.name}</dd>
+        <dt>{t('received')}</dt>
+        <dd>
+          <time dateTime={letter.deliveredAt}>{formatDate(letter.deliveredAt, true)}</time>
+        </dd>
+      </dl>
+      <p className="marks">
+        <LetterMarks letter={letter} />
+      </p>
+      <div role="status" className="status">
+        {status}
+      </div>
+      {letter.requiresAcknowledgement ? (
+        <section className="ack-box" aria-labelledby="ack-title">
+          <h2 id="ack-title">{needsAck ? t('needsAck') : t('acknowledged')}</h2>
+          {needsAck ? (
+            <>
+              <p>{t('ackExplain')}</p>
+              {!letter.readAt ? <p>{t('ackNeedsRead')}</p> : null}
+              <button
+                type="button"
+                className="primary"
+                disabled={busy || !letter.readAt}
+                onClick={() => void act(() => api.acknowledge(letter.id), t('acknowledged'))}
+              >
+                {t('acknowledge')}
+              </button>
+            </>
+          ) : (
+            <p>{t('ackDone', { date: formatDate(letter.acknowledgedAt!, true) })}</p>
+          )}
+        </section>
+      ) : null}
+      <div className="actions">
+        {letter.folder === 'inbox' ? (
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => void move('archive', t('moved', { folder: t('archive') }))}
+          >
+            {t('moveToArchive')}
+          </button>
+        ) : null}
+        {letter.folder === 'archive' ? (
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => void move('inbox', t('moved', { folder: t('inbox') }))}
+          >
+            {t('moveToInbox')}
+          </button>
+        ) : null}
+        {letter.folder === 'trash' ? (
+          <button type="button" disabled={busy} onClick={() => void move('inbox', t('restored'))}>
+            {t('restore')}
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="danger"
+            disabled={busy}
+            onClick={() => void act(() => api.trash(letter.id), t('deleted'))}
+          >
+            {t('delete')}
+          </button>
+        )}
+      </div>
+      <section aria-labelledby="docs-title">
+        <h2 id="docs-title">{t('documents')}</h2>
+        {letter.endToEnd ? (
+          <Suspense fallback={<p role="status">{t('loading')}</p>}>
+            <EncryptedDocuments letter={letter} onOpened={onOpened} />
+          </Suspense>
+        ) : (
+          letter.documents.map((doc) => (
+            <DocumentView key={doc.id} letterId={letter.id} document={doc} onOpened={onOpened} />
+          ))
+        )}
+      </section>
+    </article>
+  );
+}

@@ -1,0 +1,120 @@
+import { lazy, Suspense, useEffect, useState, type FormEvent } from 'react';
+import { api, type Settings } from '../api';
+import { useApp } from '../context';
+import { LANGUAGE_NAMES, LANGUAGES, type Language } from '../i18n';
+
+const KeySettings = lazy(() => import('./KeySettings'));
+
+export default function SettingsPage() {
+  const { t, setLanguage, onError } = useApp();
+  const [saved, setSaved] = useState<Settings | null>(null);
+  const [email, setEmail] = useState('');
+  const [language, setLang] = useState<Language>('nb');
+  const [reserved, setReserved] = useState(false);
+  const [status, setStatus] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    api
+      .settings()
+      .then((s) => {
+        setSaved(s);
+        setEmail(s.notificationEmail ?? '');
+        setLang(s.language);
+        setReserved(s.reserved);
+      })
+      .catch(onError);
+  }, [onError]);
+
+  if (!saved) return <p role="status">{t('loading')}</p>;
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const changes: Partial<Settings> = {};
+    const address = email.trim() || null;
+    if (address !== saved.notificationEmail) changes.notificationEmail = address;
+    if (language !== saved.language) changes.language = language;
+    if (reserved !== saved.reserved) changes.reserved = reserved;
+    setBusy(true);
+    try {
+      const next = Object.keys(changes).length ? await api.saveSettings(changes) : saved;
+      setSaved(next);
+      setLanguage(next.language);
+      setStatus('saved');
+    } catch (error) {
+      onError(error);
+      setStatus('error');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <h1 className="page-title">{t('settings')}</h1>
+      <p>{t('settingsIntro')}</p>
+      <form className="settings" onSubmit={(e) => void submit(e)}>
+        <div className="field">
+          <label htmlFor="email">{t('notificationEmail')}</label>
+          <input
+            id="email"
+            type="email"
+            autoComplete="email"
+            value={email}
+            aria-describedby="email-help email-state"
+            onChange={(e) => setEmail(e.target.value)}
+          />
+          <p id="email-help" className="help">
+            {t('notificationEmailHelp')}
+          </p>
+          <p id="email-state" className="help">
+            {!saved.notificationEmail
+              ? t('noEmail')
+              : saved.emailConfirmed
+                ? `✓ ${t('emailConfirmed')}`
+                : t('emailUnconfirmed')}
+          </p>
+        </div>
+        <div className="field">
+          <label htmlFor="language">{t('language')}</label>
+          <select
+            id="language"
+            value={language}
+            onChange={(e) => setLang(e.target.value as Language)}
+          >
+            {LANGUAGES.map((l) => (
+              <option key={l} value={l} lang={l}>
+                {LANGUAGE_NAMES[l]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <fieldset className="field">
+          <legend>{t('reservation')}</legend>
+          <p id="reservation-help" className="help">
+            {t('reservationHelp')}
+          </p>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={reserved}
+              aria-describedby="reservation-help"
+              onChange={(e) => setReserved(e.target.checked)}
+            />{' '}
+            {t('reservationLabel')}
+          </label>
+          {saved.reserved ? <p className="notice">{t('reservationOn')}</p> : null}
+        </fieldset>
+        <button type="submit" className="primary" disabled={busy}>
+          {t('save')}
+        </button>
+        <p role="status" className="status">
+          {status === 'saved' ? t('saved') : status === 'error' ? t('error') : null}
+        </p>
+      </form>
+      <Suspense fallback={null}>
+        <KeySettings />
+      </Suspense>
+    </>
+  );
+}

@@ -1,0 +1,335 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import * as openpgp from 'openpgp';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { makeSyntheticNorwegianId } from '#identity';
+import { createAgency, platformPublicKey, sealFor, type TestAgency } from '../support/agency';
+import { ApiClient } from '../support/http';
+import { ROOT, Stack } from '../support/stack';
+
+jest.setTimeout(120_000);
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// TOOLCHAIN.md: Debian's Chromium, headless, with nothing that reaches out to the network.
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const SCREENSHOTS = join(ROOT, 'docs/screenshots');
+const WEB_DIST = join(ROOT, 'apps/web/dist');
+const AXE = require.resolve('axe-core/axe.min.js');
+
+const KARI = makeSyntheticNorwegianId(new Date('1985-03-14'), 123, 'tenor');
+const OLA = makeSyntheticNorwegianId(new Date('1979-10-02'), 456, 'tenor');
+
+const stack = new Stack();
+let api: ApiClient;
+let agency: TestAgency;
+let agencyApi: ApiClient;
+let platformKey: string;
+let browser: Browser;
+const measured: Record<string, number> = {};
+
+beforeAll(async () => {
+  if (!existsSync(join(WEB_DIST, 'index.html')))
+    throw new Error('apps/web/dist is missing: npm run build:web');
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  [browser] = await Promise.all([
+    chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
+    stack.start(),
+  ]);
+  api = new ApiClient(stack.baseUrl);
+  platformKey = await platformPublicKey(stack);
+  agency = await createAgency(stack, 'Skatteetaten');
+  agencyApi = api.as(agency.apiKey);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack.stop();
+  if (Object.keys(measured).length) console.log('web client measurements (ms):', measured);
+});
+
+async function sendLetter(nationalId: string, title: string, text: string) {
+  const response = await agencyApi.post(
+    '/v1/letters',
+    {
+      recipient: { nationalId },
+      title,
+      requiresAcknowledgement: true,
+      dueDate: '2031-01-31',
+      documents: [
+        {
+          filename: 'vedtak.txt',
+          mediaType: 'text/plain',
+          content: await sealFor(agency, platformKey, text),
+        },
+      ],
+    },
+    { 'idempotency-key': randomUUID() },
+  );
+  expect(response.status).toBe(202);
+  await agencyApi.waitForState(response.body.id, 'delivered');
+  return response.body.id as string;
+}
+
+/** WCAG 2.1 A and AA rules of axe-core, on the page as it is now: no violations allowed. */
+async function expectAccessible(page: Page, screen: string) {
+  await page.addScriptTag({ path: AXE });
+  // Runs in the page; globalThis there is the window.
+  const result = await page.evaluate(() => {
+    const g = globalThis as any;
+    return g.axe.run(g.document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+  });
+  const violations = (result.violations as any[]).map(
+    (v) => `${v.id}: ${v.help} (${v.nodes.map((n: any) => n.target.join(' ')).join(', ')})`,
+  );
+  expect({ screen, violations }).toEqual({ screen, violations: [] });
+}
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false });
+}
+
+async function session(viewport: { width: number; height: number }): Promise<BrowserContext> {
+  return browser.newContext({
+    viewport,
+    locale: 'en-GB',
+    // axe-core is injected as an inline script, which the client's own policy forbids.
+    bypassCSP: true,
+    ...(viewport.width < 500 ? { isMobile: true, hasTouch: true } : {}),
+  });
+}
+
+async function receiptTypes(letterId: string): Promise<string[]> {
+  const r = await agencyApi.get(`/v1/letters/${letterId}/receipts`);
+  return (r.body.items as { type: string }[]).map((i) => i.type);
+}
+
+describe.each([
+  { device: 'phone', viewport: { width: 360, height: 740 }, citizen: KARI, name: /Kari Nordmann/ },
+  {
+    device: 'desktop',
+    viewport: { width: 1280, height: 800 },
+    citizen: OLA,
+    name: /Ola Nordmann/,
+  },
+])('a citizen on a $device', ({ device, viewport, citizen, name }) => {
+  let context: BrowserContext;
+  let page: Page;
+  let letterId: string;
+  const title = `Vedtak om bostøtte (${device})`;
+
+  beforeAll(async () => {
+    context = await session(viewport);
+    page = await context.newPage();
+    // The mailbox's language decides the client's; start in English, switch in the settings.
+    const citizenApi = api.as(await stack.cli(['dev', 'token', '--citizen', citizen]));
+    expect(
+      (await citizenApi.request('PUT', '/v1/mailbox/settings', { language: 'en' })).status,
+    ).toBe(200);
+    letterId = await sendLetter(citizen, title, `Du har fått innvilget bostøtte.\nSak ${device}.`);
+    const lookup = await agencyApi.post('/v1/recipients/lookup', {
+      nationalIds: [citizen],
+      purpose: 'Checking digital post before sending a housing benefit decision',
+    });
+    expect(lookup.status).toBe(200);
+  });
+
+  afterAll(() => context.close());
+
+  it('logs in with the OpenID Connect code flow and sees the letter the agency just sent', async () => {
+    await page.goto(`${stack.baseUrl}/`);
+    await expect(page.getByRole('heading', { name: 'Postkasse' }).isVisible()).resolves.toBe(true);
+    await expectAccessible(page, `${device} login`);
+    await shot(page, `${device}-login`);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(/\/dev-oidc\/interaction\//);
+    await expectAccessible(page, `${device} account picker`);
+    await page.getByRole('button', { name }).click();
+
+    const letter = page.getByRole('link', { name: new RegExp(title.replace(/[()]/g, '.')) });
+    await letter.waitFor();
+    // The first screen of the inbox, from the start of the callback page load.
+    measured[`${device} inbox rendered after callback`] = Math.round(
+      await page.evaluate(() => performance.now()),
+    );
+    expect(measured[`${device} inbox rendered after callback`]).toBeLessThan(1_000);
+    await expect(letter.textContent()).resolves.toMatch(
+      /Skatteetaten.*Unread.*Needs acknowledgement.*Due/s,
+    );
+    await expect(page.getByRole('link', { name: /Inbox/ }).textContent()).resolves.toMatch(/1/);
+    // Tokens live in memory only.
+    const stored = await page.evaluate(() => {
+      const g = globalThis as any;
+      return JSON.stringify({ ...g.localStorage, ...g.sessionStorage });
+    });
+    expect(stored).not.toMatch(/eyJ/);
+    await expectAccessible(page, `${device} inbox`);
+    await shot(page, `${device}-inbox`);
+  });
+
+  it('opens the letter, reads the document and acknowledges it; the sender gets read and acknowledged', async () => {
+    await page.getByRole('link', { name: new RegExp(title.replace(/[()]/g, '.')) }).click();
+    await page.getByRole('heading', { level: 1, name: title }).waitFor();
+    await page.getByText(`Sak ${device}.`).waitFor();
+    const confirm = page.getByRole('button', { name: 'Confirm that I have read it' });
+    await api.waitFor(() => confirm.isEnabled(), 'the confirm button to be enabled');
+    await expectAccessible(page, `${device} letter`);
+    await shot(page, `${device}-letter`);
+    await confirm.click();
+    await page.getByText(/You confirmed on/).waitFor();
+    await api.waitFor(async () => {
+      const types = await receiptTypes(letterId);
+      return types.includes('read') && types.includes('acknowledged');
+    }, 'read and acknowledged receipts');
+  });
+
+  it('archives the letter, finds it by searching, deletes it and restores it from the trash', async () => {
+    await page.getByRole('button', { name: 'Archive' }).click();
+    await page.getByText('The letter was moved to Archive.').waitFor();
+    await page.getByRole('link', { name: 'Archive', exact: true }).click();
+    await page.getByRole('searchbox').fill('bostøtte');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('link', { name: new RegExp(title.replace(/[()]/g, '.')) }).click();
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByText(/moved to the trash/).waitFor();
+    await page.getByRole('button', { name: 'Restore' }).click();
+    await page.getByText('The letter was restored.').waitFor();
+    const view = await api
+      .as(await stack.cli(['dev', 'token', '--citizen', citizen]))
+      .get(`/v1/mailbox/letters/${letterId}`);
+    // Moving out of the trash restores to the inbox (PATCH with a folder).
+    expect(view.body.folder).toBe('inbox');
+  });
+
+  it('changes the settings: notification email, language and the explained reservation', async () => {
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByLabel('Email for notifications').fill(`${device}@example.test`);
+    await page.getByLabel('Language').selectOption('nb');
+    await expect(page.getByText(/ordinary mail instead/).isVisible()).resolves.toBe(true);
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Innstillingene er lagret.').waitFor();
+    await expect(page.locator('html').getAttribute('lang')).resolves.toBe('nb');
+    await expectAccessible(page, `${device} settings`);
+    await shot(page, `${device}-settings`);
+    const settings = await api
+      .as(await stack.cli(['dev', 'token', '--citizen', citizen]))
+      .get('/v1/mailbox/settings');
+    expect(settings.body).toMatchObject({
+      notificationEmail: `${device}@example.test`,
+      emailConfirmed: false,
+      language: 'nb',
+      reserved: false,
+    });
+  });
+
+  it('reads who has looked at their data, and why', async () => {
+    await page.getByRole('link', { name: 'Hvem har sett på mine data' }).click();
+    await page
+      .getByText('Checking digital post before sending a housing benefit decision')
+      .waitFor();
+    await expect(page.getByText('Sjekket om du kan motta digital post').isVisible()).resolves.toBe(
+      true,
+    );
+    await expectAccessible(page, `${device} access log`);
+    await shot(page, `${device}-access-log`);
+  });
+
+  if (device === 'desktop') {
+    it('makes a key in the browser and reads an end-to-end letter, with the agency signature checked', async () => {
+      await page.getByRole('link', { name: 'Innstillinger' }).click();
+      await page.getByLabel('Passordfrase', { exact: true }).fill('correct horse battery');
+      await page.getByLabel('Gjenta passordfrasen').fill('correct horse battery');
+      await page.getByRole('button', { name: 'Lag en ny nøkkel' }).click();
+      await page.getByText(/Nøkkelen er lagret/).waitFor();
+      const stored = await api
+        .as(await stack.cli(['dev', 'token', '--citizen', citizen]))
+        .get('/v1/mailbox/key');
+      expect(stored.body.encryptedPrivateKey).toContain('PRIVATE KEY BLOCK');
+      // The private key reached the server only encrypted.
+      const secret = await openpgp.readPrivateKey({ armoredKey: stored.body.encryptedPrivateKey });
+      expect(secret.isDecrypted()).toBe(false);
+
+      const lookup = await agencyApi.post('/v1/recipients/lookup', {
+        nationalIds: [citizen],
+        purpose: 'Sending an end-to-end encrypted letter',
+      });
+      const citizenKey = await openpgp.readKey({ armoredKey: lookup.body.items[0].publicKey });
+      const signingKey = await openpgp.readPrivateKey({ armoredKey: agency.privateKey });
+      const ciphertext = (await openpgp.encrypt({
+        message: await openpgp.createMessage({ text: 'Bare du kan lese dette brevet.' }),
+        encryptionKeys: citizenKey,
+        signingKeys: signingKey,
+        format: 'binary',
+      })) as Uint8Array;
+      const signature = (await openpgp.sign({
+        message: await openpgp.createMessage({ binary: ciphertext }),
+        signingKeys: signingKey,
+        detached: true,
+        format: 'armored',
+      })) as string;
+      const sent = await agencyApi.post(
+        '/v1/letters',
+        {
+          recipient: { nationalId: citizen },
+          title: 'Kryptert brev',
+          documents: [
+            {
+              filename: 'brev.txt',
+              mediaType: 'text/plain',
+              content: Buffer.from(ciphertext).toString('base64'),
+              signature,
+            },
+          ],
+        },
+        { 'idempotency-key': randomUUID() },
+      );
+      expect(sent.status).toBe(202);
+      await agencyApi.waitForState(sent.body.id, 'delivered');
+
+      await page.getByRole('link', { name: /Innboks/ }).click();
+      await page.getByRole('link', { name: /Kryptert brev/ }).click();
+      await page.getByLabel('Passordfrase').fill('correct horse battery');
+      await page.getByRole('button', { name: 'Lås opp og les' }).click();
+      await page.getByText('Bare du kan lese dette brevet.').waitFor();
+      await expect(page.getByText(/signaturen er gyldig/).isVisible()).resolves.toBe(true);
+      await expectAccessible(page, `${device} end-to-end letter`);
+      await shot(page, `${device}-end-to-end`);
+    });
+  }
+
+  it('logs out, which ends the session at the issuer too', async () => {
+    await page.getByRole('button', { name: /Logg ut|Log out/ }).click();
+    await page.getByRole('button', { name: /Logg inn|Log in/ }).waitFor();
+    await page.getByRole('button', { name: /Logg inn|Log in/ }).click();
+    await page.waitForURL(/\/dev-oidc\/interaction\//);
+    await expect(page.getByRole('button', { name }).isVisible()).resolves.toBe(true);
+  });
+});
+
+describe('the built client', () => {
+  it('keeps the first load under 200 kB gzipped', () => {
+    const report = JSON.parse(readFileSync(join(WEB_DIST, 'bundle-size.json'), 'utf8'));
+    measured['first load, gzipped bytes'] = report.firstLoadGzipBytes;
+    expect(report.firstLoadGzipBytes).toBeLessThan(200 * 1024);
+  });
+
+  it('is served with a strict content security policy, and leaves API paths alone', async () => {
+    const page = await fetch(`${stack.baseUrl}/letters/00000000-0000-0000-0000-000000000000`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const apiMiss = await fetch(`${stack.baseUrl}/v1/nothing-here`);
+    expect(apiMiss.status).toBe(404);
+    expect(apiMiss.headers.get('content-type')).toContain('problem+json');
+  });
+});
