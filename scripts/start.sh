@@ -58,6 +58,7 @@ cat <<MSG
 
   Postkasse is running.
 
+  Web client         $API/   (log in as one of the demo citizens)
   API                $API
   API docs           $API/docs   (OpenAPI: $API/openapi.json)
   Health             $API/health

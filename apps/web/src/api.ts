@@ -123,6 +123,9 @@ export const api = {
   settings: () => json<Settings>('/v1/mailbox/settings'),
   saveSettings: (changes: Partial<Settings>) =>
     json<Settings>('/v1/mailbox/settings', { method: 'PUT', body: JSON.stringify(changes) }),
+  async resendConfirmation(): Promise<void> {
+    await call('/v1/mailbox/settings/email-confirmation', { method: 'POST' });
+  },
   accessLog: (cursor?: string) =>
     json<Page<AccessLogEntry>>(
       `/v1/mailbox/access-log?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,

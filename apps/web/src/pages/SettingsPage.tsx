@@ -49,6 +49,19 @@ export default function SettingsPage() {
     }
   };
 
+  const resend = async () => {
+    setBusy(true);
+    try {
+      await api.resendConfirmation();
+      setStatus('linkSent');
+    } catch (error) {
+      onError(error);
+      setStatus('error');
+    } finally {
+      setBusy(false);
+    }
+  };
+
   return (
     <>
       <h1 className="page-title">{t('settings')}</h1>
@@ -74,6 +87,11 @@ export default function SettingsPage() {
                 ? `✓ ${t('emailConfirmed')}`
                 : t('emailUnconfirmed')}
           </p>
+          {saved.notificationEmail && !saved.emailConfirmed ? (
+            <button type="button" disabled={busy} onClick={() => void resend()}>
+              {t('resendLink')}
+            </button>
+          ) : null}
         </div>
         <div className="field">
           <label htmlFor="language">{t('language')}</label>
@@ -109,7 +127,13 @@ export default function SettingsPage() {
           {t('save')}
         </button>
         <p role="status" className="status">
-          {status === 'saved' ? t('saved') : status === 'error' ? t('error') : null}
+          {status === 'saved'
+            ? t('saved')
+            : status === 'linkSent'
+              ? t('linkSent')
+              : status === 'error'
+                ? t('error')
+                : null}
         </p>
       </form>
       <Suspense fallback={null}>

@@ -1,0 +1,36 @@
+// Runs in the root Jest `unit` project (pure TypeScript, no DOM).
+import { LANGUAGES, MESSAGES, guessLanguage, translator } from './i18n';
+
+const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+
+describe('the web client texts', () => {
+  it('has every text in Danish, Norwegian Bokmål and English, with the same placeholders', () => {
+    const keys = Object.keys(MESSAGES.en);
+    for (const language of LANGUAGES) {
+      expect(Object.keys(MESSAGES[language]).sort()).toEqual([...keys].sort());
+      for (const key of keys) {
+        const text = MESSAGES[language][key as keyof typeof MESSAGES.en];
+        expect(text.trim()).not.toBe('');
+        expect(placeholders(text)).toEqual(
+          placeholders(MESSAGES.en[key as keyof typeof MESSAGES.en]),
+        );
+      }
+    }
+  });
+
+  it('translates the interface, not just copies it', () => {
+    expect(MESSAGES.da.inbox).not.toBe(MESSAGES.en.inbox);
+    expect(MESSAGES.nb.reservationHelp).not.toBe(MESSAGES.da.reservationHelp);
+  });
+
+  it('fills in placeholders', () => {
+    expect(translator('nb')('unreadCount', { n: 3 })).toBe('3 uleste');
+  });
+
+  it("picks the browser's language, with Norwegian variants as Bokmål", () => {
+    expect(guessLanguage(['da-DK'])).toBe('da');
+    expect(guessLanguage(['nn-NO', 'en'])).toBe('nb');
+    expect(guessLanguage(['fr-FR', 'en-GB'])).toBe('en');
+    expect(guessLanguage(['fr-FR'])).toBe('nb');
+  });
+});
