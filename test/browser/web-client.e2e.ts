@@ -317,6 +317,55 @@ describe.each([
   });
 });
 
+describe('a long inbox', () => {
+  const INGRID = makeSyntheticNorwegianId(new Date('2001-06-30'), 789, 'tenor');
+
+  it('loads older letters as the citizen scrolls (keyset pagination), newest first', async () => {
+    const titles = Array.from(
+      { length: 25 },
+      (_, i) => `Melding ${String(i + 1).padStart(2, '0')}`,
+    );
+    for (const title of titles) {
+      const sent = await agencyApi.post(
+        '/v1/letters',
+        {
+          recipient: { nationalId: INGRID },
+          title,
+          documents: [
+            {
+              filename: 'melding.txt',
+              mediaType: 'text/plain',
+              content: await sealFor(agency, platformKey, title),
+            },
+          ],
+        },
+        { 'idempotency-key': randomUUID() },
+      );
+      await agencyApi.waitForState(sent.body.id, 'delivered');
+    }
+    const context = await session({ width: 360, height: 740 });
+    const page = await context.newPage();
+    await page.goto(`${stack.baseUrl}/`);
+    await page.getByRole('button', { name: /Log in|Logg inn/ }).click();
+    await page.getByRole('button', { name: /Ingrid Hansen/ }).click();
+    const items = page.locator('ul.letters > li');
+    await page.getByRole('link', { name: /Melding 25/ }).waitFor();
+    expect(await items.count()).toBe(20);
+    await items.last().scrollIntoViewIfNeeded();
+    await page.locator('.sentinel').scrollIntoViewIfNeeded();
+    await page.getByRole('link', { name: /Melding 01/ }).waitFor();
+    expect(await items.count()).toBe(25);
+    const shown = await items.locator('.title').allTextContents();
+    expect(shown).toEqual([...titles].reverse());
+
+    await page.getByRole('searchbox').fill('Melding 07');
+    await page.getByRole('button', { name: /Search|Søk/ }).click();
+    await page.waitForURL(/\?q=Melding/);
+    await api.waitFor(async () => (await items.count()) === 1, 'the search result');
+    await context.close();
+  });
+});
+
 describe('the built client', () => {
   it('keeps the first load under 200 kB gzipped', () => {
     const report = JSON.parse(readFileSync(join(WEB_DIST, 'bundle-size.json'), 'utf8'));
