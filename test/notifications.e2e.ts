@@ -201,6 +201,7 @@ beforeAll(async () => {
     REMINDER_DAY_MS: '1000',
     QUIET_HOURS: `${hhmm(start)}-${hhmm(end)}`,
     RELAY_INTERVAL_MS: '200',
+    RECONCILE_INTERVAL_MS: '1000',
   });
   queuePrefix = stack.env.QUEUE_PREFIX!;
   api = new ApiClient(stack.baseUrl);
@@ -536,5 +537,28 @@ describe('quiet hours', () => {
     }
     expect(withTitle(email, 'Stille timer')).toHaveLength(0);
     expect((await receipts(letterId)).map((r) => r.type)).not.toContain('notification_failed');
+  });
+
+  it('gets a lost job back from PostgreSQL when Redis forgets it', async () => {
+    const { nationalId } = await confirmedCitizen('forgotten@example.test', { timeZone: 'UTC' });
+    const letterId = await send(nationalId, 'Glemt jobb', { reminderAfterDays: 0 });
+    const queue = new Queue('notify', {
+      connection: { url: stack.env.REDIS_URL },
+      prefix: queuePrefix,
+    });
+    try {
+      const delayed = async () => {
+        const j = await queue.getJob(`notify-${letterId}`);
+        return j && (await j.getState()) === 'delayed' ? j : undefined;
+      };
+      const job = await waitFor(delayed, 'the delayed notify job');
+      await job.remove();
+      expect(await queue.getJob(`notify-${letterId}`)).toBeUndefined();
+      // The notification reconciler re-creates it; it runs and waits out the quiet hours again.
+      await waitFor(delayed, 'the re-created notify job', 30_000);
+    } finally {
+      await queue.close();
+    }
+    expect(withTitle('forgotten@example.test', 'Glemt jobb')).toHaveLength(0);
   });
 });

@@ -24,6 +24,7 @@ import { notifyProcessor } from './processors/notify.processor';
 import { remindProcessor } from './processors/remind.processor';
 import {
   LetterNotifications,
+  NotificationReconciler,
   createMailSender,
   parseQuietHours,
 } from '../../../libs/notifications/src';
@@ -116,6 +117,12 @@ async function main(config: AppConfig): Promise<void> {
     );
 
   const graceMs = Math.max(1_000, config.worker.relayIntervalMs);
+  const notificationReconciler = new NotificationReconciler(
+    db,
+    producer,
+    Math.max(5_000, 2 * config.worker.reconcileIntervalMs),
+    config.notifications.reminderDayMs,
+  );
   const loops = [
     sequencing,
     // A signed tree head at least every interval while the log grows (DESIGN: every minute).
@@ -140,6 +147,16 @@ async function main(config: AppConfig): Promise<void> {
       async () => {
         const recreated = await new Reconciler(db, producer, 60_000).pass();
         if (recreated > 0) logger.info({ recreated }, 'reconciler re-created jobs');
+        return false;
+      },
+      config.worker.reconcileIntervalMs,
+      logger,
+    ),
+    new BackgroundLoop(
+      'notification-reconciler',
+      async () => {
+        const recreated = await notificationReconciler.pass();
+        if (recreated > 0) logger.info({ recreated }, 're-created notification jobs');
         return false;
       },
       config.worker.reconcileIntervalMs,

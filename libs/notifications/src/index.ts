@@ -17,3 +17,4 @@ export {
   type NotificationSettings,
 } from './letter-notifications';
 export { EmailConfirmations, type ConfirmationSettings } from './email-confirmations';
+export { NotificationReconciler } from './notification-reconciler';
