@@ -30,12 +30,26 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs}/**/*.int.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
     {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+    // Fault scenarios (docs/reliability.md): the short ones run in `npm test`, the long ones
+    // only in `npm run test:faults`, which sets FAULTS_LONG=1.
+    {
+      ...common,
+      displayName: 'faults',
+      testMatch: [
+        '<rootDir>/test/faults/**/*.short.ts',
+        ...(process.env.FAULTS_LONG === '1' ? ['<rootDir>/test/faults/**/*.long.ts'] : []),
+      ],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
   ],
 };

@@ -1,52 +1,73 @@
 /**
- * `npm run bench [-- --quick] [-- --workers N] [-- --letters N]`
+ * `npm run bench [-- --quick] [-- --workers N] [-- --record]`
  *
- * Starts the API and worker as in production against a fresh database, measures in the same run
- * the machine's own limit for the work that bounds delivery (OpenPGP decrypt-and-verify on all
- * cores, with the worker's own thread pool), then submits letters concurrently and reports submit
- * latency and end-to-end delivered throughput as a ratio to that limit.
+ * Starts the API and worker processes as in production against a fresh database and an SMTP
+ * listener in this process, and measures, for a realistic mix (20 KB main document, one letter in
+ * ten with a 200 KB attachment, 70 % Curve25519 and 30 % RSA-3072 agency keys, notification
+ * email on): submit latency at saturation and at fixed offered rates, end-to-end letters per
+ * second to `delivered` and to `notified`, submit → delivered latency, inbox list and document
+ * download latency with a large database, and CPU and memory of each process. In the same run
+ * it measures the machine's limits for the same work and prints each figure as a ratio.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as openpgp from 'openpgp';
 import { Client } from 'pg';
-import { loadConfig } from '#config';
-import { encryptAndSignForPlatform, type AgencySigningKey } from '#crypto';
+import { SMTPServer } from 'smtp-server';
+import { v7 as uuidv7 } from 'uuid';
+import { loadConfig, type AppConfig } from '#config';
+import { documentAad, encryptAndSignForPlatform, seal, type AgencySigningKey } from '#crypto';
+import { createDataSource } from '#database';
 import { makeSyntheticNorwegianId } from '#identity';
-import { DocumentOpenerPool } from '../apps/worker/src/openpgp/document-opener-pool';
+import { MailboxDirectory } from '#letters';
+import { chart } from './chart';
+import { bullmqLimit, openpgpLimit, postgresInsertLimit, type OpenPgpLetter } from './limits';
 import { fmt, summarize } from './stats';
 
 const ROOT = resolve(__dirname, '../..');
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    record: { type: 'boolean', default: false },
     workers: { type: 'string', default: '1' },
     letters: { type: 'string' },
-    concurrency: { type: 'string', default: '16' },
+    concurrency: { type: 'string', default: '24' },
+    scale: { type: 'string' },
+    soak: { type: 'string', default: '0' },
   },
 });
-const LETTERS = Number(args.letters ?? (args.quick ? 600 : 3000));
+const QUICK = args.quick;
 const WORKERS = Number(args.workers);
+const SATURATION_LETTERS = Number(args.letters ?? (QUICK ? 300 : 1500));
 const CONCURRENCY = Number(args.concurrency);
-const DOC_BYTES = 20 * 1024;
+const STEP_SECONDS = QUICK ? 5 : 12;
+const STEPS = QUICK ? [0.25, 0.5, 1] : [0.25, 0.5, 0.75, 1, 1.25];
+const SCALE_LETTERS = Number(args.scale ?? (QUICK ? 100_000 : 1_000_000));
+const MAILBOX_LETTERS = QUICK ? 2_000 : 10_000;
+const SOAK_MINUTES = Number(args.soak);
 const SERVER =
   process.env.DATABASE_URL ?? 'postgresql://postkasse:postkasse@127.0.0.1:5432/postkasse';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-function dbUrl(name: string): string {
-  const url = new URL(SERVER);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
+const dbUrl = (name: string) => Object.assign(new URL(SERVER), { pathname: `/${name}` }).toString();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function admin(sql: string): Promise<void> {
-  const c = new Client({ connectionString: dbUrl('postgres') });
+async function sql<T = Record<string, unknown>>(
+  url: string,
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  const c = new Client({ connectionString: url });
   await c.connect();
-  await c.query(sql);
-  await c.end();
+  try {
+    return (await c.query(text, params)).rows as T[];
+  } finally {
+    await c.end();
+  }
 }
 
 function run(app: string, env: NodeJS.ProcessEnv, argv: string[] = []): ChildProcess {
@@ -65,61 +86,321 @@ function output(child: ChildProcess): Promise<string> {
   });
 }
 
-/** The limit: decrypt + verify of the same documents on every core, with the worker's own pool. */
-async function measureOpenPgpLimit(
-  platformKey: string,
-  agencyKey: AgencySigningKey,
-  messages: Uint8Array[],
-  seconds: number,
-) {
-  const config = await loadConfig({
-    NODE_ENV: 'test',
-    SECRETS_FILE: join(ROOT, '.secrets/bench.json'),
-  });
-  const threads = availableParallelism();
-  const pool = new DocumentOpenerPool(platformKey, config.openpgpLimits, 60_000, threads);
-  const deadline = Date.now() + seconds * 1000;
-  let done = 0;
-  let i = 0;
-  const started = Date.now();
-  await Promise.all(
-    Array.from({ length: threads * 2 }, async () => {
-      while (Date.now() < deadline) {
-        await pool.open(messages[i++ % messages.length], [agencyKey], new Date());
-        done += 1;
-      }
-    }),
-  );
-  const elapsed = (Date.now() - started) / 1000;
-  await pool.close();
-  return { opsPerSecond: done / elapsed, threads };
-}
-
-interface Usage {
-  cpuSeconds: number;
-  rssMb: number;
-}
-
-function usageOf(pid: number): Usage | null {
+/** CPU seconds and RSS of a process, from /proc. */
+function usage(pid: number): { cpu: number; rssMb: number } {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    const ticks = Number(stat[11]) + Number(stat[12]);
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-    return { cpuSeconds: ticks / 100, rssMb: rss };
+    return {
+      cpu: (Number(stat[11]) + Number(stat[12])) / 100,
+      rssMb: Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024,
+    };
   } catch {
-    return null;
+    return { cpu: 0, rssMb: 0 };
   }
+}
+
+class ProcessMonitor {
+  readonly samples = new Map<string, { t: number; cpu: number; rssMb: number }[]>();
+  private timer: NodeJS.Timeout | null = null;
+  constructor(private readonly processes: { name: string; pid: number }[]) {}
+  start(everyMs = 2_000) {
+    const sample = () => {
+      for (const p of this.processes) {
+        const list = this.samples.get(p.name) ?? [];
+        list.push({ t: Date.now(), ...usage(p.pid) });
+        this.samples.set(p.name, list);
+      }
+    };
+    sample();
+    this.timer = setInterval(sample, everyMs);
+  }
+  stop() {
+    if (this.timer) clearInterval(this.timer);
+  }
+  summary() {
+    return [...this.samples.entries()].map(([name, s]) => ({
+      name,
+      cpuSeconds: s[s.length - 1].cpu - s[0].cpu,
+      rssMaxMb: Math.max(...s.map((x) => x.rssMb)),
+      rssFirstMb: s[1]?.rssMb ?? s[0].rssMb,
+      rssLastMb: s[s.length - 1].rssMb,
+    }));
+  }
+}
+
+async function makeAgency(env: NodeJS.ProcessEnv, name: string, type: 'ecc' | 'rsa') {
+  const keys = await openpgp.generateKey({
+    ...(type === 'rsa'
+      ? { type: 'rsa' as const, rsaBits: 3072 }
+      : { type: 'ecc' as const, curve: 'curve25519Legacy' as const }),
+    userIDs: [{ name }],
+    format: 'armored',
+  });
+  const file = join(tmpdir(), `bench-${randomBytes(4).toString('hex')}.asc`);
+  writeFileSync(file, keys.publicKey);
+  const out = JSON.parse(
+    await output(
+      run('cli', env, ['agency', 'create', '--name', name, '--signing-key', file, '--json']),
+    ),
+  ) as { apiKey: string };
+  const publicKey = await openpgp.readKey({ armoredKey: keys.publicKey });
+  const signingKey: AgencySigningKey = {
+    fingerprint: publicKey.getFingerprint(),
+    publicKeyArmored: keys.publicKey,
+    addedAt: new Date(0),
+    revokedAt: null,
+  };
+  return { apiKey: out.apiKey, privateKey: keys.privateKey, signingKey };
+}
+
+interface PreparedLetter {
+  apiKey: string;
+  documents: { filename: string; mediaType: string; content: string }[];
+  binaries: Uint8Array[];
+  signingKey: AgencySigningKey;
+}
+
+async function prepareLetters(
+  platformPublic: string,
+  agencies: Awaited<ReturnType<typeof makeAgency>>[],
+  count: number,
+): Promise<PreparedLetter[]> {
+  const letters: PreparedLetter[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const agency = i % 10 < 7 ? agencies[0] : agencies[1];
+    const sizes = i % 10 === 4 ? [20 * 1024, 200 * 1024] : [20 * 1024];
+    const documents = [];
+    const binaries = [];
+    for (const [k, size] of sizes.entries()) {
+      const content = await encryptAndSignForPlatform(
+        randomBytes(size),
+        { platformPublicKey: platformPublic, signingPrivateKey: agency.privateKey },
+        { armor: false },
+      );
+      documents.push({
+        filename: k === 0 ? 'letter.pdf' : 'attachment.pdf',
+        mediaType: 'application/pdf',
+        content,
+      });
+      binaries.push(Buffer.from(content, 'base64'));
+    }
+    letters.push({ apiKey: agency.apiKey, documents, binaries, signingKey: agency.signingKey });
+  }
+  return letters;
+}
+
+class Submitter {
+  sent = 0;
+  errors = 0;
+  constructor(
+    private readonly api: string,
+    private readonly letters: PreparedLetter[],
+    private readonly recipients: string[],
+  ) {}
+
+  async submitOne(): Promise<number> {
+    const i = this.sent++;
+    const letter = this.letters[i % this.letters.length];
+    const body = JSON.stringify({
+      recipient: { nationalId: this.recipients[i % this.recipients.length] },
+      title: `Benchmark letter ${i}`,
+      documents: letter.documents,
+    });
+    const t0 = performance.now();
+    const response = await fetch(`${this.api}/v1/letters`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${letter.apiKey}`,
+        'content-type': 'application/json',
+        'idempotency-key': randomUUID(),
+      },
+      body,
+    });
+    await response.arrayBuffer();
+    if (response.status !== 202) this.errors += 1;
+    return performance.now() - t0;
+  }
+
+  /** Closed loop: `concurrency` clients, each sending as soon as the last answer came. */
+  async saturate(count: number, concurrency: number) {
+    const latencies: number[] = [];
+    let left = count;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (left-- > 0) latencies.push(await this.submitOne());
+      }),
+    );
+    return { latencies, seconds: (performance.now() - started) / 1000 };
+  }
+
+  /** Open loop: a request every 1/rate seconds whether or not earlier ones have answered. */
+  async offered(rate: number, seconds: number) {
+    const latencies: number[] = [];
+    const inFlight = new Set<Promise<void>>();
+    const started = performance.now();
+    let n = 0;
+    while (performance.now() - started < seconds * 1000) {
+      const due = started + (n * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait);
+      n += 1;
+      if (inFlight.size >= 512) continue;
+      const p: Promise<void> = this.submitOne().then((ms) => {
+        latencies.push(ms);
+        inFlight.delete(p);
+      });
+      inFlight.add(p);
+    }
+    await Promise.all(inFlight);
+    return { latencies, sent: n, seconds: (performance.now() - started) / 1000 };
+  }
+}
+
+async function counts(db: string) {
+  const [row] = await sql<{ accepted: string; delivered: string; notified: string }>(
+    db,
+    `SELECT count(*) AS accepted,
+            count(*) FILTER (WHERE delivered_at IS NOT NULL) AS delivered,
+            (SELECT count(*) FROM receipts WHERE type = 'notified') AS notified
+       FROM letters`,
+  );
+  return {
+    accepted: Number(row.accepted),
+    delivered: Number(row.delivered),
+    notified: Number(row.notified),
+  };
+}
+
+async function waitDrained(db: string, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const c = await counts(db);
+    if ((c.delivered >= c.accepted && c.notified >= c.delivered) || Date.now() > deadline) return c;
+    await sleep(200);
+  }
+}
+
+/** A mailbox of MAILBOX_LETTERS real sealed letters inside a database of SCALE_LETTERS letters. */
+async function seedScale(config: AppConfig, dbName: string, agencyName: string) {
+  const db = await createDataSource(dbUrl(dbName), 4).initialize();
+  const directory = new MailboxDirectory(config.nationalIds, config.masterKeys);
+  const owner = makeSyntheticNorwegianId(new Date('1966-06-06'), 606, 'tenor');
+  const mailbox = await directory.findOrCreate(db.manager, owner);
+  const dataKey = directory.dataKeyOf(mailbox);
+  const [agency] = (await db.query('SELECT id FROM agencies WHERE name = $1', [agencyName])) as {
+    id: string;
+  }[];
+  const docIds: [string, string][] = [];
+  const started = Date.now();
+  for (let i = 0; i < MAILBOX_LETTERS; i += 1_000) {
+    const letters: unknown[][] = [[], [], []];
+    const docs: unknown[][] = [[], [], [], []];
+    for (let k = i; k < Math.min(MAILBOX_LETTERS, i + 1_000); k += 1) {
+      const letterId = uuidv7();
+      const docId = uuidv7();
+      const at = new Date(Date.now() - k * 60_000);
+      letters[0].push(letterId);
+      letters[1].push(at);
+      letters[2].push(`Seeded letter ${k}`);
+      const plaintext = randomBytes(2_048);
+      docs[0].push(docId);
+      docs[1].push(letterId);
+      docs[2].push(
+        seal(dataKey, plaintext, documentAad(letterId, docId, mailbox.masterKeyVersion)),
+      );
+      docs[3].push(plaintext.length);
+      docIds.push([letterId, docId]);
+    }
+    await db.query(
+      `INSERT INTO letters (id, agency_id, mailbox_id, title, state, created_at, verified_at, delivered_at)
+       SELECT id, $1, $2, title, 'delivered', at, at, at FROM unnest($3::uuid[], $4::timestamptz[], $5::text[]) AS t(id, at, title)`,
+      [agency.id, mailbox.id, ...letters],
+    );
+    await db.query(
+      `INSERT INTO documents (id, letter_id, position, filename, media_type, received_sha256, sealed, size, plaintext_sha256)
+       SELECT id, letter_id, 0, 'letter.txt', 'text/plain', '\\x00', sealed, size, '\\x00'
+         FROM unnest($1::uuid[], $2::uuid[], $3::bytea[], $4::int[]) AS t(id, letter_id, sealed, size)`,
+      docs,
+    );
+  }
+  // The rest of the database: other citizens' letters, so indexes and plans see a real size.
+  const [{ n }] = (await db.query('SELECT count(*)::int AS n FROM letters')) as { n: number }[];
+  const others = Math.max(0, SCALE_LETTERS - n);
+  await db.query(
+    `INSERT INTO mailboxes (id, national_id_hmac, recipient_ref, master_key_version)
+     SELECT gen_random_uuid(), decode(md5(g::text || 'bench'), 'hex'), 'bench', 1 FROM generate_series(1, 2000) g`,
+  );
+  for (let done = 0; done < others; done += 200_000) {
+    await db.query(
+      `WITH ids AS (SELECT array_agg(id) AS a FROM mailboxes WHERE recipient_ref = 'bench')
+       INSERT INTO letters (id, agency_id, mailbox_id, title, state, created_at, verified_at, delivered_at)
+       SELECT gen_random_uuid(), $1, ids.a[1 + g % 2000], 'Other letter', 'delivered', t, t, t
+         FROM ids, generate_series(1, $2) g, LATERAL (SELECT now() - (g || ' seconds')::interval AS t) ts`,
+      [agency.id, Math.min(200_000, others - done)],
+    );
+  }
+  await db.query('VACUUM ANALYZE letters');
+  await db.query('VACUUM ANALYZE documents');
+  const [{ total }] = (await db.query('SELECT count(*)::int AS total FROM letters')) as {
+    total: number;
+  }[];
+  await db.destroy();
+  return { owner, docIds, total, seedSeconds: (Date.now() - started) / 1000 };
+}
+
+async function measureReads(api: string, token: string, docIds: [string, string][]) {
+  const headers = { authorization: `Bearer ${token}` };
+  const list: number[] = [];
+  let cursor: string | null = null;
+  for (let i = 0; i < (QUICK ? 200 : 500); i += 1) {
+    const t0 = performance.now();
+    const r = await fetch(
+      `${api}/v1/mailbox/letters?limit=20${cursor && i % 5 !== 0 ? `&cursor=${cursor}` : ''}`,
+      { headers },
+    );
+    const body = (await r.json()) as { nextCursor: string | null };
+    list.push(performance.now() - t0);
+    cursor = body.nextCursor;
+  }
+  const download: number[] = [];
+  for (let i = 0; i < (QUICK ? 200 : 500); i += 1) {
+    const [letterId, docId] = docIds[Math.floor(Math.random() * docIds.length)];
+    const t0 = performance.now();
+    const r = await fetch(`${api}/v1/mailbox/letters/${letterId}/documents/${docId}`, { headers });
+    await r.arrayBuffer();
+    download.push(performance.now() - t0);
+  }
+  return { list: summarize(list), download: summarize(download) };
 }
 
 async function main(): Promise<void> {
   const database = `postkasse_bench_${randomBytes(3).toString('hex')}`;
+  const db = dbUrl(database);
+  const smtpPort = 2500 + Math.floor(Math.random() * 400);
   const port = 3900 + Math.floor(Math.random() * 90);
+  let emails = 0;
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _s, cb) {
+      stream.on('data', () => undefined);
+      stream.on('end', () => {
+        emails += 1;
+        cb();
+      });
+    },
+  });
+  await new Promise<void>((r) => smtp.listen(smtpPort, '127.0.0.1', r));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: 'test',
     PORT: String(port),
-    DATABASE_URL: dbUrl(database),
+    DATABASE_URL: db,
+    REDIS_URL,
+    SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     QUEUE_PREFIX: `pk-bench-${randomBytes(3).toString('hex')}`,
     SECRETS_FILE: join(ROOT, '.secrets/bench.json'),
     PRINT_SPOOL_DIR: join(tmpdir(), 'postkasse-bench-print'),
@@ -129,63 +410,68 @@ async function main(): Promise<void> {
   };
   const api = `http://127.0.0.1:${port}`;
   console.log(
-    `Postkasse benchmark: ${LETTERS} letters of ${DOC_BYTES / 1024} KB, ${CONCURRENCY} concurrent clients, ${WORKERS} worker process(es)`,
+    `Postkasse benchmark${QUICK ? ' (quick)' : ''}: ${WORKERS} worker process(es), ${CONCURRENCY} clients at saturation`,
   );
   console.log(
-    `Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, Node ${process.version}\n`,
+    `Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, Node ${process.version}`,
+  );
+  console.log(
+    'Mix: 20 KB main document; 1 in 10 letters with a 200 KB attachment; 70 % Curve25519, 30 % RSA-3072 agency keys; notification email on\n',
   );
 
   await output(run('cli', env, ['db', 'migrate']));
   const config = await loadConfig({ NODE_ENV: 'test', SECRETS_FILE: env.SECRETS_FILE });
-  const platformPrivate = await openpgp.readPrivateKey({ armoredKey: config.platformOpenPgpKey });
-  const platformPublic = platformPrivate.toPublic().armor();
+  const platformPublic = (await openpgp.readPrivateKey({ armoredKey: config.platformOpenPgpKey }))
+    .toPublic()
+    .armor();
+  const agencies = [
+    await makeAgency(env, 'Bench Curve25519', 'ecc'),
+    await makeAgency(env, 'Bench RSA-3072', 'rsa'),
+  ];
+  const letters = await prepareLetters(platformPublic, agencies, QUICK ? 60 : 150);
 
-  const agencyKeys = await openpgp.generateKey({
-    type: 'ecc',
-    curve: 'curve25519Legacy',
-    userIDs: [{ name: 'Bench agency' }],
-    format: 'armored',
-  });
-  const keyFile = join(tmpdir(), `bench-agency-${process.pid}.asc`);
-  writeFileSync(keyFile, agencyKeys.publicKey);
-  const agency = JSON.parse(
-    await output(
-      run('cli', env, ['agency', 'create', '--name', 'Bench', '--signing-key', keyFile, '--json']),
-    ),
-  ) as { apiKey: string };
-  const agencyPublic = await openpgp.readKey({ armoredKey: agencyKeys.publicKey });
-  const agencySigningKey: AgencySigningKey = {
-    fingerprint: agencyPublic.getFingerprint(),
-    publicKeyArmored: agencyKeys.publicKey,
-    addedAt: new Date(0),
-    revokedAt: null,
-  };
-
-  // Distinct documents, made in advance so the clients measure the API, not our own encryption.
-  const distinct = Math.min(LETTERS, 200);
-  const contents: string[] = [];
-  for (let i = 0; i < distinct; i += 1) {
-    contents.push(
-      await encryptAndSignForPlatform(
-        randomBytes(DOC_BYTES),
-        { platformPublicKey: platformPublic, signingPrivateKey: agencyKeys.privateKey },
-        { armor: false },
-      ),
-    );
-  }
-  const binaries = contents.map((c) => Buffer.from(c, 'base64'));
-
-  process.stdout.write('Measuring the machine limit (openpgp decrypt + verify, all cores, 8 s)… ');
-  const limit = await measureOpenPgpLimit(
+  process.stdout.write('Limits: openpgp… ');
+  const openpgpLetters: OpenPgpLetter[] = letters.map((l) => ({
+    documents: l.binaries,
+    agencyKey: l.signingKey,
+  }));
+  const pgp = await openpgpLimit(
     config.platformOpenPgpKey,
-    agencySigningKey,
-    binaries,
-    args.quick ? 5 : 8,
+    config.openpgpLimits,
+    openpgpLetters,
+    QUICK ? 4 : 8,
   );
-  console.log(`${fmt(limit.opsPerSecond)} documents/s on ${limit.threads} threads`);
+  process.stdout.write('PostgreSQL… ');
+  const pgInsert = await postgresInsertLimit(db, 22 * 1024, QUICK ? 3 : 5);
+  process.stdout.write('BullMQ… ');
+  const bull = await bullmqLimit(REDIS_URL, QUICK ? 10_000 : 30_000);
+  console.log('done');
 
-  const children = [run('api', env), ...Array.from({ length: WORKERS }, () => run('worker', env))];
-  for (let i = 0; i < 100; i += 1) {
+  // Recipients with a confirmed address, so every delivery sends one email.
+  const recipients = Array.from({ length: 200 }, (_, i) =>
+    makeSyntheticNorwegianId(new Date(1950 + (i % 50), i % 12, 1 + (i % 28)), 200 + i, 'tenor'),
+  );
+  {
+    const ds = await createDataSource(db, 2).initialize();
+    const directory = new MailboxDirectory(config.nationalIds, config.masterKeys);
+    for (const id of recipients) {
+      const mailbox = await directory.findOrCreate(ds.manager, id);
+      await ds.query(
+        `UPDATE mailboxes SET notification_email = $2, email_confirmed = true WHERE id = $1`,
+        [mailbox.id, `citizen${mailbox.id.slice(-6)}@example.test`],
+      );
+    }
+    await ds.destroy();
+  }
+
+  const children = [
+    { name: 'api', child: run('api', env) },
+    ...Array.from({ length: WORKERS }, (_, i) => ({
+      name: `worker-${i + 1}`,
+      child: run('worker', env),
+    })),
+  ];
+  for (let i = 0; i < 150; i += 1) {
     if (
       await fetch(`${api}/health/ready`).then(
         (r) => r.ok,
@@ -193,109 +479,154 @@ async function main(): Promise<void> {
       )
     )
       break;
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
+  }
+  const monitor = new ProcessMonitor(children.map((c) => ({ name: c.name, pid: c.child.pid! })));
+  monitor.start();
+  const submitter = new Submitter(api, letters, recipients);
+
+  // Saturation: how fast can letters be submitted, and how fast do they come out the other end?
+  const base = await counts(db);
+  const satStart = Date.now();
+  const sat = await submitter.saturate(SATURATION_LETTERS, CONCURRENCY);
+  const drained = await waitDrained(db, 600_000);
+  const satE2eSeconds = (Date.now() - satStart) / 1000;
+  const delivered = drained.delivered - base.delivered;
+  const notified = drained.notified - base.notified;
+  const [e2e] = await sql<{ p50: number; p99: number }>(
+    db,
+    `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99
+       FROM (SELECT extract(epoch FROM delivered_at - created_at) * 1000 AS ms FROM letters WHERE delivered_at IS NOT NULL) t`,
+  );
+  const saturationRate = SATURATION_LETTERS / sat.seconds;
+  const deliveredRate = delivered / satE2eSeconds;
+  const notifiedRate = notified / satE2eSeconds;
+
+  // Offered load steps, relative to the end-to-end rate just measured.
+  const steps = [];
+  for (const factor of STEPS) {
+    const rate = Math.max(1, deliveredRate * factor);
+    const before = await counts(db);
+    const t0 = Date.now();
+    const r = await submitter.offered(rate, STEP_SECONDS);
+    const after = await waitDrained(db, 300_000);
+    const s = summarize(r.latencies);
+    steps.push({
+      factor,
+      offered: rate,
+      achievedSubmit: r.latencies.length / r.seconds,
+      delivered: (after.delivered - before.delivered) / ((Date.now() - t0) / 1000),
+      ...s,
+    });
   }
 
-  const recipients = Array.from({ length: 50 }, (_, i) =>
-    makeSyntheticNorwegianId(new Date(1960 + (i % 40), i % 12, 1 + (i % 28)), 100 + i, 'tenor'),
-  );
-  const submitLatencies: number[] = [];
-  let statusErrors = 0;
-  let next = 0;
-  const started = Date.now();
-  const before = children.map((c) => usageOf(c.pid!));
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < LETTERS) {
-        const i = next++;
-        const body = JSON.stringify({
-          recipient: { nationalId: recipients[i % recipients.length] },
-          title: `Benchmark letter ${i}`,
-          documents: [
-            {
-              filename: 'letter.pdf',
-              mediaType: 'application/pdf',
-              content: contents[i % contents.length],
-            },
-          ],
-        });
-        const t0 = performance.now();
-        const response = await fetch(`${api}/v1/letters`, {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${agency.apiKey}`,
-            'content-type': 'application/json',
-            'idempotency-key': randomUUID(),
-          },
-          body,
-        });
-        await response.arrayBuffer();
-        submitLatencies.push(performance.now() - t0);
-        if (response.status !== 202) statusErrors += 1;
-      }
-    }),
-  );
-  const submitSeconds = (Date.now() - started) / 1000;
+  let soak: { minutes: number; rss: { name: string; firstMb: number; lastMb: number }[] } | null =
+    null;
+  if (SOAK_MINUTES > 0) {
+    const soakStart = new Map(monitor.summary().map((p) => [p.name, p.rssLastMb]));
+    await submitter.offered(deliveredRate * 0.5, SOAK_MINUTES * 60);
+    await waitDrained(db, 300_000);
+    soak = {
+      minutes: SOAK_MINUTES,
+      rss: monitor
+        .summary()
+        .map((p) => ({ name: p.name, firstMb: soakStart.get(p.name) ?? 0, lastMb: p.rssLastMb })),
+    };
+  }
 
-  const db = new Client({ connectionString: env.DATABASE_URL });
-  await db.connect();
-  let delivered = 0;
-  const deadline = Date.now() + 600_000;
-  while (Date.now() < deadline) {
-    const { rows } = await db.query<{ n: string }>(
-      `SELECT count(*) AS n FROM letters WHERE state = 'delivered'`,
+  process.stdout.write(
+    `Seeding ${SCALE_LETTERS.toLocaleString('en')} letters (a mailbox of ${MAILBOX_LETTERS.toLocaleString('en')})… `,
+  );
+  const scale = await seedScale(config, database, 'Bench Curve25519');
+  console.log(`${scale.total.toLocaleString('en')} letters in ${fmt(scale.seedSeconds, 0)} s`);
+  const token = await output(run('cli', env, ['dev', 'token', '--citizen', scale.owner]));
+  const reads = await measureReads(api, token, scale.docIds);
+
+  monitor.stop();
+  const processes = monitor.summary();
+  children.forEach((c) => c.child.kill('SIGTERM'));
+  await Promise.all(children.map((c) => new Promise((r) => c.child.once('exit', r))));
+  smtp.close();
+  await sql(dbUrl('postgres'), `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+
+  const submit = summarize(sat.latencies);
+  const half = steps.find((s) => s.factor === 0.5);
+  const lines = [
+    `| measure | value | bound by | ratio |`,
+    `|---|---|---|---|`,
+    `| submit at saturation (${CONCURRENCY} clients) | ${fmt(saturationRate)} letters/s, p50 / p95 / p99 ${fmt(submit.p50)} / ${fmt(submit.p95)} / ${fmt(submit.p99)} ms | PostgreSQL insert ${fmt(pgInsert.perSecond, 0)} rows/s | ${fmt((saturationRate / pgInsert.perSecond) * 100, 0)} % |`,
+    `| submit at half of the end-to-end rate (${fmt(half?.offered ?? 0)} /s offered) | p50 / p95 / p99 ${fmt(half?.p50 ?? NaN)} / ${fmt(half?.p95 ?? NaN)} / ${fmt(half?.p99 ?? NaN)} ms | | |`,
+    `| delivered end to end | ${fmt(deliveredRate)} letters/s (${delivered} in ${fmt(satE2eSeconds)} s) | openpgp decrypt + verify, ${pgp.threads} threads: ${fmt(pgp.perSecond)} letters/s | ${fmt((deliveredRate / pgp.perSecond) * 100, 0)} % |`,
+    `| notified end to end | ${fmt(notifiedRate)} letters/s (${notified} emails, ${emails} received by SMTP) | | |`,
+    `| submit → delivered | p50 ${fmt(e2e.p50, 0)} ms, p99 ${fmt(e2e.p99, 0)} ms | | |`,
+    `| job queue | | BullMQ no-op jobs, one process: ${fmt(bull.perSecond, 0)} jobs/s | ${fmt((deliveredRate / bull.perSecond) * 100, 1)} % |`,
+    `| inbox list, ${scale.total.toLocaleString('en')} letters in the database, mailbox of ${MAILBOX_LETTERS.toLocaleString('en')} | p50 ${fmt(reads.list.p50)} ms, p99 ${fmt(reads.list.p99)} ms | | |`,
+    `| document download (2 KB, decrypt from rest) | p50 ${fmt(reads.download.p50)} ms, p99 ${fmt(reads.download.p99)} ms | | |`,
+    ...processes.map(
+      (p) =>
+        `| ${p.name}: CPU, RSS (max; first → last) | ${fmt(p.cpuSeconds)} s, ${fmt(p.rssMaxMb, 0)} MB (${fmt(p.rssFirstMb, 0)} → ${fmt(p.rssLastMb, 0)}) | | |`,
+    ),
+  ];
+  console.log(`\n${lines.join('\n')}\n`);
+  console.log(
+    'Offered load steps:\n\n| offered /s | submitted /s | delivered /s | submit p50 / p95 / p99 ms |\n|---|---|---|---|',
+  );
+  for (const s of steps)
+    console.log(
+      `| ${fmt(s.offered)} | ${fmt(s.achievedSubmit)} | ${fmt(s.delivered)} | ${fmt(s.p50)} / ${fmt(s.p95)} / ${fmt(s.p99)} |`,
     );
-    delivered = Number(rows[0].n);
-    if (delivered >= LETTERS - statusErrors) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const endToEndSeconds = (Date.now() - started) / 1000;
-  const { rows: timing } = await db.query<{ ms: number }>(
-    `SELECT extract(epoch FROM (delivered_at - created_at)) * 1000 AS ms FROM letters WHERE state = 'delivered'`,
-  );
-  await db.end();
-  const after = children.map((c) => usageOf(c.pid!));
-  children.forEach((c) => c.kill('SIGTERM'));
-  await Promise.all(children.map((c) => new Promise((r) => c.once('exit', r))));
-  await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  if (soak)
+    console.log(
+      `\nSoak ${soak.minutes} min at half load, RSS first → last: ${soak.rss.map((r) => `${r.name} ${fmt(r.firstMb, 0)} → ${fmt(r.lastMb, 0)} MB`).join(', ')}`,
+    );
 
-  const submit = summarize(submitLatencies);
-  const toDelivered = summarize(timing.map((t) => Number(t.ms)));
-  const throughput = delivered / endToEndSeconds;
   const results = {
     at: new Date().toISOString(),
-    letters: LETTERS,
+    quick: QUICK,
     workers: WORKERS,
-    concurrency: CONCURRENCY,
-    limit,
-    submit: { ...submit, perSecond: LETTERS / submitSeconds, errors: statusErrors },
-    delivered: {
-      count: delivered,
-      perSecond: throughput,
-      ratioToLimit: throughput / limit.opsPerSecond,
-    },
-    submitToDeliveredMs: toDelivered,
-    processes: children.map((_, i) => ({
-      name: i === 0 ? 'api' : `worker-${i}`,
-      cpuSeconds: (after[i]?.cpuSeconds ?? 0) - (before[i]?.cpuSeconds ?? 0),
-      rssMb: after[i]?.rssMb ?? 0,
-    })),
+    limits: { openpgp: pgp, postgresInsert: pgInsert, bullmq: bull },
+    saturation: { rate: saturationRate, ...submit, errors: submitter.errors },
+    delivered: { perSecond: deliveredRate, ratio: deliveredRate / pgp.perSecond },
+    notified: { perSecond: notifiedRate, emails },
+    submitToDeliveredMs: e2e,
+    steps,
+    reads,
+    scale: { letters: scale.total, mailbox: MAILBOX_LETTERS },
+    processes,
+    soak,
   };
-
-  console.log(`
-| measure | value |
-|---|---|
-| submit latency p50 / p95 / p99 | ${fmt(submit.p50)} / ${fmt(submit.p95)} / ${fmt(submit.p99)} ms |
-| submissions per second (${CONCURRENCY} clients) | ${fmt(results.submit.perSecond)} (${statusErrors} non-202) |
-| delivered end to end | ${delivered} of ${LETTERS} in ${fmt(endToEndSeconds)} s = ${fmt(throughput)} letters/s |
-| submit → delivered p50 / p99 | ${fmt(toDelivered.p50, 0)} / ${fmt(toDelivered.p99, 0)} ms |
-| limit: openpgp decrypt + verify, ${limit.threads} threads | ${fmt(limit.opsPerSecond)} documents/s |
-| delivered throughput / limit | ${fmt(results.delivered.ratioToLimit * 100, 0)} % |
-${results.processes.map((p) => `| ${p.name}: CPU during the run, RSS at the end | ${fmt(p.cpuSeconds)} s, ${fmt(p.rssMb, 0)} MB |`).join('\n')}
-`);
-  mkdirSync(join(ROOT, 'var/bench'), { recursive: true });
-  writeFileSync(join(ROOT, 'var/bench/latest.json'), JSON.stringify(results, null, 2));
-  console.log('Raw results: var/bench/latest.json');
+  const outDir = join(ROOT, 'var/bench');
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, `results-${WORKERS}w.json`), JSON.stringify(results, null, 2));
+  const svg = chart(
+    [
+      {
+        name: 'submitted /s',
+        color: '#1f77b4',
+        points: steps.map((s) => [s.offered, s.achievedSubmit]),
+      },
+      {
+        name: 'delivered /s',
+        color: '#2ca02c',
+        points: steps.map((s) => [s.offered, s.delivered]),
+      },
+    ],
+    [
+      { name: 'p50', color: '#1f77b4', points: steps.map((s) => [s.offered, s.p50]) },
+      { name: 'p99', color: '#d62728', points: steps.map((s) => [s.offered, s.p99]) },
+    ],
+    'offered letters/s',
+  );
+  writeFileSync(join(outDir, 'chart.svg'), svg);
+  if (args.record) {
+    copyFileSync(join(outDir, 'chart.svg'), join(ROOT, 'docs/benchmark-chart.svg'));
+    copyFileSync(
+      join(outDir, `results-${WORKERS}w.json`),
+      join(ROOT, `docs/benchmark-results-${WORKERS}w.json`),
+    );
+  }
+  console.log(`\nRaw results and chart: var/bench/${args.record ? ' (and docs/)' : ''}`);
+  if (submitter.errors > 0) process.exitCode = 1;
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,19 @@
 import { Client } from 'pg';
 import { randomBytes } from 'node:crypto';
 
-export const TEMPLATE_DATABASE = 'postkasse_test_template';
+/**
+ * One run's databases share a run id, so test runs started at the same time (two terminals)
+ * neither share a template nor drop each other's databases. The id travels to Jest's workers
+ * through the environment, which they inherit from the process that ran the global setup.
+ */
+export function runId(): string {
+  process.env.POSTKASSE_TEST_RUN ??= randomBytes(3).toString('hex');
+  return process.env.POSTKASSE_TEST_RUN;
+}
+
+export function templateDatabase(): string {
+  return `postkasse_test_${runId()}_template`;
+}
 
 export function serverUrl(): string {
   return process.env.DATABASE_URL ?? 'postgresql://postkasse:postkasse@127.0.0.1:5432/postkasse';
@@ -29,8 +41,8 @@ export async function createTestDatabase(): Promise<{
   url: string;
   drop: () => Promise<void>;
 }> {
-  const name = `postkasse_test_${randomBytes(5).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`));
+  const name = `postkasse_test_${runId()}_${randomBytes(4).toString('hex')}`;
+  await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${templateDatabase()}`));
   return {
     name,
     url: databaseUrl(name),

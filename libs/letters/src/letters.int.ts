@@ -115,7 +115,7 @@ describe('submitting a letter', () => {
     ).toBe(1);
     expect(
       await count(
-        'SELECT count(*) AS n FROM outbox WHERE letter_id = $1 AND handed_over_at IS NOT NULL',
+        'SELECT count(*) AS n FROM outbox WHERE subject_id = $1 AND handed_over_at IS NOT NULL',
         [id],
       ),
     ).toBe(1);
@@ -179,7 +179,7 @@ describe('submitting a letter', () => {
     const result = await deadSubmit.execute(command(await submission()));
     expect(result.status).toBe(202);
     const pending = await count(
-      'SELECT count(*) AS n FROM outbox WHERE letter_id = $1 AND handed_over_at IS NULL',
+      'SELECT count(*) AS n FROM outbox WHERE subject_id = $1 AND handed_over_at IS NULL',
       [result.body.id],
     );
     expect(pending).toBe(1);
