@@ -38,6 +38,7 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '24' },
     scale: { type: 'string' },
     soak: { type: 'string', default: '0' },
+    profile: { type: 'boolean', default: false },
   },
 });
 const QUICK = args.quick;
@@ -70,8 +71,14 @@ async function sql<T = Record<string, unknown>>(
   }
 }
 
+/** With --profile the API and workers write V8 CPU profiles to var/bench/profiles. */
+const PROFILE = args.profile
+  ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'var/bench/profiles')}`]
+  : [];
+
 function run(app: string, env: NodeJS.ProcessEnv, argv: string[] = []): ChildProcess {
-  return spawn(process.execPath, [join(ROOT, `dist/apps/${app}/src/main.js`), ...argv], {
+  const flags = app === 'cli' ? [] : PROFILE;
+  return spawn(process.execPath, [...flags, join(ROOT, `dist/apps/${app}/src/main.js`), ...argv], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -79,17 +79,15 @@ afterAll(() => stack.stop());
 
 async function sendAndRead(): Promise<string> {
   const content = await sealFor(agency, platformKey, 'Evidence matters');
-  const submitted = await api
-    .as(agency.apiKey)
-    .post(
-      '/v1/letters',
-      {
-        recipient: { nationalId: citizenId },
-        title: 'Førerkort',
-        documents: [{ filename: 'a.txt', mediaType: 'text/plain', content }],
-      },
-      { 'idempotency-key': randomUUID() },
-    );
+  const submitted = await api.as(agency.apiKey).post(
+    '/v1/letters',
+    {
+      recipient: { nationalId: citizenId },
+      title: 'Førerkort',
+      documents: [{ filename: 'a.txt', mediaType: 'text/plain', content }],
+    },
+    { 'idempotency-key': randomUUID() },
+  );
   const id = submitted.body.id as string;
   await api.as(agency.apiKey).waitForState(id, 'delivered');
   const citizen = api.as(await stack.cli(['dev', 'token', '--citizen', citizenId]));
@@ -142,17 +140,15 @@ describe('webhooks', () => {
       .as(other.apiKey)
       .post('/v1/webhooks', { url: await hook.listen(), events: ['accepted'] });
     const content = await sealFor(other, platformKey, 'x');
-    await api
-      .as(other.apiKey)
-      .post(
-        '/v1/letters',
-        {
-          recipient: { nationalId: citizenId },
-          title: 'Studielån',
-          documents: [{ filename: 'a.txt', mediaType: 'text/plain', content }],
-        },
-        { 'idempotency-key': randomUUID() },
-      );
+    await api.as(other.apiKey).post(
+      '/v1/letters',
+      {
+        recipient: { nationalId: citizenId },
+        title: 'Studielån',
+        documents: [{ filename: 'a.txt', mediaType: 'text/plain', content }],
+      },
+      { 'idempotency-key': randomUUID() },
+    );
     const failed = await api.waitFor(async () => {
       const r = await api
         .as(other.apiKey)
