@@ -6,6 +6,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { generateApiKey, SCOPES } from '#auth';
 import { encryptAndSignForPlatform, readSigningKey } from '#crypto';
 import { makeSyntheticNorwegianId } from '#identity';
+import { MailboxDirectory } from '#letters';
 import type { CliContext } from './context';
 
 export interface DemoState {
@@ -108,6 +109,16 @@ export async function seedCommand(ctx: CliContext, api: string): Promise<void> {
     writeFileSync(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
   }
   if (!state.lettersSent) {
+    // Demo citizens have a confirmed address, so the notifications show in the mail catcher.
+    const directory = new MailboxDirectory(ctx.config.nationalIds, ctx.config.masterKeys);
+    for (const citizen of state.citizens) {
+      const mailbox = await directory.findOrCreate(db.manager, citizen.nationalId);
+      const email = `${citizen.name.toLowerCase().replace(/[^a-z]+/g, '.')}@example.test`;
+      await db.query(
+        'UPDATE mailboxes SET notification_email = $2, email_confirmed = true WHERE id = $1',
+        [mailbox.id, email],
+      );
+    }
     const keys = (await (await fetch(`${api}/v1/platform/keys`)).json()) as {
       openpgp: { publicKey: string };
     };
