@@ -16,7 +16,6 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as openpgp from 'openpgp';
-import { Client } from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { v7 as uuidv7 } from 'uuid';
 import { loadConfig, type AppConfig } from '#config';
@@ -25,6 +24,7 @@ import { createDataSource } from '#database';
 import { makeSyntheticNorwegianId } from '#identity';
 import { MailboxDirectory } from '#letters';
 import { chart } from './chart';
+import { dbUrl, sql } from './db';
 import { bullmqLimit, openpgpLimit, postgresInsertLimit, type OpenPgpLetter } from './limits';
 import { fmt, summarize } from './stats';
 
@@ -50,26 +50,9 @@ const STEPS = QUICK ? [0.25, 0.5, 1] : [0.25, 0.5, 0.75, 1, 1.25];
 const SCALE_LETTERS = Number(args.scale ?? (QUICK ? 100_000 : 1_000_000));
 const MAILBOX_LETTERS = QUICK ? 2_000 : 10_000;
 const SOAK_MINUTES = Number(args.soak);
-const SERVER =
-  process.env.DATABASE_URL ?? 'postgresql://postkasse:postkasse@127.0.0.1:5432/postkasse';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-const dbUrl = (name: string) => Object.assign(new URL(SERVER), { pathname: `/${name}` }).toString();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function sql<T = Record<string, unknown>>(
-  url: string,
-  text: string,
-  params: unknown[] = [],
-): Promise<T[]> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query(text, params)).rows as T[];
-  } finally {
-    await c.end();
-  }
-}
 
 /** With --profile the API and workers write V8 CPU profiles to var/bench/profiles. */
 const PROFILE = args.profile

@@ -7,7 +7,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client } from 'pg';
 import { loadConfig } from '#config';
 import { createDataSource } from '#database';
 import {
@@ -19,6 +18,7 @@ import {
   verifyInclusion,
 } from '#evidence';
 import { ReceiptSequencer } from '#letters';
+import { admin, dbUrl } from './db';
 import { fmt } from './stats';
 
 const ROOT = resolve(__dirname, '../..');
@@ -30,22 +30,6 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string' },
   },
 });
-const SERVER =
-  process.env.DATABASE_URL ?? 'postgresql://postkasse:postkasse@127.0.0.1:5432/postkasse';
-
-function dbUrl(name: string): string {
-  const url = new URL(SERVER);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function admin(sql: string): Promise<void> {
-  const c = new Client({ connectionString: dbUrl('postgres') });
-  await c.connect();
-  await c.query(sql);
-  await c.end();
-}
-
 const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 
 async function sequencerRate(count: number) {

@@ -1,17 +1,11 @@
 import type { EntityManager } from 'typeorm';
 import { DomainError, notFound } from '#errors';
 import type { ReceiptType } from '#evidence';
-import { transition, type LetterEvent, type LetterState } from './lifecycle';
+import { TARGET, transition, type LetterEvent, type LetterState } from './lifecycle';
 import { findReceipt, stageReceipt, type StagedReceipt } from './receipt-staging';
 
-const RECEIPT_OF: Record<LetterEvent, ReceiptType> = {
-  reject: 'rejected',
-  deliver: 'delivered',
-  forward_to_print: 'forwarded_to_print',
-  read: 'read',
-  acknowledge: 'acknowledged',
-  withdraw: 'withdrawn',
-};
+/** Every state after `accepted` is also the name of the receipt that records reaching it. */
+const receiptOf = (event: LetterEvent): ReceiptType => TARGET[event];
 
 /** Columns set with a transition, beside `state`; values are SQL expressions over $2.. params. */
 const TIMESTAMP_OF: Partial<Record<LetterState, string>> = {
@@ -47,7 +41,7 @@ export async function applyTransition(
   });
   if (result.kind === 'refused') throw new DomainError(409, result.code, result.detail);
   if (result.kind === 'unchanged') {
-    const receipt = await findReceipt(m, letterId, RECEIPT_OF[event]);
+    const receipt = await findReceipt(m, letterId, receiptOf(event));
     return { changed: false, state: result.state, receipt };
   }
   const at = options.at ?? new Date();
@@ -57,7 +51,7 @@ export async function applyTransition(
       WHERE id = $1 AND state = $3`,
     column ? [letterId, result.to, result.from, at] : [letterId, result.to, result.from],
   );
-  const receipt = await stageReceipt(m, letterId, RECEIPT_OF[event], {
+  const receipt = await stageReceipt(m, letterId, receiptOf(event), {
     at,
     reason: options.reason,
   });

@@ -27,7 +27,8 @@ export type TransitionResult =
   | { kind: 'unchanged'; state: LetterState }
   | { kind: 'refused'; code: string; detail: string };
 
-const TARGET: Record<LetterEvent, LetterState> = {
+/** The state an event leads to; its receipt has the same name (`deliver` → `delivered`). */
+export const TARGET: Readonly<Record<LetterEvent, LetterState>> = {
   reject: 'rejected',
   deliver: 'delivered',
   forward_to_print: 'forwarded_to_print',
