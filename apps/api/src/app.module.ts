@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
@@ -23,6 +23,7 @@ import { EmailConfirmationService } from './mailbox/email-confirmation.service';
 import { DocsController } from './openapi/docs.controller';
 import { PlatformController } from './platform/platform.controller';
 import { apiProviders } from './providers';
+import { RateLimitInterceptor } from './rate-limit/rate-limit.interceptor';
 import { EventsController } from './sender/events.controller';
 import { LettersController } from './sender/letters.controller';
 import { RecipientsController } from './sender/recipients.controller';
@@ -87,6 +88,7 @@ export class ApiModule {
         },
         EmailConfirmationService,
         { provide: APP_GUARD, useExisting: AuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],
     };

@@ -15,6 +15,7 @@ import {
   SubmitLetter,
   WebhookRegistry,
 } from '#letters';
+import { AgencyRateLimiter } from '#http';
 import { JobProducer, Outbox, producerConnection } from '#queue';
 
 export const PLATFORM_KEY = Symbol('PLATFORM_KEY');
@@ -40,6 +41,15 @@ export function apiProviders(config: AppConfig): Provider[] {
       useFactory: () => new JobProducer(producerConnection(config.redisUrl), config.queuePrefix),
     },
     { provide: Outbox, useFactory: (p: JobProducer) => new Outbox(p), inject: [JobProducer] },
+    {
+      // Its own fail-fast connection: a Redis outage lets requests through (fails open).
+      provide: AgencyRateLimiter,
+      useFactory: () =>
+        new AgencyRateLimiter(producerConnection(config.redisUrl), config.queuePrefix, {
+          limit: config.rateLimit.agencyRequests,
+          windowMs: config.rateLimit.windowMs,
+        }),
+    },
     {
       provide: MailboxDirectory,
       useFactory: () => new MailboxDirectory(config.nationalIds, config.masterKeys),

@@ -145,7 +145,7 @@ async function main(config: AppConfig): Promise<void> {
     new BackgroundLoop(
       'reconciler',
       async () => {
-        const recreated = await new Reconciler(db, producer, 60_000).pass();
+        const recreated = await new Reconciler(db, producer, config.worker.reconcileStaleMs).pass();
         if (recreated > 0) logger.info({ recreated }, 'reconciler re-created jobs');
         return false;
       },

@@ -41,8 +41,15 @@ export interface AppConfig {
     documentTimeoutMs: number;
     relayIntervalMs: number;
     reconcileIntervalMs: number;
+    reconcileStaleMs: number;
   };
+  rateLimit: { agencyRequests: number; windowMs: number };
   retention: { trashDays: number; idempotencyHours: number };
   evidence: { treeHeadIntervalMs: number };
-  webhooks: { attempts: number; backoffMs: number; timeoutMs: number; allowPrivateTargets: boolean };
+  webhooks: {
+    attempts: number;
+    backoffMs: number;
+    timeoutMs: number;
+    allowPrivateTargets: boolean;
+  };
 }

@@ -103,6 +103,11 @@ export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promi
       documentTimeoutMs: env.DOCUMENT_TIMEOUT_MS,
       relayIntervalMs: env.RELAY_INTERVAL_MS,
       reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
+      reconcileStaleMs: env.RECONCILE_STALE_MS,
+    },
+    rateLimit: {
+      agencyRequests: env.RATE_LIMIT_AGENCY_REQUESTS,
+      windowMs: env.RATE_LIMIT_WINDOW_MS,
     },
     retention: {
       trashDays: env.TRASH_RETENTION_DAYS,

@@ -62,10 +62,15 @@ export const environmentSchema = z.object({
   DOCUMENT_TIMEOUT_MS: int(100, 600_000).default(30_000),
   RELAY_INTERVAL_MS: int(50, 600_000).default(2_000),
   RECONCILE_INTERVAL_MS: int(1_000, 3_600_000).default(30_000),
+  /** How long a letter may sit in `accepted` before the reconciler re-creates its job. */
+  RECONCILE_STALE_MS: int(1_000, 86_400_000).default(60_000),
   TREE_HEAD_INTERVAL_MS: int(100, 3_600_000).default(60_000),
   WEBHOOK_ATTEMPTS: int(1, 100).default(15),
   WEBHOOK_BACKOFF_MS: int(10, 3_600_000).default(5_000),
   WEBHOOK_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  /** Requests per agency and window across all API processes; 0 turns the limit off. */
+  RATE_LIMIT_AGENCY_REQUESTS: int(0, 100_000_000).default(600_000),
+  RATE_LIMIT_WINDOW_MS: int(100, 3_600_000).default(60_000),
   TRASH_RETENTION_DAYS: int(1, 3650).default(30),
   IDEMPOTENCY_RETENTION_HOURS: int(24, 24 * 365).default(48),
 });

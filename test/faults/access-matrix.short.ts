@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto';
+import { SignJWT, decodeJwt, decodeProtectedHeader, generateKeyPair, importJWK } from 'jose';
+import { createAgency, type TestAgency } from '../support/agency';
+import { testConfig } from '../support/fixtures';
+import { FaultStack, newNationalId, report, sleep } from './support/fault-stack';
+
+/**
+ * Scenario 7 (issue 7): every endpoint × every kind of caller answers as DESIGN "People and
+ * access" says; another party's object answers exactly as a missing one; fields a caller may not
+ * set are refused; an agency over its rate limit gets 429 with Retry-After.
+ */
+jest.setTimeout(120_000);
+
+const RATE_LIMIT = 30;
+const stack = new FaultStack();
+let other: TestAgency;
+let throttled: TestAgency;
+let owner: string;
+let letterId: string;
+let documentId: string;
+const tokens: Record<string, string | null> = {};
+type Caller =
+  | 'owner'
+  | 'otherCitizen'
+  | 'agency'
+  | 'otherAgency'
+  | 'auditor'
+  | 'none'
+  | 'expired'
+  | 'otherKey'
+  | 'algNone';
+const CALLERS: Caller[] = [
+  'owner',
+  'otherCitizen',
+  'agency',
+  'otherAgency',
+  'auditor',
+  'none',
+  'expired',
+  'otherKey',
+  'algNone',
+];
+
+const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+
+beforeAll(async () => {
+  await stack.boot({
+    smtp: false,
+    env: {
+      RATE_LIMIT_AGENCY_REQUESTS: String(RATE_LIMIT),
+      RATE_LIMIT_WINDOW_MS: '60000',
+      TREE_HEAD_INTERVAL_MS: '300',
+    },
+  });
+  other = await createAgency(stack, 'Other agency');
+  throttled = await createAgency(stack, 'Busy agency');
+  owner = newNationalId();
+  const sent = await stack.submit(await stack.letterBody(owner, 'F7-letter'));
+  expect(sent.status).toBe(202);
+  letterId = sent.body.id;
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const [row] = await stack.query<{ state: string; head: string | null }>(
+      `SELECT l.state, (SELECT max(tree_size)::text FROM tree_heads) AS head FROM letters l WHERE id = $1`,
+      [letterId],
+    );
+    if (row.state === 'delivered' && Number(row.head ?? 0) >= 2) break;
+    await sleep(200);
+  }
+  const [doc] = await stack.query<{ id: string }>('SELECT id FROM documents WHERE letter_id = $1', [
+    letterId,
+  ]);
+  documentId = doc.id;
+
+  tokens.owner = await stack.citizenToken(owner);
+  tokens.otherCitizen = await stack.citizenToken(newNationalId());
+  tokens.agency = stack.agency.apiKey;
+  tokens.otherAgency = other.apiKey;
+  tokens.auditor = await stack.cli(['dev', 'token', '--auditor', 'Riksrevisjonen']);
+  tokens.none = null;
+  const config = await testConfig(stack.env.DATABASE_URL!, stack.env);
+  const payload = decodeJwt(tokens.owner);
+  const header = decodeProtectedHeader(tokens.owner);
+  const devKey = await importJWK(config.oidc.devIssuer!.privateJwk, 'ES256');
+  const past = Math.floor(Date.now() / 1000) - 3_600;
+  tokens.expired = await new SignJWT({ ...payload, iat: past - 600, exp: past })
+    .setProtectedHeader({ alg: 'ES256', kid: header.kid, typ: 'at+jwt' })
+    .sign(devKey);
+  const stranger = await generateKeyPair('ES256');
+  tokens.otherKey = await new SignJWT(payload)
+    .setProtectedHeader({ alg: 'ES256', kid: header.kid, typ: 'at+jwt' })
+    .sign(stranger.privateKey);
+  tokens.algNone = `${b64({ alg: 'none', typ: 'at+jwt', kid: header.kid })}.${b64(payload)}.`;
+});
+afterAll(() => stack.shutdown());
+
+function call(caller: Caller | null, method: string, path: string, body?: unknown) {
+  const token = caller ? tokens[caller] : null;
+  const client = token ? stack.api.as(token) : stack.api;
+  return client.request(method, path, body, { 'idempotency-key': randomUUID() });
+}
+
+type Expect = Partial<Record<Caller, number>> & { oidcDefault?: number; agencyDefault?: number };
+
+/** Statuses by caller; unnamed bad credentials are always 401. */
+function matrix(audience: 'agency' | 'citizen' | 'auditor', e: Expect): Record<Caller, number> {
+  const row = {} as Record<Caller, number>;
+  for (const c of CALLERS) {
+    if (e[c] !== undefined) row[c] = e[c]!;
+    else if (['none', 'expired', 'otherKey', 'algNone'].includes(c)) row[c] = 401;
+    else if (audience === 'agency') row[c] = c === 'agency' || c === 'otherAgency' ? 200 : 401;
+    else if (audience === 'citizen')
+      row[c] = c === 'owner' || c === 'otherCitizen' ? 200 : c === 'auditor' ? 403 : 401;
+    else row[c] = c === 'auditor' ? 200 : c === 'owner' || c === 'otherCitizen' ? 403 : 401;
+  }
+  return row;
+}
+
+it('answers every endpoint for every kind of caller as the access rules say', async () => {
+  const L = () => `/v1/letters/${letterId}`;
+  const M = () => `/v1/mailbox/letters/${letterId}`;
+  const lookup = { nationalIds: [owner], purpose: 'Access matrix test' };
+  const rows: [string, string, unknown, Record<Caller, number>][] = [
+    ['GET', L(), undefined, matrix('agency', { otherAgency: 404 })],
+    ['GET', `${L()}/receipts`, undefined, matrix('agency', { otherAgency: 404 })],
+    ['DELETE', L(), undefined, matrix('agency', { agency: 409, otherAgency: 404 })],
+    ['GET', '/v1/events', undefined, matrix('agency', {})],
+    ['POST', '/v1/recipients/lookup', lookup, matrix('agency', {})],
+    ['GET', '/v1/webhooks', undefined, matrix('agency', {})],
+    ['GET', '/v1/mailbox/letters', undefined, matrix('citizen', {})],
+    ['GET', '/v1/mailbox/summary', undefined, matrix('citizen', {})],
+    ['GET', M(), undefined, matrix('citizen', { otherCitizen: 404 })],
+    ['GET', `${M()}/documents/${documentId}`, undefined, matrix('citizen', { otherCitizen: 404 })],
+    ['POST', `${M()}/acknowledge`, {}, matrix('citizen', { owner: 409, otherCitizen: 404 })],
+    ['PATCH', M(), { folder: 'archive' }, matrix('citizen', { otherCitizen: 404 })],
+    ['GET', '/v1/mailbox/access-log', undefined, matrix('citizen', {})],
+    ['GET', '/v1/mailbox/settings', undefined, matrix('citizen', {})],
+    ['GET', '/v1/audit/tree-head', undefined, matrix('auditor', {})],
+    ['GET', `/v1/audit/letters/${letterId}/evidence`, undefined, matrix('auditor', {})],
+  ];
+  const mismatches: string[] = [];
+  let checked = 0;
+  let fivexx = 0;
+  for (const [method, path, body, expected] of rows) {
+    for (const caller of CALLERS) {
+      const r = await call(caller, method, path, body);
+      checked += 1;
+      if (r.status >= 500) fivexx += 1;
+      if (r.status !== expected[caller])
+        mismatches.push(
+          `${method} ${path} as ${caller}: ${r.status}, expected ${expected[caller]}`,
+        );
+      if (r.status >= 400 && !(r.headers.get('content-type') ?? '').includes('problem+json'))
+        mismatches.push(`${method} ${path} as ${caller}: ${r.status} without problem+json`);
+    }
+  }
+  report('7 access matrix', { checked, mismatches: mismatches.length, '5xx': fivexx });
+  expect(mismatches).toEqual([]);
+});
+
+it("answers another party's object exactly as a missing one", async () => {
+  const strip = (r: { status: number; body: Record<string, unknown> }) => ({
+    status: r.status,
+    body: { ...r.body, requestId: undefined, instance: undefined },
+  });
+  const missing = randomUUID();
+  for (const [caller, path, missingPath] of [
+    ['otherAgency', `/v1/letters/${letterId}`, `/v1/letters/${missing}`],
+    ['otherAgency', `/v1/letters/${letterId}/receipts`, `/v1/letters/${missing}/receipts`],
+    ['otherCitizen', `/v1/mailbox/letters/${letterId}`, `/v1/mailbox/letters/${missing}`],
+    [
+      'otherCitizen',
+      `/v1/mailbox/letters/${letterId}/documents/${documentId}`,
+      `/v1/mailbox/letters/${missing}/documents/${randomUUID()}`,
+    ],
+  ] as const) {
+    const theirs = strip(await call(caller, 'GET', path));
+    const none = strip(await call(caller, 'GET', missingPath));
+    expect(theirs).toEqual(none);
+  }
+});
+
+it('refuses fields a caller may not set', async () => {
+  for (const field of [
+    { emailConfirmed: true },
+    { notificationEmail: 'a@b.test', id: randomUUID() },
+  ])
+    expect((await call('owner', 'PUT', '/v1/mailbox/settings', field)).status).toBe(400);
+  const body = await stack.letterBody(owner, 'F7-mass');
+  for (const extra of [
+    { state: 'delivered' },
+    { agencyId: other.id },
+    { id: randomUUID() },
+    { receipt: {} },
+  ]) {
+    const r = await stack.submit({ ...body, ...extra });
+    expect([r.status, r.body.code]).toEqual([400, expect.any(String)]);
+  }
+  const patched = await call('owner', 'PATCH', `/v1/mailbox/letters/${letterId}`, {
+    folder: 'inbox',
+    readAt: new Date().toISOString(),
+  });
+  expect(patched.status).toBe(400);
+  const [row] = await stack.query<{ n: string }>(
+    `SELECT count(*) AS n FROM letters WHERE sender_reference = 'F7-mass'`,
+  );
+  expect(Number(row.n)).toBe(0);
+});
+
+it('limits requests per agency with 429 and Retry-After, and only for that agency', async () => {
+  const busy = stack.api.as(throttled.apiKey);
+  const statuses: number[] = [];
+  let retryAfter: string | null = null;
+  let problemType = '';
+  for (let i = 0; i < RATE_LIMIT + 10; i += 1) {
+    const r = await busy.get('/v1/events');
+    statuses.push(r.status);
+    if (r.status === 429) {
+      retryAfter = r.headers.get('retry-after');
+      problemType = r.headers.get('content-type') ?? '';
+    }
+  }
+  const limited = statuses.filter((s) => s === 429).length;
+  report('7 rate limit', {
+    limit: RATE_LIMIT,
+    sent: statuses.length,
+    '429': limited,
+    retryAfter: retryAfter ?? 'none',
+  });
+  expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(RATE_LIMIT - 1);
+  expect(limited).toBeGreaterThanOrEqual(9);
+  expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+  expect(Number(retryAfter)).toBeLessThanOrEqual(60);
+  expect(problemType).toContain('problem+json');
+  expect((await stack.api.as(other.apiKey).get('/v1/events')).status).toBe(200);
+});
