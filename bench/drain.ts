@@ -1,0 +1,170 @@
+/**
+ * `node dist/bench/drain.js [letters] [--profile]`: worker throughput alone. Letters are submitted
+ * with no worker running, then one worker drains them; PostgreSQL wait events are sampled
+ * meanwhile, to see what the worker waits on.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import * as openpgp from 'openpgp';
+import { loadConfig } from '#config';
+import { encryptAndSignForPlatform } from '#crypto';
+import { makeSyntheticNorwegianId } from '#identity';
+import { admin, dbUrl, sql } from './db';
+
+const ROOT = resolve(__dirname, '../..');
+const LETTERS = Number(process.argv[2] ?? 300);
+const PROFILE = process.argv.includes('--profile');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function run(
+  app: string,
+  env: NodeJS.ProcessEnv,
+  argv: string[] = [],
+  profile = false,
+): ChildProcess {
+  const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'var/bench/profiles')}`] : [];
+  return spawn(process.execPath, [...flags, join(ROOT, `dist/apps/${app}/src/main.js`), ...argv], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+}
+
+function output(child: ChildProcess): Promise<string> {
+  return new Promise((res, rej) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('exit', (code) => (code === 0 ? res(out.trim()) : rej(new Error(`exit ${code}`))));
+  });
+}
+
+async function main() {
+  const name = `postkasse_bench_drain_${randomBytes(3).toString('hex')}`;
+  const db = dbUrl(name);
+  const port = 3800 + Math.floor(Math.random() * 90);
+  const env = {
+    ...process.env,
+    NODE_ENV: 'test',
+    PORT: String(port),
+    DATABASE_URL: db,
+    QUEUE_PREFIX: `pk-drain-${randomBytes(3).toString('hex')}`,
+    SECRETS_FILE: join(ROOT, '.secrets/bench.json'),
+    LOG_LEVEL: 'warn',
+    SMTP_URL: 'smtp://127.0.0.1:1',
+    DATABASE_POOL_SIZE: '20',
+    WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? '16',
+  };
+  await output(run('cli', env, ['db', 'migrate']));
+  const config = await loadConfig({ NODE_ENV: 'test', SECRETS_FILE: env.SECRETS_FILE });
+  const platformPublic = (await openpgp.readPrivateKey({ armoredKey: config.platformOpenPgpKey }))
+    .toPublic()
+    .armor();
+  const keys = await openpgp.generateKey({
+    type: 'ecc',
+    curve: 'curve25519Legacy',
+    userIDs: [{ name: 'Drain' }],
+    format: 'armored',
+  });
+  const file = join(tmpdir(), `drain-${process.pid}.asc`);
+  writeFileSync(file, keys.publicKey);
+  const agency = JSON.parse(
+    await output(
+      run('cli', env, ['agency', 'create', '--name', 'Drain', '--signing-key', file, '--json']),
+    ),
+  ) as { apiKey: string };
+  const api = run('api', env);
+  for (
+    let i = 0;
+    i < 100 &&
+    !(await fetch(`http://127.0.0.1:${port}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    ));
+    i += 1
+  )
+    await sleep(200);
+  const contents = await Promise.all(
+    Array.from({ length: 50 }, () =>
+      encryptAndSignForPlatform(
+        randomBytes(20 * 1024),
+        { platformPublicKey: platformPublic, signingPrivateKey: keys.privateKey },
+        { armor: false },
+      ),
+    ),
+  );
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < LETTERS) {
+        const i = next++;
+        const r = await fetch(`http://127.0.0.1:${port}/v1/letters`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${agency.apiKey}`,
+            'content-type': 'application/json',
+            'idempotency-key': randomUUID(),
+          },
+          body: JSON.stringify({
+            recipient: {
+              nationalId: makeSyntheticNorwegianId(
+                new Date(1970, i % 12, 1 + (i % 28)),
+                100 + (i % 50),
+                'tenor',
+              ),
+            },
+            title: 't',
+            documents: [
+              {
+                filename: 'a.pdf',
+                mediaType: 'application/pdf',
+                content: contents[i % contents.length],
+              },
+            ],
+          }),
+        });
+        await r.arrayBuffer();
+      }
+    }),
+  );
+  const started = Date.now();
+  const workers = Array.from({ length: Number(process.env.DRAIN_WORKERS ?? 1) }, () =>
+    run('worker', env, [], PROFILE),
+  );
+  const waits = new Map<string, number>();
+  for (;;) {
+    const [{ n }] = await sql<{ n: string }>(
+      db,
+      `SELECT count(*) AS n FROM letters WHERE state = 'delivered'`,
+    );
+    const rows = await sql<{ w: string | null; state: string }>(
+      dbUrl('postgres'),
+      `SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') AS w, state FROM pg_stat_activity WHERE datname = $1 AND state <> 'idle'`,
+      [name],
+    );
+    for (const r of rows) waits.set(`${r.state} ${r.w}`, (waits.get(`${r.state} ${r.w}`) ?? 0) + 1);
+    if (Number(n) >= LETTERS) break;
+    await sleep(50);
+  }
+  const seconds = (Date.now() - started) / 1000;
+  console.log(
+    `worker drained ${LETTERS} letters in ${seconds.toFixed(1)} s = ${(LETTERS / seconds).toFixed(1)} letters/s (${workers.length} worker(s), concurrency ${env.WORKER_CONCURRENCY})`,
+  );
+  console.log(
+    'PostgreSQL backends of this database, sampled every 50 ms (state wait_event: samples):',
+  );
+  for (const [k, v] of [...waits.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12))
+    console.log(`  ${k}: ${v}`);
+  workers.forEach((w) => w.kill('SIGTERM'));
+  api.kill('SIGTERM');
+  await sleep(1500);
+  await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  process.exit(0);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
