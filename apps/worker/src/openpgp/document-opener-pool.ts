@@ -8,7 +8,7 @@ import {
   type OpenedDocument,
 } from '#crypto';
 import type { DocumentOpener } from '#letters';
-import type { OpenTask, OpenTaskResult } from './open-document.thread';
+import type { OpenTask, OpenTaskResult, OpenThreadData } from './open-document.thread';
 
 /**
  * Decrypts and verifies on all cores in worker threads. A document that takes longer than the
@@ -18,14 +18,15 @@ export class DocumentOpenerPool implements DocumentOpener {
   private readonly pool: Piscina<OpenTask, OpenTaskResult>;
 
   constructor(
-    private readonly platformKeyArmored: string,
-    private readonly limits: OpenPgpLimits,
+    platformKeyArmored: string,
+    limits: OpenPgpLimits,
     private readonly timeoutMs: number,
     threads: number,
   ) {
     const size = threads > 0 ? threads : availableParallelism();
     this.pool = new Piscina({
       filename: join(__dirname, 'open-document.thread.js'),
+      workerData: { platformKeyArmored, limits } satisfies OpenThreadData,
       minThreads: size,
       maxThreads: size,
       // Each thread may hold a decompressed document; bound the heap it may grow to.
@@ -41,7 +42,7 @@ export class DocumentOpenerPool implements DocumentOpener {
     let result: OpenTaskResult;
     try {
       result = await this.pool.run(
-        { bytes, platformKeyArmored: this.platformKeyArmored, agencyKeys, at, limits: this.limits },
+        { bytes, agencyKeys, at },
         { signal: AbortSignal.timeout(this.timeoutMs) },
       );
     } catch (error) {

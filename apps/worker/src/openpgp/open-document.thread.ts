@@ -1,3 +1,4 @@
+import { workerData } from 'node:worker_threads';
 import {
   OpenPgpError,
   openDocument,
@@ -6,37 +7,33 @@ import {
   type OpenPgpLimits,
 } from '#crypto';
 
+/** Given once per thread, so each task carries only what differs between documents. */
+export interface OpenThreadData {
+  platformKeyArmored: string;
+  limits: OpenPgpLimits;
+}
+
 export interface OpenTask {
   bytes: Uint8Array;
-  platformKeyArmored: string;
   agencyKeys: AgencySigningKey[];
   at: Date;
-  limits: OpenPgpLimits;
 }
 
 export type OpenTaskResult =
   | { ok: true; plaintext: Uint8Array; signerFingerprint: string; detachedSignature: Uint8Array }
   | { ok: false; code: string; detail: string };
 
-let platformKey: {
-  armored: string;
-  key: Promise<Awaited<ReturnType<typeof readPlatformKey>>>;
-} | null = null;
+const { platformKeyArmored, limits } = workerData as OpenThreadData;
+const platformKey = readPlatformKey(platformKeyArmored);
 
 /** Runs in a worker thread, so a hostile document can be stopped by terminating the thread. */
 export default async function openInThread(task: OpenTask): Promise<OpenTaskResult> {
-  if (platformKey?.armored !== task.platformKeyArmored) {
-    platformKey = {
-      armored: task.platformKeyArmored,
-      key: readPlatformKey(task.platformKeyArmored),
-    };
-  }
   try {
     const opened = await openDocument(task.bytes, {
-      platformKey: (await platformKey.key).key,
+      platformKey: (await platformKey).key,
       agencyKeys: task.agencyKeys,
       at: task.at,
-      limits: task.limits,
+      limits,
     });
     return { ok: true, ...opened };
   } catch (error) {
