@@ -65,7 +65,7 @@ async function main(config: AppConfig): Promise<void> {
   });
 
   const registry = checkRegistry({
-    deliver: deliverProcessor(new DeliverLetter(db, mailboxes, opener)),
+    deliver: deliverProcessor(new DeliverLetter(db, mailboxes, opener, outbox)),
     print: printProcessor(new PrintLetter(db, mailboxes, config.printSpoolDir)),
     notify: notifyProcessor(notifications),
     remind: remindProcessor(notifications),

@@ -34,6 +34,8 @@ export class DeliverLetter {
     private readonly db: DataSource,
     private readonly mailboxes: MailboxDirectory,
     private readonly opener: DocumentOpener,
+    /** When given, the jobs staged with the delivery are handed to the queue at once. */
+    private readonly outbox?: Outbox,
   ) {}
 
   /**
@@ -55,7 +57,8 @@ export class DeliverLetter {
     if (letter.publishAt && letter.publishAt > now()) {
       return { kind: 'not_yet', publishAt: letter.publishAt };
     }
-    return this.db.transaction(async (m) => {
+    const staged: string[] = [];
+    const outcome = await this.db.transaction(async (m) => {
       const [current] = (await m.query('SELECT state FROM letters WHERE id = $1 FOR UPDATE', [
         letterId,
       ])) as { state: string }[];
@@ -65,16 +68,19 @@ export class DeliverLetter {
       const at = now();
       const applied = await applyTransition(m, letterId, event, { at });
       if (applied.changed) {
-        if (event === 'forward_to_print') await Outbox.stage(m, 'print', letterId);
+        if (event === 'forward_to_print') staged.push(await Outbox.stage(m, 'print', letterId));
         // Staged with the delivery itself, so neither email is lost to a crash or a Redis outage.
         if (event === 'deliver') {
-          await Outbox.stage(m, 'notify', letterId);
-          if (letter.reminderAfterDays > 0) await Outbox.stage(m, 'remind', letterId);
+          staged.push(await Outbox.stage(m, 'notify', letterId));
+          if (letter.reminderAfterDays > 0) staged.push(await Outbox.stage(m, 'remind', letterId));
         }
         await m.query('UPDATE documents SET received = NULL WHERE letter_id = $1', [letterId]);
       }
       return { kind: 'done', state: applied.state } as const;
     });
+    // The relay would hand these over within seconds; doing it now saves the citizen the wait.
+    if (this.outbox && staged.length > 0) await this.outbox.handOver(this.db.manager, staged);
+    return outcome;
   }
 
   /** Returns true when the letter was rejected. */
