@@ -2,6 +2,7 @@ import { InitialSchema1763900000000 } from './1763900000000-initial-schema';
 import { Notifications1764000000000 } from './1764000000000-notifications';
 import { WebClient1764100000000 } from './1764100000000-web-client';
 import { EvidenceAndWebhooks1764200000000 } from './1764200000000-evidence-and-webhooks';
+import { TrashPurge1764300000000 } from './1764300000000-trash-purge';
 
 /** In order; a migration is never edited once it has landed. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   Notifications1764000000000,
   WebClient1764100000000,
   EvidenceAndWebhooks1764200000000,
+  TrashPurge1764300000000,
 ];

@@ -1,3 +1,5 @@
+// Jest loads global setup outside its module map, so `#database` resolves through package.json
+// "imports" to the build in dist/: `npm test` builds before it runs Jest.
 import { createDataSource } from '#database';
 import { admin, databaseUrl, runId, templateDatabase } from './databases';
 

@@ -9,6 +9,7 @@ import {
   DeliverWebhook,
   MailboxDirectory,
   PrintLetter,
+  purgeTrash,
   ReceiptLog,
   ReceiptSequencer,
   WebhookRegistry,
@@ -125,6 +126,12 @@ async function main(config: AppConfig): Promise<void> {
   );
   const loops = [
     sequencing,
+    new BackgroundLoop(
+      'trash-purge',
+      async () => (await purgeTrash(db, config.retention.trashDays)) > 0,
+      3_600_000,
+      logger,
+    ),
     // A signed tree head at least every interval while the log grows (DESIGN: every minute).
     new BackgroundLoop(
       'tree-heads',

@@ -47,7 +47,7 @@ interface LetterRow {
   end_to_end: boolean;
 }
 
-const VISIBLE = `l.state IN ('delivered', 'read', 'acknowledged')`;
+const VISIBLE = `l.state IN ('delivered', 'read', 'acknowledged') AND l.purged_at IS NULL`;
 const LETTER_COLUMNS = `l.id, l.agency_id, a.name AS agency_name, l.title, l.state, l.delivered_at,
   l.read_at, l.folder, l.requires_acknowledgement, l.acknowledged_at, l.due_date::text AS due_date,
   l.end_to_end`;

@@ -26,3 +26,4 @@ export { LetterEvidence, type EvidenceView } from './log/letter-evidence';
 export * from './webhooks';
 export { MailboxKeys, type MailboxKeyView } from './mailbox-keys';
 export { readCitizenKey, citizenEncryptionKeyIds, type CitizenKey } from './end-to-end';
+export { purgeTrash } from './purge-trash';

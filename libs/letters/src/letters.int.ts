@@ -13,7 +13,9 @@ import {
   testConfig,
   testDatabase,
 } from '../../../test/support/fixtures';
+import { CitizenMailbox } from './citizen-mailbox';
 import { DeliverLetter } from './deliver-letter';
+import { purgeTrash } from './purge-trash';
 import { MailboxDirectory } from './mailbox-directory';
 import { ReceiptSequencer } from './receipt-sequencer';
 import { SubmitLetter, sha256OfBody } from './submit-letter';
@@ -229,6 +231,31 @@ describe('delivering a letter', () => {
     expect(outcome.kind).toBe('not_yet');
     const later = await deliver.execute(body.id, { now: () => new Date(Date.now() + 120_000) });
     expect(later).toEqual({ kind: 'done', state: 'delivered' });
+  });
+});
+
+describe('the trash', () => {
+  it('purges letters left in the trash past the retention period, keeping their receipts', async () => {
+    const { body } = await submit.execute(command(await submission('purge me')));
+    await new DeliverLetter(db, directory, await inlineOpener(config)).execute(body.id);
+    const mailbox = (await directory.find(db.manager, nationalId))!;
+    const citizen = new CitizenMailbox(db, directory);
+    await citizen.move(mailbox, body.id, 'trash');
+    expect(await purgeTrash(db, 30)).toBe(0);
+    await db.query(`UPDATE letters SET trashed_at = now() - interval '31 days' WHERE id = $1`, [
+      body.id,
+    ]);
+    expect(await purgeTrash(db, 30)).toBe(1);
+    await expect(citizen.get(mailbox, body.id)).rejects.toMatchObject({ status: 404 });
+    expect(
+      await count(
+        'SELECT count(*) AS n FROM documents WHERE letter_id = $1 AND sealed IS NOT NULL',
+        [body.id],
+      ),
+    ).toBe(0);
+    expect(
+      await count('SELECT count(*) AS n FROM receipts WHERE letter_id = $1', [body.id]),
+    ).toBeGreaterThanOrEqual(2);
   });
 });
 
