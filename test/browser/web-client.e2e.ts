@@ -371,6 +371,60 @@ describe('a long inbox', () => {
   });
 });
 
+describe('an HTML letter', () => {
+  const INGRID = makeSyntheticNorwegianId(new Date('2001-06-30'), 789, 'tenor');
+
+  it('is shown sanitised in a sandbox: no scripts, no handlers, nothing fetched from elsewhere', async () => {
+    const hostile =
+      '<h1 id="ok">Vedtak</h1><p>Hei Ingrid</p>' +
+      '<script>window.top.pwned = 1</script>' +
+      '<img src="https://tracker.example/pixel.png" onerror="window.top.pwned = 2">' +
+      '<p style="background:url(https://tracker.example/bg.png)">styled</p>' +
+      '<a href="https://phishing.example/login">Logg inn her</a>' +
+      '<iframe src="https://evil.example/"></iframe><form action="https://evil.example/"><input name="x"></form>';
+    const sent = await agencyApi.post(
+      '/v1/letters',
+      {
+        recipient: { nationalId: INGRID },
+        title: 'HTML-brev',
+        documents: [
+          {
+            filename: 'brev.html',
+            mediaType: 'text/html',
+            content: await sealFor(agency, platformKey, hostile),
+          },
+        ],
+      },
+      { 'idempotency-key': randomUUID() },
+    );
+    await agencyApi.waitForState(sent.body.id, 'delivered');
+    const context = await session({ width: 1280, height: 800 });
+    const page = await context.newPage();
+    const requested: string[] = [];
+    page.on('request', (r) => requested.push(r.url()));
+    await page.goto(`${stack.baseUrl}/`);
+    await page.getByRole('button', { name: /Log in|Logg inn/ }).click();
+    await page.getByRole('button', { name: /Ingrid Hansen/ }).click();
+    await page.getByRole('link', { name: /HTML-brev/ }).click();
+    const frame = page.locator('iframe[title="brev.html"]');
+    await frame.waitFor();
+    const srcdoc = (await frame.getAttribute('srcdoc')) ?? '';
+    expect(srcdoc).toContain('Hei Ingrid');
+    expect(srcdoc).not.toMatch(
+      /<script|onerror|tracker\.example|phishing\.example|evil\.example|<form|<iframe/i,
+    );
+    expect(await frame.getAttribute('sandbox')).toBe('');
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => (globalThis as any).pwned)).toBeUndefined();
+    expect(
+      requested.filter(
+        (u) => !u.startsWith(stack.baseUrl) && !u.startsWith('blob:') && !u.startsWith('data:'),
+      ),
+    ).toEqual([]);
+    await context.close();
+  });
+});
+
 describe('the built client', () => {
   it('keeps the first load under 200 kB gzipped', () => {
     const report = JSON.parse(readFileSync(join(WEB_DIST, 'bundle-size.json'), 'utf8'));
