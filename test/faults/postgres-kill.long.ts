@@ -100,6 +100,23 @@ it('answers only 503 with Retry-After while connections die, and loses or halves
     sinceLastKillSeconds: ((Date.now() - lastKill) / 1000).toFixed(1),
     apiRestarted: stack.apiProcess().child.pid !== pid ? 'yes' : 'no',
   });
+  if (settled < 0) {
+    report('4 diagnosis', {
+      workersAlive: stack.workers().length,
+      stillAccepted: ledger.accepted,
+      unsequenced: ledger.unsequenced,
+      deliver: JSON.stringify(await stack.queueCounts('deliver')),
+    });
+    for (const w of stack.processes.filter((p) => p.name === 'worker'))
+      process.stdout.write(`${w.output().slice(-5_000)}\n`);
+  }
+  if (bad.length > 0) {
+    const errors = stack.processes
+      .filter((p) => p.name === 'api')
+      .flatMap((p) => p.output().split('\n'))
+      .filter((line) => line.includes('unhandled error'));
+    process.stdout.write(`${errors.slice(0, 5).join('\n').slice(0, 6_000)}\n`);
+  }
   expect(bad.slice(0, 10)).toEqual([]);
   expect(stack.apiProcess().child.pid).toBe(pid);
   expect(stack.apiProcess().child.exitCode).toBeNull();

@@ -46,7 +46,11 @@ export class ProblemFilter implements ExceptionFilter {
       body = problem(error.status, error.code, error.detail, error.extra);
     } else if (error instanceof HttpException) {
       body = fromHttpException(error);
-    } else if (error instanceof UnavailableError || isConnectionError(error)) {
+    } else if (
+      error instanceof UnavailableError ||
+      isConnectionError(error) ||
+      isReleasedQueryRunner(error)
+    ) {
       response.setHeader(
         'Retry-After',
         String(error instanceof UnavailableError ? error.retryAfterSeconds : 5),
@@ -75,6 +79,18 @@ export class ProblemFilter implements ExceptionFilter {
     if (response.headersSent) return;
     response.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
   }
+}
+
+/**
+ * When PostgreSQL drops a connection mid-transaction, TypeORM releases the query runner and the
+ * transaction's next statement fails with one of these instead of the driver's error. The
+ * transaction did not commit, so the caller may retry (found by test/faults/postgres-kill).
+ */
+function isReleasedQueryRunner(error: unknown): boolean {
+  const name = (error as { name?: unknown })?.name;
+  return (
+    name === 'QueryRunnerAlreadyReleasedError' || name === 'QueryRunnerProviderAlreadyReleasedError'
+  );
 }
 
 function isBodyParserError(error: unknown): error is { type: string; status: number } {
