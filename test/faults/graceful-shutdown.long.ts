@@ -21,7 +21,6 @@ it('drains workers and finishes in-flight requests on SIGTERM', async () => {
   const inFlight = new Map<number, number>(); // request number → start time
   let serial = 0;
   let sigtermAt = Infinity;
-  let inFlightAtSigterm = 0;
   let inFlightFailed = 0;
   let refusedAfter = 0;
   let submitted = 0;
@@ -60,7 +59,7 @@ it('drains workers and finishes in-flight requests on SIGTERM', async () => {
   await sleep(2_000);
   // Then the API, with requests in flight.
   const api = stack.apiProcess();
-  inFlightAtSigterm = inFlight.size;
+  const inFlightAtSigterm = inFlight.size;
   sigtermAt = Date.now();
   api.child.kill('SIGTERM');
   const apiCode = await api.stop();
