@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
@@ -8,7 +10,7 @@ import { SMTPServer } from 'smtp-server';
 import { makeSyntheticNorwegianId } from '#identity';
 import { createAgency, platformPublicKey, sealFor, type TestAgency } from '../../support/agency';
 import { ApiClient } from '../../support/http';
-import { Stack, freePort, startProcess, type RunningProcess } from '../../support/stack';
+import { ROOT, Stack, freePort, startProcess, type RunningProcess } from '../../support/stack';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -180,11 +182,20 @@ export class FaultStack extends Stack {
   private sealed: string[] = [];
 
   async boot(
-    options: { workers?: number; ownRedis?: boolean; smtp?: boolean; env?: NodeJS.ProcessEnv } = {},
+    options: {
+      workers?: number;
+      ownRedis?: boolean;
+      smtp?: boolean;
+      env?: NodeJS.ProcessEnv;
+      /** A database elsewhere (a private cluster) instead of a copy of the shared template. */
+      databaseUrl?: string;
+    } = {},
   ): Promise<this> {
     if (options.ownRedis) this.redis = await OwnRedis.start();
     if (options.smtp !== false) this.sink = await SmtpSink.start();
-    await this.start(
+    await (
+      options.databaseUrl ? this.startOn.bind(this, options.databaseUrl) : this.start.bind(this)
+    )(
       {
         ...(this.redis ? { REDIS_URL: this.redis.url } : {}),
         ...(this.sink ? { SMTP_URL: `smtp://127.0.0.1:${this.sink.port}` } : {}),
@@ -201,6 +212,32 @@ export class FaultStack extends Stack {
     this.platformKey = await platformPublicKey(this);
     this.agency = await createAgency(this, 'Fault agency');
     await this.connectDb();
+    return this;
+  }
+
+  /** As Stack.start, on a given database. */
+  private async startOn(databaseUrl: string, extraEnv: NodeJS.ProcessEnv, workers: number) {
+    const port = await freePort();
+    this.baseUrl = `http://127.0.0.1:${port}`;
+    this.env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      QUEUE_PREFIX: `pk-fault-${randomUUID().slice(0, 8)}`,
+      SECRETS_FILE: join(ROOT, '.secrets/test.json'),
+      PRINT_SPOOL_DIR: mkdtempSync(join(tmpdir(), 'postkasse-print-')),
+      LOG_LEVEL: 'warn',
+      WORKER_CONCURRENCY: '4',
+      OPENPGP_THREADS: '2',
+      ...extraEnv,
+    };
+    this.processes.push(startProcess('api', this.env));
+    for (let i = 0; i < workers; i += 1) this.processes.push(startProcess('worker', this.env));
+    await this.waitForHealth();
     return this;
   }
 
