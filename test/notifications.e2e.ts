@@ -377,13 +377,15 @@ describe('telling a citizen about a delivered letter', () => {
       code: 'notification.no_address',
       detail: 'the mailbox has no notification address',
     });
-    const events = await agencyApi.get('/v1/events?limit=1000');
-    expect(
-      events.body.items.some(
+    // The feed shows receipts once the sequencer has given them their log index.
+    const inFeed = await agencyApi.waitFor(async () => {
+      const events = await agencyApi.get('/v1/events?limit=1000');
+      return events.body.items.some(
         (e: { type: string; letterId: string }) =>
           e.type === 'notification_failed' && e.letterId === letterId,
-      ),
-    ).toBe(true);
+      );
+    }, 'notification_failed in the event feed');
+    expect(inFeed).toBe(true);
   });
 });
 
