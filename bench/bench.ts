@@ -471,6 +471,13 @@ async function main(): Promise<void> {
       break;
     await sleep(200);
   }
+  // Interrupted, the benchmark takes its API and workers with it.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      children.forEach((c) => c.child.kill('SIGTERM'));
+      process.exit(130);
+    });
+  }
   const monitor = new ProcessMonitor(children.map((c) => ({ name: c.name, pid: c.child.pid! })));
   monitor.start();
   const submitter = new Submitter(api, letters, recipients);
