@@ -7,8 +7,15 @@ import { randomBytes } from 'node:crypto';
  * through the environment, which they inherit from the process that ran the global setup.
  */
 export function runId(): string {
-  process.env.POSTKASSE_TEST_RUN ??= randomBytes(3).toString('hex');
+  // The start time leads the id, so a later run can tell an abandoned run's databases by age.
+  process.env.POSTKASSE_TEST_RUN ??= `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   return process.env.POSTKASSE_TEST_RUN;
+}
+
+/** When the run that made this database started, or null for a name of another form. */
+export function startedAt(databaseName: string): number | null {
+  const match = /^postkasse_test_([0-9a-z]{8})[0-9a-f]{4}_/.exec(databaseName);
+  return match ? parseInt(match[1], 36) : null;
 }
 
 export function templateDatabase(): string {
