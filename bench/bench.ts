@@ -54,6 +54,8 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+let stopping = false;
+
 /** With --profile the API and workers write V8 CPU profiles to var/bench/profiles. */
 const PROFILE = args.profile
   ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'var/bench/profiles')}`]
@@ -61,11 +63,22 @@ const PROFILE = args.profile
 
 function run(app: string, env: NodeJS.ProcessEnv, argv: string[] = []): ChildProcess {
   const flags = app === 'cli' ? [] : PROFILE;
-  return spawn(process.execPath, [...flags, join(ROOT, `dist/apps/${app}/src/main.js`), ...argv], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  // Only the CLI's output is read; a pipe nobody reads would stall a process once it filled.
+  const child = spawn(
+    process.execPath,
+    [...flags, join(ROOT, `dist/apps/${app}/src/main.js`), ...argv],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', app === 'cli' ? 'pipe' : 'ignore', 'inherit'],
+    },
+  );
+  if (app !== 'cli') {
+    child.on('exit', (code, signal) => {
+      if (!stopping) console.error(`\n${app} exited early (code ${code}, signal ${signal})`);
+    });
+  }
+  return child;
 }
 
 function output(child: ChildProcess): Promise<string> {
@@ -541,6 +554,7 @@ async function main(): Promise<void> {
 
   monitor.stop();
   const processes = monitor.summary();
+  stopping = true;
   children.forEach((c) => c.child.kill('SIGTERM'));
   await Promise.all(children.map((c) => new Promise((r) => c.child.once('exit', r))));
   smtp.close();
