@@ -67,6 +67,11 @@ export class Stack {
   async start(extraEnv: NodeJS.ProcessEnv = {}, workers = 1): Promise<this> {
     const db = await createTestDatabase();
     this.dropDatabase = db.drop;
+    return this.startOn(db.url, extraEnv, workers);
+  }
+
+  /** As `start`, on a given database (e.g. a private PostgreSQL cluster the test runs). */
+  async startOn(databaseUrl: string, extraEnv: NodeJS.ProcessEnv = {}, workers = 1): Promise<this> {
     const port = await freePort();
     this.baseUrl = `http://127.0.0.1:${port}`;
     this.env = {
@@ -75,7 +80,7 @@ export class Stack {
       NODE_ENV: 'test',
       HOST: '127.0.0.1',
       PORT: String(port),
-      DATABASE_URL: db.url,
+      DATABASE_URL: databaseUrl,
       REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
       QUEUE_PREFIX: `pk-test-${randomBytes(4).toString('hex')}`,
       SECRETS_FILE: join(ROOT, '.secrets/test.json'),

@@ -1,8 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
@@ -10,7 +8,7 @@ import { SMTPServer } from 'smtp-server';
 import { makeSyntheticNorwegianId } from '#identity';
 import { createAgency, platformPublicKey, sealFor, type TestAgency } from '../../support/agency';
 import { ApiClient } from '../../support/http';
-import { ROOT, Stack, freePort, startProcess, type RunningProcess } from '../../support/stack';
+import { Stack, freePort, startProcess, type RunningProcess } from '../../support/stack';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -212,32 +210,6 @@ export class FaultStack extends Stack {
     this.platformKey = await platformPublicKey(this);
     this.agency = await createAgency(this, 'Fault agency');
     await this.connectDb();
-    return this;
-  }
-
-  /** As Stack.start, on a given database. */
-  private async startOn(databaseUrl: string, extraEnv: NodeJS.ProcessEnv, workers: number) {
-    const port = await freePort();
-    this.baseUrl = `http://127.0.0.1:${port}`;
-    this.env = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-      QUEUE_PREFIX: `pk-fault-${randomUUID().slice(0, 8)}`,
-      SECRETS_FILE: join(ROOT, '.secrets/test.json'),
-      PRINT_SPOOL_DIR: mkdtempSync(join(tmpdir(), 'postkasse-print-')),
-      LOG_LEVEL: 'warn',
-      WORKER_CONCURRENCY: '4',
-      OPENPGP_THREADS: '2',
-      ...extraEnv,
-    };
-    this.processes.push(startProcess('api', this.env));
-    for (let i = 0; i < workers; i += 1) this.processes.push(startProcess('worker', this.env));
-    await this.waitForHealth();
     return this;
   }
 
