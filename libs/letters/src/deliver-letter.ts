@@ -9,7 +9,7 @@ import {
   type OpenedDocument,
 } from '#crypto';
 import { DocumentRow, Letter, Mailbox } from '#database';
-import { Outbox } from '#queue';
+import { Outbox, type OutboxRow } from '#queue';
 import { applyTransition } from './letter-transitions';
 import type { MailboxDirectory } from './mailbox-directory';
 
@@ -57,7 +57,7 @@ export class DeliverLetter {
     if (letter.publishAt && letter.publishAt > now()) {
       return { kind: 'not_yet', publishAt: letter.publishAt };
     }
-    const staged: string[] = [];
+    const staged: OutboxRow[] = [];
     const outcome = await this.db.transaction(async (m) => {
       const [current] = (await m.query('SELECT state FROM letters WHERE id = $1 FOR UPDATE', [
         letterId,

@@ -1,14 +1,13 @@
 import fc from 'fast-check';
-import { LETTER_STATES, transition, type LetterEvent, type LetterState } from './lifecycle';
+import {
+  LETTER_EVENTS,
+  LETTER_STATES,
+  transition,
+  type LetterEvent,
+  type LetterState,
+} from './lifecycle';
 
-const EVENTS: LetterEvent[] = [
-  'reject',
-  'deliver',
-  'forward_to_print',
-  'read',
-  'acknowledge',
-  'withdraw',
-];
+const EVENTS = LETTER_EVENTS;
 const TERMINAL: LetterState[] = ['rejected', 'forwarded_to_print', 'acknowledged', 'withdrawn'];
 /** DESIGN "Letter lifecycle": the only transitions allowed. */
 const ALLOWED = new Set([

@@ -1,4 +1,4 @@
-import { LETTER_STATES, transition, type LetterEvent, type LetterState } from './lifecycle';
+import { LETTER_EVENTS, LETTER_STATES, transition, type LetterState } from './lifecycle';
 
 const ack = { requiresAcknowledgement: true };
 const noAck = { requiresAcknowledgement: false };
@@ -62,16 +62,8 @@ describe('letter lifecycle', () => {
   });
 
   it('keeps terminal states terminal', () => {
-    const events: LetterEvent[] = [
-      'reject',
-      'deliver',
-      'forward_to_print',
-      'read',
-      'acknowledge',
-      'withdraw',
-    ];
     for (const state of ['rejected', 'forwarded_to_print', 'withdrawn'] as LetterState[]) {
-      for (const event of events) {
+      for (const event of LETTER_EVENTS) {
         const result = transition(state, event, ack);
         expect(result.kind === 'moved').toBe(false);
       }
@@ -79,17 +71,9 @@ describe('letter lifecycle', () => {
   });
 
   it('never moves a letter backwards or skips read on the way to acknowledged', () => {
-    const events: LetterEvent[] = [
-      'reject',
-      'deliver',
-      'forward_to_print',
-      'read',
-      'acknowledge',
-      'withdraw',
-    ];
     const order = (s: LetterState) => LETTER_STATES.indexOf(s);
     for (const state of LETTER_STATES) {
-      for (const event of events) {
+      for (const event of LETTER_EVENTS) {
         const result = transition(state, event, ack);
         if (result.kind === 'moved') {
           expect(order(result.to)).toBeGreaterThan(order(state));

@@ -17,6 +17,15 @@ export type LetterState = (typeof LETTER_STATES)[number];
 export type LetterEvent =
   'reject' | 'deliver' | 'forward_to_print' | 'read' | 'acknowledge' | 'withdraw';
 
+export const LETTER_EVENTS: readonly LetterEvent[] = [
+  'reject',
+  'deliver',
+  'forward_to_print',
+  'read',
+  'acknowledge',
+  'withdraw',
+];
+
 export interface LetterFacts {
   requiresAcknowledgement: boolean;
 }

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { JWK } from 'jose';
 import { leafHash, signReceipt, type ReceiptPayload } from '#evidence';
-import type { Outbox } from '#queue';
+import type { Outbox, OutboxRow } from '#queue';
 
 /** An arbitrary constant that names the sequencer's advisory lock. */
 const SEQUENCER_LOCK = 0x706b5f6c6f67;
@@ -21,13 +21,13 @@ export class ReceiptSequencer {
 
   /** Sequences one batch; returns how many receipts were appended (0 when another holds the lock). */
   async sequenceBatch(batch = 500): Promise<number> {
-    const { count, outboxIds } = await this.appendBatch(batch);
-    if (this.outbox && outboxIds.length > 0) await this.outbox.handOver(this.db.manager, outboxIds);
+    const { count, jobs } = await this.appendBatch(batch);
+    if (this.outbox && jobs.length > 0) await this.outbox.handOver(this.db.manager, jobs);
     return count;
   }
 
-  private async appendBatch(batch: number): Promise<{ count: number; outboxIds: string[] }> {
-    const none = { count: 0, outboxIds: [] as string[] };
+  private async appendBatch(batch: number): Promise<{ count: number; jobs: OutboxRow[] }> {
+    const none = { count: 0, jobs: [] as OutboxRow[] };
     return this.db.transaction(async (m) => {
       const [{ locked }] = (await m.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [
         SEQUENCER_LOCK,
@@ -96,10 +96,11 @@ export class ReceiptSequencer {
           ? []
           : ((await m.query(
               `INSERT INTO outbox (queue, job_id, subject_id)
-               SELECT 'webhook', 'webhook-' || d, d FROM unnest($1::uuid[]) AS d RETURNING id`,
+               SELECT 'webhook', 'webhook-' || d, d FROM unnest($1::uuid[]) AS d
+               RETURNING id, queue, subject_id`,
               [deliveries.map((d) => d.id)],
-            )) as { id: string }[]);
-      return { count: staged.length, outboxIds: outboxRows.map((r) => r.id) };
+            )) as OutboxRow[]);
+      return { count: staged.length, jobs: outboxRows };
     });
   }
 }

@@ -88,7 +88,7 @@ export class SubmitLetter {
             'This Idempotency-Key was used before with a different request body',
           );
         }
-        return { status: previous.status, body: previous.response, replayed: true, outboxId: null };
+        return { status: previous.status, body: previous.response, replayed: true, staged: null };
       }
 
       const mailbox = await this.mailboxes.findOrCreate(m, submission.recipient.nationalId);
@@ -128,17 +128,17 @@ export class SubmitLetter {
         );
       }
       const receipt = await stageReceipt(m, letterId, 'accepted');
-      const outboxId = await Outbox.stage(m, 'deliver', letterId);
+      const staged = await Outbox.stage(m, 'deliver', letterId);
       const body: SubmittedLetter = { id: letterId, state: 'accepted', receipt };
       await m.query(
         `INSERT INTO idempotency_keys (agency_id, key, request_sha256, status, response)
          VALUES ($1, $2, $3, 202, $4)`,
         [cmd.agencyId, cmd.idempotencyKey, cmd.requestSha256, body],
       );
-      return { status: 202, body, replayed: false, outboxId };
+      return { status: 202, body, replayed: false, staged };
     });
 
-    if (outcome.outboxId) await this.outbox.handOver(this.db.manager, [outcome.outboxId]);
+    if (outcome.staged) await this.outbox.handOver(this.db.manager, [outcome.staged]);
     return { status: outcome.status, body: outcome.body, replayed: outcome.replayed };
   }
 

@@ -1,4 +1,4 @@
 export * from './queues';
 export { JobProducer, RedisUnavailableError, type JobRequest } from './job-producer';
 export { producerConnection, workerConnection } from './redis-connection';
-export { Outbox } from './outbox';
+export { Outbox, type OutboxRow } from './outbox';

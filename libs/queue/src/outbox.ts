@@ -2,7 +2,8 @@ import type { EntityManager } from 'typeorm';
 import type { JobProducer } from './job-producer';
 import { jobIdFor, payloadFor, type QueueName } from './queues';
 
-interface OutboxRow {
+/** An outbox row as staged: what the relay or an immediate hand-over needs to add the job. */
+export interface OutboxRow {
   id: string;
   queue: QueueName;
   subject_id: string;
@@ -16,26 +17,25 @@ export class Outbox {
   constructor(private readonly producer: JobProducer) {}
 
   /** `subjectId` is the letter's id, or the webhook delivery's for the webhook queue. */
-  static async stage(m: EntityManager, queue: QueueName, subjectId: string): Promise<string> {
+  static async stage(m: EntityManager, queue: QueueName, subjectId: string): Promise<OutboxRow> {
     const rows = (await m.query(
       'INSERT INTO outbox (queue, job_id, subject_id) VALUES ($1, $2, $3) RETURNING id',
       [queue, jobIdFor(queue, subjectId), subjectId],
     )) as { id: string }[];
-    return rows[0].id;
+    return { id: rows[0].id, queue, subject_id: subjectId };
   }
 
   /** Hands staged rows to the queue right after commit; failure is fine, the relay retries. */
-  async handOver(m: EntityManager, ids: string[]): Promise<boolean> {
-    if (ids.length === 0) return true;
-    const rows = (await m.query('SELECT id, queue, subject_id FROM outbox WHERE id = ANY($1)', [
-      ids,
-    ])) as OutboxRow[];
+  async handOver(m: EntityManager, rows: OutboxRow[]): Promise<boolean> {
+    if (rows.length === 0) return true;
     try {
       await this.addAll(rows);
     } catch {
       return false;
     }
-    await m.query('UPDATE outbox SET handed_over_at = now() WHERE id = ANY($1)', [ids]);
+    await m.query('UPDATE outbox SET handed_over_at = now() WHERE id = ANY($1)', [
+      rows.map((r) => r.id),
+    ]);
     return true;
   }
 
