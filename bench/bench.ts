@@ -11,7 +11,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,6 +25,7 @@ import { makeSyntheticNorwegianId } from '#identity';
 import { MailboxDirectory } from '#letters';
 import { chart } from './chart';
 import { dbUrl, sql } from './db';
+import { usage } from './process-usage';
 import { bullmqLimit, openpgpLimit, postgresInsertLimit, type OpenPgpLetter } from './limits';
 import { fmt, summarize } from './stats';
 
@@ -87,20 +88,6 @@ function output(child: ChildProcess): Promise<string> {
     child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
     child.on('exit', (code) => (code === 0 ? res(out.trim()) : rej(new Error(`exit ${code}`))));
   });
-}
-
-/** CPU seconds and RSS of a process, from /proc. */
-function usage(pid: number): { cpu: number; rssMb: number } {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return {
-      cpu: (Number(stat[11]) + Number(stat[12])) / 100,
-      rssMb: Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024,
-    };
-  } catch {
-    return { cpu: 0, rssMb: 0 };
-  }
 }
 
 class ProcessMonitor {

@@ -13,6 +13,7 @@ import { loadConfig } from '#config';
 import { encryptAndSignForPlatform } from '#crypto';
 import { makeSyntheticNorwegianId } from '#identity';
 import { admin, dbUrl, sql } from './db';
+import { usage } from './process-usage';
 
 const ROOT = resolve(__dirname, '../..');
 const LETTERS = Number(process.argv[2] ?? 300);
@@ -134,11 +135,21 @@ async function main() {
     run('worker', env, [], PROFILE),
   );
   const waits = new Map<string, number>();
+  const cpu = () =>
+    workers
+      .map((w) => usage(w.pid!))
+      .reduce((a, u) => ({ all: a.all + u.cpu, main: a.main + u.mainThreadCpu }), {
+        all: 0,
+        main: 0,
+      });
+  // Rates count from the first delivery, so the workers' start-up is not in them.
+  let first: { t: number; n: number; cpu: { all: number; main: number } } | null = null;
   for (;;) {
     const [{ n }] = await sql<{ n: string }>(
       db,
       `SELECT count(*) AS n FROM letters WHERE state = 'delivered'`,
     );
+    if (!first && Number(n) > 0) first = { t: Date.now(), n: Number(n), cpu: cpu() };
     const rows = await sql<{ w: string | null; state: string }>(
       dbUrl('postgres'),
       `SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') AS w, state FROM pg_stat_activity WHERE datname = $1 AND state <> 'idle'`,
@@ -149,8 +160,14 @@ async function main() {
     await sleep(50);
   }
   const seconds = (Date.now() - started) / 1000;
+  const end = cpu();
+  const counted = LETTERS - first!.n;
+  const steady = (Date.now() - first!.t) / 1000;
   console.log(
-    `worker drained ${LETTERS} letters in ${seconds.toFixed(1)} s = ${(LETTERS / seconds).toFixed(1)} letters/s (${workers.length} worker(s), concurrency ${env.WORKER_CONCURRENCY})`,
+    `worker drained ${LETTERS} letters in ${seconds.toFixed(1)} s with start-up, ${(counted / steady).toFixed(1)} letters/s from the first delivery (${workers.length} worker(s), concurrency ${env.WORKER_CONCURRENCY})`,
+  );
+  console.log(
+    `worker CPU per letter: ${((1000 * (end.all - first!.cpu.all)) / counted).toFixed(1)} ms in all threads, ${((1000 * (end.main - first!.cpu.main)) / counted).toFixed(1)} ms on the main thread`,
   );
   console.log(
     'PostgreSQL backends of this database, sampled every 50 ms (state wait_event: samples):',

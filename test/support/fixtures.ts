@@ -2,7 +2,13 @@ import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import type { DataSource } from 'typeorm';
 import { loadConfig, type AppConfig } from '#config';
-import { openDocument, readPlatformKey, readSigningKey, type AgencySigningKey } from '#crypto';
+import {
+  openAndSeal,
+  readPlatformKey,
+  readSigningKey,
+  type AgencySigningKey,
+  type SealOptions,
+} from '#crypto';
 import { createDataSource } from '#database';
 import type { DocumentOpener } from '#letters';
 import { createTestDatabase } from './databases';
@@ -58,12 +64,13 @@ export async function insertAgency(
 export async function inlineOpener(config: AppConfig): Promise<DocumentOpener> {
   const platform = await readPlatformKey(config.platformOpenPgpKey);
   return {
-    open: (bytes: Uint8Array, agencyKeys: AgencySigningKey[], at: Date) =>
-      openDocument(bytes, {
+    openAndSeal: (bytes: Uint8Array, agencyKeys: AgencySigningKey[], at: Date, seal: SealOptions) =>
+      openAndSeal(bytes, {
         platformKey: platform.key,
         agencyKeys,
         at,
         limits: config.openpgpLimits,
+        seal,
       }),
   };
 }

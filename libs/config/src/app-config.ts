@@ -40,6 +40,7 @@ export interface AppConfig {
     openpgpThreads: number;
     documentTimeoutMs: number;
     relayIntervalMs: number;
+    sequencerIntervalMs: number;
     reconcileIntervalMs: number;
     reconcileStaleMs: number;
   };

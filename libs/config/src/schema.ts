@@ -61,6 +61,8 @@ export const environmentSchema = z.object({
   OPENPGP_THREADS: int(0, 64).default(0),
   DOCUMENT_TIMEOUT_MS: int(100, 600_000).default(30_000),
   RELAY_INTERVAL_MS: int(50, 600_000).default(2_000),
+  /** How often the receipt sequencer looks for staged receipts when it found none. */
+  SEQUENCER_INTERVAL_MS: int(10, 60_000).default(200),
   RECONCILE_INTERVAL_MS: int(1_000, 3_600_000).default(30_000),
   /** How long a letter may sit in `accepted` before the reconciler re-creates its job. */
   RECONCILE_STALE_MS: int(1_000, 86_400_000).default(60_000),

@@ -32,7 +32,7 @@ export async function loadAgencyKeys(entries: AgencySigningKey[]): Promise<Loade
     entries.map(async (entry) => {
       let key: openpgp.Key;
       try {
-        key = await openpgp.readKey({ armoredKey: entry.publicKeyArmored });
+        key = await readArmoredKey(entry.publicKeyArmored);
       } catch (error) {
         throw new Error(`stored agency key ${entry.fingerprint} cannot be read`, { cause: error });
       }
@@ -45,6 +45,22 @@ export async function loadAgencyKeys(entries: AgencySigningKey[]): Promise<Loade
       return { entry, key: key.toPublic(), fingerprint };
     }),
   );
+}
+
+// Parsing an armored key costs as much as a small document's signature check, and the same few
+// agency keys sign every letter. Parsed keys are only read afterwards, so one parse is shared.
+const MAX_PARSED_KEYS = 256;
+const parsedKeys = new Map<string, Promise<openpgp.Key>>();
+
+function readArmoredKey(armoredKey: string): Promise<openpgp.Key> {
+  let parsed = parsedKeys.get(armoredKey);
+  if (!parsed) {
+    if (parsedKeys.size >= MAX_PARSED_KEYS) parsedKeys.clear();
+    parsed = openpgp.readKey({ armoredKey });
+    parsedKeys.set(armoredKey, parsed);
+    parsed.catch(() => parsedKeys.delete(armoredKey));
+  }
+  return parsed;
 }
 
 /**

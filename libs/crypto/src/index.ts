@@ -9,6 +9,7 @@ export {
   type OpenDocumentOptions,
   type OpenedDocument,
 } from './open';
+export { openAndSeal, type SealedDocument, type SealOptions } from './open-and-seal';
 export {
   generatePlatformKey,
   readPlatformKey,

@@ -1,11 +1,5 @@
-import {
-  calculateJwkThumbprint,
-  exportJWK,
-  generateKeyPair,
-  importJWK,
-  type CryptoKey,
-  type JWK,
-} from 'jose';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 
 /** A private Ed25519 key as kept in configuration, with the key id that names it in JWS headers. */
 export interface SigningKey {
@@ -35,15 +29,18 @@ export async function generateReceiptKey(): Promise<GeneratedSigningKey> {
 
 // Importing a JWK costs about as much as a signature; the sequencer signs in batches with the
 // same configured key object, so keep the imported key per JWK object.
-const imported = new WeakMap<JWK, Promise<CryptoKey>>();
+const imported = new WeakMap<JWK, KeyObject>();
 
-export function importSigningKey(privateJwk: JWK): Promise<CryptoKey> {
+export function signingKeyObject(privateJwk: JWK): KeyObject {
   let key = imported.get(privateJwk);
   if (!key) {
     if (privateJwk.kty !== 'OKP' || privateJwk.crv !== 'Ed25519' || !privateJwk.d) {
-      return Promise.reject(new TypeError('signing key must be a private Ed25519 JWK'));
+      throw new TypeError('signing key must be a private Ed25519 JWK');
     }
-    key = importJWK(privateJwk, 'EdDSA') as Promise<CryptoKey>;
+    key = createPrivateKey({
+      key: { kty: 'OKP', crv: 'Ed25519', x: privateJwk.x, d: privateJwk.d },
+      format: 'jwk',
+    });
     imported.set(privateJwk, key);
   }
   return key;

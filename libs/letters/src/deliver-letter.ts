@@ -2,20 +2,28 @@ import type { DataSource, EntityManager } from 'typeorm';
 import {
   OpenPgpError,
   documentAad,
-  seal,
-  sha256,
   verifyDetachedSignature,
   type AgencySigningKey,
-  type OpenedDocument,
+  type SealOptions,
+  type SealedDocument,
 } from '#crypto';
-import { DocumentRow, Letter, Mailbox } from '#database';
-import { Outbox, type OutboxRow } from '#queue';
+import { Outbox, type OutboxRow, type QueueName } from '#queue';
 import { applyTransition } from './letter-transitions';
+import type { LetterState } from './lifecycle';
 import type { MailboxDirectory } from './mailbox-directory';
+import type { ReceiptFacts } from './receipt-staging';
 
-/** Decrypts and verifies one document; in production a thread pool with a time limit. */
+/**
+ * Decrypts, verifies and seals one document; in production a thread pool with a time limit,
+ * so the plaintext never reaches the thread that talks to the database.
+ */
 export interface DocumentOpener {
-  open(bytes: Uint8Array, agencyKeys: AgencySigningKey[], at: Date): Promise<OpenedDocument>;
+  openAndSeal(
+    bytes: Uint8Array,
+    agencyKeys: AgencySigningKey[],
+    at: Date,
+    seal: SealOptions,
+  ): Promise<SealedDocument>;
 }
 
 const TIMEOUT_ATTEMPTS = 3;
@@ -23,10 +31,55 @@ const TIMEOUT_ATTEMPTS = 3;
 export type DeliveryOutcome =
   { kind: 'done'; state: string } | { kind: 'not_yet'; publishAt: Date };
 
+interface LetterToDeliver {
+  state: LetterState;
+  agencyId: string;
+  createdAt: Date;
+  publishAt: Date | null;
+  verified: boolean;
+  endToEnd: boolean;
+  reminderAfterDays: number;
+  mailbox: {
+    id: string;
+    reserved: boolean;
+    recipientRef: string;
+    wrappedDataKey: Buffer | null;
+    masterKeyVersion: number;
+  };
+  agencyKeys: AgencySigningKey[];
+}
+
+interface ReceivedDocument {
+  id: string;
+  position: number;
+  filename: string;
+  received: Buffer | null;
+  receivedSignature: Buffer | null;
+  receivedSha256: string;
+  plaintextSha256: string | null;
+}
+
+/** What verification stores per document. End-to-end documents keep their received bytes. */
+interface VerifiedDocument {
+  id: string;
+  sealed: Buffer | null;
+  plaintextSha256: Buffer | null;
+  size: number;
+  signature: Buffer | null;
+  signer: string;
+}
+
+type Verification =
+  | { kind: 'verified'; documents: VerifiedDocument[] }
+  | { kind: 'rejected'; reason: { code: string; detail: string } };
+
+const done = (state: string): DeliveryOutcome => ({ kind: 'done', state });
+
 /**
  * The worker's `deliver` job: verify on arrival (so a bad letter is rejected at once even when
  * `publishAt` lies ahead), seal the plaintext under the mailbox's data key, then deliver at
- * `publishAt` or hand to print for a reserved recipient. Runs any number of times; only the
+ * `publishAt` or hand to print for a reserved recipient. When the letter is due, storing the
+ * sealed documents and delivering are one transaction. Runs any number of times; only the
  * first run that finds the letter `accepted` changes anything.
  */
 export class DeliverLetter {
@@ -46,157 +99,296 @@ export class DeliverLetter {
     letterId: string,
     { attempt = 1, now = () => new Date() }: { attempt?: number; now?: () => Date } = {},
   ): Promise<DeliveryOutcome> {
-    const letter = await this.db.manager.findOne(Letter, { where: { id: letterId } });
-    if (!letter || letter.state !== 'accepted')
-      return { kind: 'done', state: letter?.state ?? 'missing' };
+    const [letter, documents] = await Promise.all([
+      this.readLetter(letterId),
+      this.readDocuments(letterId),
+    ]);
+    if (!letter || letter.state !== 'accepted') return done(letter?.state ?? 'missing');
 
-    if (!letter.verifiedAt) {
-      const rejected = await this.verifyAndSeal(letter, attempt);
-      if (rejected) return { kind: 'done', state: 'rejected' };
-    }
-    if (letter.publishAt && letter.publishAt > now()) {
-      return { kind: 'not_yet', publishAt: letter.publishAt };
-    }
-    const staged: OutboxRow[] = [];
-    const outcome = await this.db.transaction(async (m) => {
-      const [current] = (await m.query('SELECT state FROM letters WHERE id = $1 FOR UPDATE', [
-        letterId,
-      ])) as { state: string }[];
-      if (current.state !== 'accepted') return { kind: 'done', state: current.state } as const;
-      const mailbox = await m.findOneOrFail(Mailbox, { where: { id: letter.mailboxId } });
-      const event = mailbox.reserved ? 'forward_to_print' : 'deliver';
-      const at = now();
-      const applied = await applyTransition(m, letterId, event, { at });
-      if (applied.changed) {
-        if (event === 'forward_to_print') staged.push(await Outbox.stage(m, 'print', letterId));
-        // Staged with the delivery itself, so neither email is lost to a crash or a Redis outage.
-        if (event === 'deliver') {
-          staged.push(await Outbox.stage(m, 'notify', letterId));
-          if (letter.reminderAfterDays > 0) staged.push(await Outbox.stage(m, 'remind', letterId));
-        }
-        await m.query('UPDATE documents SET received = NULL WHERE letter_id = $1', [letterId]);
+    let verified: VerifiedDocument[] = [];
+    if (!letter.verified) {
+      // Another run delivered it between the two reads; the transaction below will see that.
+      if (documents.some((d) => !d.received)) return done((await this.readLetter(letterId))!.state);
+      const verification = await this.verify(letterId, letter, documents, attempt);
+      if (verification.kind === 'rejected') {
+        await this.reject(letterId, factsOf(letter, documents), verification.reason);
+        return done('rejected');
       }
-      return { kind: 'done', state: applied.state } as const;
+      verified = verification.documents;
+    }
+    const due = !letter.publishAt || letter.publishAt <= now();
+    const facts = factsOf(letter, documents, verified);
+    const staged: OutboxRow[] = [];
+    const outcome = await this.db.transaction(async (m): Promise<DeliveryOutcome> => {
+      // Lock order everywhere: the letter row first, then its documents.
+      const [current] = (await m.query(
+        `SELECT state, verified_at IS NOT NULL AS verified, requires_acknowledgement
+           FROM letters WHERE id = $1 FOR UPDATE`,
+        [letterId],
+      )) as { state: LetterState; verified: boolean; requires_acknowledgement: boolean }[];
+      if (current.state !== 'accepted') return done(current.state);
+      const storeVerified = !current.verified && verified.length > 0;
+      if (!due) {
+        if (storeVerified) await storeDocuments(m, letterId, verified, { clearReceived: false });
+        return { kind: 'not_yet', publishAt: letter.publishAt! };
+      }
+      const event = letter.mailbox.reserved ? 'forward_to_print' : 'deliver';
+      const applied = await applyTransition(m, letterId, event, {
+        at: now(),
+        locked: { state: current.state, requiresAcknowledgement: current.requires_acknowledgement },
+        facts,
+      });
+      if (applied.changed) {
+        staged.push(...(await Outbox.stageAll(m, jobsAfter(event, letterId, letter))));
+        if (storeVerified) {
+          await storeDocuments(m, letterId, verified, { clearReceived: true });
+        } else {
+          await m.query('UPDATE documents SET received = NULL WHERE letter_id = $1', [letterId]);
+        }
+      }
+      return done(applied.state);
     });
     // The relay would hand these over within seconds; doing it now saves the citizen the wait.
     if (this.outbox && staged.length > 0) await this.outbox.handOver(this.db.manager, staged);
     return outcome;
   }
 
-  /** Returns true when the letter was rejected. */
-  private async verifyAndSeal(letter: Letter, attempt: number): Promise<boolean> {
-    const documents = await this.db.manager.find(DocumentRow, {
-      where: { letterId: letter.id },
-      order: { position: 'ASC' },
-    });
-    const keys = await this.agencyKeys(this.db.manager, letter.agencyId);
-    const mailbox = await this.db.manager.findOneOrFail(Mailbox, {
-      where: { id: letter.mailboxId },
-    });
-    const dataKey = this.mailboxes.dataKeyOf(mailbox);
-    const sealed: {
-      id: string;
-      sealed: Buffer;
-      digest: Buffer | null;
-      size: number;
-      signature: Buffer;
-      signer: string;
-    }[] = [];
-    for (const doc of documents) {
-      if (!doc.received) return false;
-      if (letter.endToEnd) {
-        // The platform cannot decrypt: it checks the agency's detached signature over the
-        // ciphertext and keeps the document exactly as received (DESIGN "Encryption and signatures").
-        try {
-          const verified = await verifyDetachedSignature(
-            doc.received,
-            doc.receivedSignature ?? new Uint8Array(),
-            keys,
-            letter.createdAt,
-          );
-          sealed.push({
-            id: doc.id,
-            sealed: doc.received,
-            digest: null,
-            size: doc.received.byteLength,
-            signature: doc.receivedSignature!,
-            signer: verified.signerFingerprint,
-          });
-        } catch (error) {
-          if (!(error instanceof OpenPgpError)) throw error;
-          await this.reject(letter.id, {
-            code: error.code,
-            detail: `document ${doc.position + 1} (${doc.filename}): ${error.detail}`,
-          });
-          return true;
-        }
+  private async verify(
+    letterId: string,
+    letter: LetterToDeliver,
+    documents: ReceivedDocument[],
+    attempt: number,
+  ): Promise<Verification> {
+    const dataKey = letter.endToEnd ? null : this.mailboxes.dataKeyOf(letter.mailbox);
+    const results = await Promise.allSettled(
+      documents.map((doc) =>
+        dataKey
+          ? this.openAndSeal(letterId, letter, doc, dataKey)
+          : this.checkEndToEnd(letter, doc),
+      ),
+    );
+    const verified: VerifiedDocument[] = [];
+    for (const [i, result] of results.entries()) {
+      if (result.status === 'fulfilled') {
+        verified.push(result.value);
         continue;
       }
-      let opened: OpenedDocument;
-      try {
-        opened = await this.opener.open(doc.received, keys, letter.createdAt);
-      } catch (error) {
-        if (!(error instanceof OpenPgpError)) throw error;
-        if (error.code === 'openpgp.timeout' && attempt < TIMEOUT_ATTEMPTS) throw error;
-        await this.reject(letter.id, {
+      const error: unknown = result.reason;
+      if (!(error instanceof OpenPgpError)) throw error;
+      if (error.code === 'openpgp.timeout' && attempt < TIMEOUT_ATTEMPTS) throw error;
+      const doc = documents[i];
+      return {
+        kind: 'rejected',
+        reason: {
           code: error.code,
           detail: `document ${doc.position + 1} (${doc.filename}): ${error.detail}`,
-        });
-        return true;
-      }
-      sealed.push({
-        id: doc.id,
-        sealed: seal(
-          dataKey,
-          opened.plaintext,
-          documentAad(letter.id, doc.id, mailbox.masterKeyVersion),
-        ),
-        digest: sha256(opened.plaintext),
-        size: opened.plaintext.byteLength,
-        signature: Buffer.from(opened.detachedSignature),
-        signer: opened.signerFingerprint,
-      });
+        },
+      };
     }
-    await this.db.transaction(async (m) => {
-      // Lock order everywhere: the letter row first, then its documents.
-      const [current] = (await m.query(
-        'SELECT state, verified_at FROM letters WHERE id = $1 FOR UPDATE',
-        [letter.id],
-      )) as { state: string; verified_at: Date | null }[];
-      if (current.state !== 'accepted' || current.verified_at) return;
-      for (const s of sealed) {
-        await m.query(
-          `UPDATE documents SET sealed = $2, plaintext_sha256 = $3, size = $4, signature = $5,
-             signer_fingerprint = $6 WHERE id = $1`,
-          [s.id, s.sealed, s.digest, s.size, s.signature, s.signer],
-        );
-      }
-      await m.query(`UPDATE letters SET verified_at = now() WHERE id = $1 AND state = 'accepted'`, [
-        letter.id,
-      ]);
-    });
-    return false;
+    return { kind: 'verified', documents: verified };
   }
 
-  private async reject(letterId: string, reason: { code: string; detail: string }): Promise<void> {
+  private async openAndSeal(
+    letterId: string,
+    letter: LetterToDeliver,
+    doc: ReceivedDocument,
+    dataKey: Buffer,
+  ): Promise<VerifiedDocument> {
+    const aad = documentAad(letterId, doc.id, letter.mailbox.masterKeyVersion);
+    const sealed = await this.opener.openAndSeal(
+      doc.received!,
+      letter.agencyKeys,
+      letter.createdAt,
+      {
+        key: dataKey,
+        aad,
+      },
+    );
+    return {
+      id: doc.id,
+      sealed: sealed.sealed,
+      plaintextSha256: sealed.plaintextSha256,
+      size: sealed.size,
+      signature: Buffer.from(sealed.detachedSignature),
+      signer: sealed.signerFingerprint,
+    };
+  }
+
+  /**
+   * The platform cannot decrypt an end-to-end document: it checks the agency's detached
+   * signature over the ciphertext and keeps the document exactly as received (DESIGN
+   * "Encryption and signatures").
+   */
+  private async checkEndToEnd(
+    letter: LetterToDeliver,
+    doc: ReceivedDocument,
+  ): Promise<VerifiedDocument> {
+    const { signerFingerprint } = await verifyDetachedSignature(
+      doc.received!,
+      doc.receivedSignature ?? new Uint8Array(),
+      letter.agencyKeys,
+      letter.createdAt,
+    );
+    return {
+      id: doc.id,
+      sealed: null,
+      plaintextSha256: null,
+      size: doc.received!.byteLength,
+      signature: null,
+      signer: signerFingerprint,
+    };
+  }
+
+  private async reject(
+    letterId: string,
+    facts: ReceiptFacts,
+    reason: { code: string; detail: string },
+  ): Promise<void> {
     await this.db.transaction(async (m) => {
-      const applied = await applyTransition(m, letterId, 'reject', { reason });
+      const applied = await applyTransition(m, letterId, 'reject', { reason, facts });
       if (applied.changed) {
         await m.query('UPDATE documents SET received = NULL WHERE letter_id = $1', [letterId]);
       }
     });
   }
 
-  private async agencyKeys(m: EntityManager, agencyId: string): Promise<AgencySigningKey[]> {
-    const rows = (await m.query(
-      'SELECT fingerprint, public_key, added_at, revoked_at FROM agency_signing_keys WHERE agency_id = $1',
-      [agencyId],
-    )) as { fingerprint: string; public_key: string; added_at: Date; revoked_at: Date | null }[];
+  /** The letter, its mailbox and its agency's keys in one round trip. */
+  private async readLetter(letterId: string): Promise<LetterToDeliver | null> {
+    // Key times in whole milliseconds, as the driver reads every other timestamp.
+    const [row] = (await this.db.query(
+      `SELECT l.state, l.agency_id, l.created_at, l.publish_at, l.verified_at IS NOT NULL AS verified,
+              l.end_to_end, l.reminder_after_days, mb.id AS mailbox_id, mb.reserved, mb.recipient_ref,
+              mb.wrapped_data_key, mb.master_key_version,
+              COALESCE((SELECT json_agg(json_build_object(
+                  'fingerprint', k.fingerprint, 'publicKeyArmored', k.public_key,
+                  'addedAt', floor(extract(epoch FROM k.added_at) * 1000),
+                  'revokedAt', floor(extract(epoch FROM k.revoked_at) * 1000)))
+                FROM agency_signing_keys k WHERE k.agency_id = l.agency_id), '[]') AS agency_keys
+         FROM letters l JOIN mailboxes mb ON mb.id = l.mailbox_id WHERE l.id = $1`,
+      [letterId],
+    )) as {
+      state: LetterState;
+      agency_id: string;
+      created_at: Date;
+      publish_at: Date | null;
+      verified: boolean;
+      end_to_end: boolean;
+      reminder_after_days: number;
+      mailbox_id: string;
+      reserved: boolean;
+      recipient_ref: string;
+      wrapped_data_key: Buffer | null;
+      master_key_version: number;
+      agency_keys: {
+        fingerprint: string;
+        publicKeyArmored: string;
+        addedAt: number;
+        revokedAt: number | null;
+      }[];
+    }[];
+    if (!row) return null;
+    return {
+      state: row.state,
+      agencyId: row.agency_id,
+      createdAt: row.created_at,
+      publishAt: row.publish_at,
+      verified: row.verified,
+      endToEnd: row.end_to_end,
+      reminderAfterDays: row.reminder_after_days,
+      mailbox: {
+        id: row.mailbox_id,
+        reserved: row.reserved,
+        recipientRef: row.recipient_ref,
+        wrappedDataKey: row.wrapped_data_key,
+        masterKeyVersion: row.master_key_version,
+      },
+      agencyKeys: row.agency_keys.map((k) => ({
+        fingerprint: k.fingerprint,
+        publicKeyArmored: k.publicKeyArmored,
+        addedAt: new Date(k.addedAt),
+        revokedAt: k.revokedAt === null ? null : new Date(k.revokedAt),
+      })),
+    };
+  }
+
+  private async readDocuments(letterId: string): Promise<ReceivedDocument[]> {
+    const rows = (await this.db.query(
+      `SELECT id, position, filename, received, received_signature,
+              encode(received_sha256, 'hex') AS received_sha256,
+              encode(plaintext_sha256, 'hex') AS plaintext_sha256
+         FROM documents WHERE letter_id = $1 ORDER BY position`,
+      [letterId],
+    )) as {
+      id: string;
+      position: number;
+      filename: string;
+      received: Buffer | null;
+      received_signature: Buffer | null;
+      received_sha256: string;
+      plaintext_sha256: string | null;
+    }[];
     return rows.map((r) => ({
-      fingerprint: r.fingerprint,
-      publicKeyArmored: r.public_key,
-      addedAt: r.added_at,
-      revokedAt: r.revoked_at,
+      id: r.id,
+      position: r.position,
+      filename: r.filename,
+      received: r.received,
+      receivedSignature: r.received_signature,
+      receivedSha256: r.received_sha256,
+      plaintextSha256: r.plaintext_sha256,
     }));
+  }
+}
+
+/** Both emails are staged with the delivery itself, so neither is lost to a crash or an outage. */
+function jobsAfter(
+  event: 'deliver' | 'forward_to_print',
+  letterId: string,
+  letter: LetterToDeliver,
+): { queue: QueueName; subjectId: string }[] {
+  if (event === 'forward_to_print') return [{ queue: 'print', subjectId: letterId }];
+  return [
+    { queue: 'notify', subjectId: letterId },
+    ...(letter.reminderAfterDays > 0 ? [{ queue: 'remind' as const, subjectId: letterId }] : []),
+  ];
+}
+
+function factsOf(
+  letter: LetterToDeliver,
+  documents: ReceivedDocument[],
+  verified: VerifiedDocument[] = [],
+): ReceiptFacts {
+  return {
+    agencyId: letter.agencyId,
+    recipientRef: letter.mailbox.recipientRef,
+    endToEnd: letter.endToEnd,
+    documents: documents.map((d, i) => ({
+      received: d.receivedSha256,
+      plaintext: verified[i]?.plaintextSha256?.toString('hex') ?? d.plaintextSha256,
+    })),
+  };
+}
+
+/**
+ * One statement per document, each also setting the letter's `verified_at`, so the bytes go in
+ * the binary protocol without an extra round trip. An end-to-end document is stored as received:
+ * its bytes are copied inside the database rather than sent back.
+ */
+async function storeDocuments(
+  m: EntityManager,
+  letterId: string,
+  documents: VerifiedDocument[],
+  { clearReceived }: { clearReceived: boolean },
+): Promise<void> {
+  for (const d of documents) {
+    await m.query(
+      `WITH stored AS (
+         UPDATE documents SET sealed = COALESCE($3, received), plaintext_sha256 = $4, size = $5,
+                signature = COALESCE($6, received_signature), signer_fingerprint = $7,
+                received = CASE WHEN $8 THEN NULL ELSE received END
+          WHERE id = $2 AND letter_id = $1 RETURNING id
+       )
+       UPDATE letters SET verified_at = now() WHERE id = $1 AND EXISTS (SELECT 1 FROM stored)`,
+      [letterId, d.id, d.sealed, d.plaintextSha256, d.size, d.signature, d.signer, clearReceived],
+    );
   }
 }

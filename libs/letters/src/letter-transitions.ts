@@ -2,7 +2,12 @@ import type { EntityManager } from 'typeorm';
 import { DomainError, notFound } from '#errors';
 import type { ReceiptType } from '#evidence';
 import { TARGET, transition, type LetterEvent, type LetterState } from './lifecycle';
-import { findReceipt, stageReceipt, type StagedReceipt } from './receipt-staging';
+import {
+  findReceipt,
+  stageReceipt,
+  type ReceiptFacts,
+  type StagedReceipt,
+} from './receipt-staging';
 
 /** Every state after `accepted` is also the name of the receipt that records reaching it. */
 const receiptOf = (event: LetterEvent): ReceiptType => TARGET[event];
@@ -13,6 +18,12 @@ const TIMESTAMP_OF: Partial<Record<LetterState, string>> = {
   read: 'read_at',
   acknowledged: 'acknowledged_at',
 };
+
+/** The letter row as the caller has already locked it (`SELECT … FOR UPDATE`). */
+export interface LockedLetter {
+  state: LetterState;
+  requiresAcknowledgement: boolean;
+}
 
 export interface AppliedTransition {
   changed: boolean;
@@ -29,15 +40,17 @@ export async function applyTransition(
   m: EntityManager,
   letterId: string,
   event: LetterEvent,
-  options: { at?: Date; reason?: { code: string; detail: string } } = {},
+  options: {
+    at?: Date;
+    reason?: { code: string; detail: string };
+    locked?: LockedLetter;
+    facts?: ReceiptFacts;
+  } = {},
 ): Promise<AppliedTransition> {
-  const [letter] = (await m.query(
-    'SELECT state, requires_acknowledgement FROM letters WHERE id = $1 FOR UPDATE',
-    [letterId],
-  )) as { state: LetterState; requires_acknowledgement: boolean }[];
+  const letter = options.locked ?? (await lockLetter(m, letterId));
   if (!letter) throw notFound('letter');
   const result = transition(letter.state, event, {
-    requiresAcknowledgement: letter.requires_acknowledgement,
+    requiresAcknowledgement: letter.requiresAcknowledgement,
   });
   if (result.kind === 'refused') throw new DomainError(409, result.code, result.detail);
   if (result.kind === 'unchanged') {
@@ -54,6 +67,15 @@ export async function applyTransition(
   const receipt = await stageReceipt(m, letterId, receiptOf(event), {
     at,
     reason: options.reason,
+    facts: options.facts,
   });
   return { changed: true, state: result.to, receipt };
+}
+
+async function lockLetter(m: EntityManager, letterId: string): Promise<LockedLetter | undefined> {
+  const [row] = (await m.query(
+    'SELECT state, requires_acknowledgement FROM letters WHERE id = $1 FOR UPDATE',
+    [letterId],
+  )) as { state: LetterState; requires_acknowledgement: boolean }[];
+  return row && { state: row.state, requiresAcknowledgement: row.requires_acknowledgement };
 }

@@ -14,12 +14,26 @@ export interface StagedReceipt {
   logIndex: number | null;
 }
 
+/**
+ * What a receipt says about its letter. A caller that has just read or written these passes
+ * them in, which saves two reads in the transaction that holds the letter's lock.
+ */
+export interface ReceiptFacts {
+  agencyId: string;
+  recipientRef: string;
+  endToEnd: boolean;
+  /** In document order, hex SHA-256 of the message as received and of the plaintext if known. */
+  documents: { received: string; plaintext: string | null }[];
+}
+
 /** The plaintext is known from delivery on (DESIGN "Receipts and evidence"). */
 const BEFORE_PLAINTEXT: ReadonlySet<ReceiptType> = new Set(['accepted', 'rejected', 'withdrawn']);
 
 /**
  * Stages a receipt in the caller's transaction. Unique per (letter, type, kind): a job that runs
- * twice stages nothing the second time, and the first receipt is returned.
+ * twice stages nothing the second time, and the first receipt is returned. The sequencer picks
+ * staged receipts up on its own; a NOTIFY here would serialise every commit on the
+ * notification queue's lock.
  */
 export async function stageReceipt(
   m: EntityManager,
@@ -29,27 +43,19 @@ export async function stageReceipt(
     kind?: 'notify' | 'reminder';
     reason?: { code: string; detail: string };
     at?: Date;
+    facts?: ReceiptFacts;
   } = {},
 ): Promise<StagedReceipt> {
-  const [letter] = (await m.query(
-    `SELECT l.agency_id, l.end_to_end, mb.recipient_ref FROM letters l
-       JOIN mailboxes mb ON mb.id = l.mailbox_id WHERE l.id = $1`,
-    [letterId],
-  )) as { agency_id: string; end_to_end: boolean; recipient_ref: string }[];
-  const documents = (await m.query(
-    `SELECT encode(received_sha256, 'hex') AS received, encode(plaintext_sha256, 'hex') AS plaintext
-       FROM documents WHERE letter_id = $1 ORDER BY position`,
-    [letterId],
-  )) as { received: string; plaintext: string | null }[];
-  const withPlaintext = !BEFORE_PLAINTEXT.has(type) && !letter.end_to_end;
+  const facts = options.facts ?? (await readFacts(m, letterId));
+  const withPlaintext = !BEFORE_PLAINTEXT.has(type) && !facts.endToEnd;
   const payload: Omit<StagedReceipt, 'logIndex'> = {
     letterId,
     type,
     ...(options.kind ? { kind: options.kind } : {}),
     at: (options.at ?? new Date()).toISOString(),
-    agencyId: letter.agency_id,
-    recipientRef: letter.recipient_ref,
-    documents: documents.map((d) => ({
+    agencyId: facts.agencyId,
+    recipientRef: facts.recipientRef,
+    documents: facts.documents.map((d) => ({
       ciphertextSha256: d.received,
       ...(withPlaintext && d.plaintext ? { plaintextSha256: d.plaintext } : {}),
     })),
@@ -62,14 +68,37 @@ export async function stageReceipt(
     `INSERT INTO receipts (id, letter_id, agency_id, type, kind, at, payload)
      VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (letter_id, type, kind) DO NOTHING RETURNING id`,
-    [uuidv7(), letterId, letter.agency_id, type, options.kind ?? '', payload.at, payload],
+    [uuidv7(), letterId, facts.agencyId, type, options.kind ?? '', payload.at, payload],
   )) as { id: string }[];
-  if (inserted.length > 0) {
-    // Wakes the sequencer when this transaction commits.
-    await m.query(`SELECT pg_notify('receipts_staged', '')`);
-    return { ...payload, logIndex: null };
-  }
+  if (inserted.length > 0) return { ...payload, logIndex: null };
   return (await findReceipt(m, letterId, type, options.kind))!;
+}
+
+async function readFacts(m: EntityManager, letterId: string): Promise<ReceiptFacts> {
+  const [letter] = (await m.query(
+    `SELECT l.agency_id, l.end_to_end, mb.recipient_ref,
+            array(SELECT encode(received_sha256, 'hex') FROM documents
+                   WHERE letter_id = l.id ORDER BY position) AS received,
+            array(SELECT encode(plaintext_sha256, 'hex') FROM documents
+                   WHERE letter_id = l.id ORDER BY position) AS plaintext
+       FROM letters l JOIN mailboxes mb ON mb.id = l.mailbox_id WHERE l.id = $1`,
+    [letterId],
+  )) as {
+    agency_id: string;
+    end_to_end: boolean;
+    recipient_ref: string;
+    received: string[];
+    plaintext: (string | null)[];
+  }[];
+  return {
+    agencyId: letter.agency_id,
+    recipientRef: letter.recipient_ref,
+    endToEnd: letter.end_to_end,
+    documents: letter.received.map((received, i) => ({
+      received,
+      plaintext: letter.plaintext[i],
+    })),
+  };
 }
 
 export async function findReceipt(

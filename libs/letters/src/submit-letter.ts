@@ -110,6 +110,7 @@ export class SubmitLetter {
           endToEnd,
         ],
       );
+      // One statement per document keeps the bytes in the binary protocol; most letters have one.
       for (const [position, doc] of documents.entries()) {
         await m.query(
           `INSERT INTO documents (id, letter_id, position, filename, media_type, received, received_sha256,
@@ -127,7 +128,17 @@ export class SubmitLetter {
           ],
         );
       }
-      const receipt = await stageReceipt(m, letterId, 'accepted');
+      const receipt = await stageReceipt(m, letterId, 'accepted', {
+        facts: {
+          agencyId: cmd.agencyId,
+          recipientRef: mailbox.recipientRef,
+          endToEnd,
+          documents: documents.map((d) => ({
+            received: d.sha256.toString('hex'),
+            plaintext: null,
+          })),
+        },
+      });
       const staged = await Outbox.stage(m, 'deliver', letterId);
       const body: SubmittedLetter = { id: letterId, state: 'accepted', receipt };
       await m.query(

@@ -18,11 +18,25 @@ export class Outbox {
 
   /** `subjectId` is the letter's id, or the webhook delivery's for the webhook queue. */
   static async stage(m: EntityManager, queue: QueueName, subjectId: string): Promise<OutboxRow> {
-    const rows = (await m.query(
-      'INSERT INTO outbox (queue, job_id, subject_id) VALUES ($1, $2, $3) RETURNING id',
-      [queue, jobIdFor(queue, subjectId), subjectId],
-    )) as { id: string }[];
-    return { id: rows[0].id, queue, subject_id: subjectId };
+    const [row] = await Outbox.stageAll(m, [{ queue, subjectId }]);
+    return row;
+  }
+
+  /** Several jobs in one statement. */
+  static async stageAll(
+    m: EntityManager,
+    jobs: { queue: QueueName; subjectId: string }[],
+  ): Promise<OutboxRow[]> {
+    if (jobs.length === 0) return [];
+    return (await m.query(
+      `INSERT INTO outbox (queue, job_id, subject_id)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[]) RETURNING id, queue, subject_id`,
+      [
+        jobs.map((j) => j.queue),
+        jobs.map((j) => jobIdFor(j.queue, j.subjectId)),
+        jobs.map((j) => j.subjectId),
+      ],
+    )) as OutboxRow[];
   }
 
   /** Hands staged rows to the queue right after commit; failure is fine, the relay retries. */

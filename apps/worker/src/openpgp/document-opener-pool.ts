@@ -5,10 +5,15 @@ import {
   OpenPgpError,
   type AgencySigningKey,
   type OpenPgpLimits,
-  type OpenedDocument,
+  type SealOptions,
+  type SealedDocument,
 } from '#crypto';
 import type { DocumentOpener } from '#letters';
 import type { OpenTask, OpenTaskResult, OpenThreadData } from './open-document.thread';
+
+/** Structured cloning between threads turns Buffers into plain Uint8Arrays; this is no copy. */
+const asBuffer = (bytes: Uint8Array): Buffer =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /**
  * Decrypts and verifies on all cores in worker threads. A document that takes longer than the
@@ -38,11 +43,16 @@ export class DocumentOpenerPool implements DocumentOpener {
     return this.pool.threads.length;
   }
 
-  async open(bytes: Uint8Array, agencyKeys: AgencySigningKey[], at: Date): Promise<OpenedDocument> {
+  async openAndSeal(
+    bytes: Uint8Array,
+    agencyKeys: AgencySigningKey[],
+    at: Date,
+    seal: SealOptions,
+  ): Promise<SealedDocument> {
     let result: OpenTaskResult;
     try {
       result = await this.pool.run(
-        { bytes, agencyKeys, at },
+        { bytes, agencyKeys, at, seal },
         { signal: AbortSignal.timeout(this.timeoutMs) },
       );
     } catch (error) {
@@ -56,9 +66,11 @@ export class DocumentOpenerPool implements DocumentOpener {
     }
     if (!result.ok) throw new OpenPgpError(result.code, result.detail);
     return {
-      plaintext: result.plaintext,
-      signerFingerprint: result.signerFingerprint,
+      sealed: asBuffer(result.sealed),
+      plaintextSha256: asBuffer(result.plaintextSha256),
+      size: result.size,
       detachedSignature: result.detachedSignature,
+      signerFingerprint: result.signerFingerprint,
     };
   }
 

@@ -1,10 +1,12 @@
 import { workerData } from 'node:worker_threads';
 import {
   OpenPgpError,
-  openDocument,
+  openAndSeal,
   readPlatformKey,
   type AgencySigningKey,
   type OpenPgpLimits,
+  type SealOptions,
+  type SealedDocument,
 } from '#crypto';
 
 /** Given once per thread, so each task carries only what differs between documents. */
@@ -17,11 +19,11 @@ export interface OpenTask {
   bytes: Uint8Array;
   agencyKeys: AgencySigningKey[];
   at: Date;
+  seal: SealOptions;
 }
 
 export type OpenTaskResult =
-  | { ok: true; plaintext: Uint8Array; signerFingerprint: string; detachedSignature: Uint8Array }
-  | { ok: false; code: string; detail: string };
+  ({ ok: true } & SealedDocument) | { ok: false; code: string; detail: string };
 
 const { platformKeyArmored, limits } = workerData as OpenThreadData;
 const platformKey = readPlatformKey(platformKeyArmored);
@@ -29,13 +31,14 @@ const platformKey = readPlatformKey(platformKeyArmored);
 /** Runs in a worker thread, so a hostile document can be stopped by terminating the thread. */
 export default async function openInThread(task: OpenTask): Promise<OpenTaskResult> {
   try {
-    const opened = await openDocument(task.bytes, {
+    const sealed = await openAndSeal(task.bytes, {
       platformKey: (await platformKey).key,
       agencyKeys: task.agencyKeys,
       at: task.at,
       limits,
+      seal: task.seal,
     });
-    return { ok: true, ...opened };
+    return { ok: true, ...sealed };
   } catch (error) {
     if (error instanceof OpenPgpError) return { ok: false, code: error.code, detail: error.detail };
     throw error;
