@@ -165,10 +165,11 @@ export class DeliverLetter {
       )) as { state: string; verified_at: Date | null }[];
       if (current.state !== 'accepted' || current.verified_at) return;
       for (const s of sealed) {
+        // The letter id names the one partition to look in when documents are partitioned.
         await m.query(
           `UPDATE documents SET sealed = $2, plaintext_sha256 = $3, size = $4, signature = $5,
-             signer_fingerprint = $6 WHERE id = $1`,
-          [s.id, s.sealed, s.digest, s.size, s.signature, s.signer],
+             signer_fingerprint = $6 WHERE id = $1 AND letter_id = $7`,
+          [s.id, s.sealed, s.digest, s.size, s.signature, s.signer, letter.id],
         );
       }
       await m.query(`UPDATE letters SET verified_at = now() WHERE id = $1 AND state = 'accepted'`, [
