@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import * as openpgp from 'openpgp';
 import { v7 as uuidv7 } from 'uuid';
 import type { DataSource } from 'typeorm';
 import { loadConfig, type AppConfig } from '#config';
 import {
+  encryptAndSignForPlatform,
   openAndSeal,
   readPlatformKey,
   readSigningKey,
@@ -10,7 +13,7 @@ import {
   type SealOptions,
 } from '#crypto';
 import { createDataSource } from '#database';
-import type { DocumentOpener } from '#letters';
+import { sha256OfBody, type DocumentOpener, type LetterSubmission } from '#letters';
 import { createTestDatabase } from './databases';
 import { ROOT } from './stack';
 
@@ -72,5 +75,49 @@ export async function inlineOpener(config: AppConfig): Promise<DocumentOpener> {
         limits: config.openpgpLimits,
         seal,
       }),
+  };
+}
+
+/** An agency with a fresh signing key: its id, and the armored private key it signs with. */
+export async function signingAgency(
+  db: DataSource,
+  name = 'Test agency',
+): Promise<{ agencyId: string; signingKey: string }> {
+  const key = await openpgp.generateKey({
+    type: 'ecc',
+    curve: 'curve25519Legacy',
+    userIDs: [{ name }],
+    format: 'armored',
+  });
+  return { agencyId: await insertAgency(db, key.publicKey, name), signingKey: key.privateKey };
+}
+
+/** A one-document submission, encrypted to the platform and signed by the agency. */
+export async function textSubmission(
+  text: string,
+  nationalId: string,
+  keys: { platformPublicKey: string; signingPrivateKey: string },
+  title = 'Integration',
+): Promise<LetterSubmission> {
+  return {
+    recipient: { nationalId },
+    title,
+    documents: [
+      {
+        filename: 'a.txt',
+        mediaType: 'text/plain',
+        content: await encryptAndSignForPlatform(Buffer.from(text), keys),
+      },
+    ],
+  };
+}
+
+/** What the API hands SubmitLetter for this body. */
+export function submitCommand(agencyId: string, submission: LetterSubmission, key = randomUUID()) {
+  return {
+    agencyId,
+    idempotencyKey: key,
+    requestSha256: sha256OfBody(Buffer.from(JSON.stringify(submission))),
+    submission,
   };
 }

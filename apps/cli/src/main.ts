@@ -12,6 +12,8 @@ import { letterCommand } from './letter.command';
 const USAGE = `Postkasse command line (npm run cli -- COMMAND)
 
   db migrate                         apply database migrations
+  db partition | unpartition         partition the tables that grow (docs/scaling.md), or undo it
+  db partitions-ahead [--months N]   create the coming months' partitions (cron, when partitioned)
   agency create|list|add-key|revoke-key|rotate-api-key|revoke-api-keys
   citizen reserve --national-id N [--off]
   dev token --citizen N | --auditor NAME
@@ -33,7 +35,7 @@ async function main(argv: string[]): Promise<void> {
   try {
     switch (group) {
       case 'db':
-        return await dbCommand(ctx, sub);
+        return await dbCommand(ctx, sub, rest);
       case 'agency':
         return await agencyCommand(ctx, sub, rest);
       case 'citizen':

@@ -1,24 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import * as openpgp from 'openpgp';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '#config';
-import { encryptAndSignForPlatform, readPlatformKey } from '#crypto';
+import { readPlatformKey } from '#crypto';
 import { DomainError } from '#errors';
 import { makeSyntheticNorwegianId } from '#identity';
 import { JobProducer, Outbox, producerConnection } from '#queue';
 import {
   inlineOpener,
-  insertAgency,
+  signingAgency,
+  submitCommand,
   testConfig,
   testDatabase,
+  textSubmission,
 } from '../../../test/support/fixtures';
 import { CitizenMailbox } from './citizen-mailbox';
 import { DeliverLetter } from './deliver-letter';
 import { purgeTrash } from './purge-trash';
 import { MailboxDirectory } from './mailbox-directory';
 import { ReceiptSequencer } from './receipt-sequencer';
-import { SubmitLetter, sha256OfBody } from './submit-letter';
+import { SubmitLetter } from './submit-letter';
 import type { LetterSubmission } from './submission-schema';
 
 jest.setTimeout(30_000);
@@ -38,30 +39,15 @@ let directory: MailboxDirectory;
 const prefix = `pk-int-${randomUUID().slice(0, 8)}`;
 const nationalId = makeSyntheticNorwegianId(new Date('1988-08-08'), 212, 'tenor');
 
-async function submission(text = 'Hei'): Promise<LetterSubmission> {
-  return {
-    recipient: { nationalId },
-    title: 'Integration',
-    documents: [
-      {
-        filename: 'a.txt',
-        mediaType: 'text/plain',
-        content: await encryptAndSignForPlatform(Buffer.from(text), {
-          platformPublicKey: platformPublic,
-          signingPrivateKey: agencyKey,
-        }),
-      },
-    ],
-  };
+function submission(text = 'Hei'): Promise<LetterSubmission> {
+  return textSubmission(text, nationalId, {
+    platformPublicKey: platformPublic,
+    signingPrivateKey: agencyKey,
+  });
 }
 
 function command(s: LetterSubmission, key = randomUUID()) {
-  return {
-    agencyId,
-    idempotencyKey: key,
-    requestSha256: sha256OfBody(Buffer.from(JSON.stringify(s))),
-    submission: s,
-  };
+  return submitCommand(agencyId, s, key);
 }
 
 async function count(sql: string, params: unknown[] = []): Promise<number> {
@@ -72,14 +58,7 @@ async function count(sql: string, params: unknown[] = []): Promise<number> {
 beforeAll(async () => {
   ({ db, url: dbUrl, close } = await testDatabase());
   config = await testConfig(dbUrl);
-  const key = await openpgp.generateKey({
-    type: 'ecc',
-    curve: 'curve25519Legacy',
-    userIDs: [{ name: 'Int' }],
-    format: 'armored',
-  });
-  agencyKey = key.privateKey;
-  agencyId = await insertAgency(db, key.publicKey);
+  ({ agencyId, signingKey: agencyKey } = await signingAgency(db));
   const platform = await readPlatformKey(config.platformOpenPgpKey);
   platformPublic = platform.key.toPublic().armor();
   directory = new MailboxDirectory(config.nationalIds, config.masterKeys);
@@ -148,16 +127,7 @@ describe('submitting a letter', () => {
   it('keeps idempotency keys per agency', async () => {
     const key = randomUUID();
     const s = await submission();
-    const otherAgency = await insertAgency(
-      db,
-      (
-        await openpgp.generateKey({
-          type: 'ecc',
-          curve: 'curve25519Legacy',
-          userIDs: [{ name: 'B' }],
-        })
-      ).publicKey,
-    );
+    const { agencyId: otherAgency } = await signingAgency(db, 'B');
     const a = await submit.execute(command(s, key));
     const b = await submit.execute({ ...command(s, key), agencyId: otherAgency });
     expect(a.body.id).not.toBe(b.body.id);

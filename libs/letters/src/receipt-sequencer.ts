@@ -71,10 +71,12 @@ export class ReceiptSequencer {
                               $6::timestamptz[], $7::bytea[], $8::text[])`,
         [0, 1, 2, 3, 4, 5, 6, 7].map((c) => rows.map((r) => r[c])),
       );
+      // With its letter id a receipt is found in one partition when receipts are partitioned.
       await m.query(
         `UPDATE receipts r SET log_index = v.log_index
-           FROM unnest($1::uuid[], $2::bigint[]) AS v(id, log_index) WHERE r.id = v.id`,
-        [rows.map((r) => r[1]), rows.map((r) => r[0])],
+           FROM unnest($1::uuid[], $2::uuid[], $3::bigint[]) AS v(id, letter_id, log_index)
+          WHERE r.id = v.id AND r.letter_id = v.letter_id`,
+        [rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[0])],
       );
       // Each new entry goes to the agency's webhooks that want its type, in the same transaction.
       const deliveries = (await m.query(

@@ -72,7 +72,7 @@ export class SenderLetters {
     await this.get(agencyId, letterId);
     const rows = (await this.db.query(
       `SELECT r.payload, r.log_index, g.jws FROM receipts r
-         LEFT JOIN receipt_log g ON g.receipt_id = r.id
+         LEFT JOIN receipt_log g ON g.log_index = r.log_index AND g.receipt_id = r.id
         WHERE r.letter_id = $1 ORDER BY r.staged_seq`,
       [letterId],
     )) as {

@@ -44,7 +44,7 @@ export class DeliverWebhook {
               l.receipt_id, l.type, l.letter_id, l.at, l.log_index, l.jws
          FROM webhook_deliveries d
          JOIN webhooks w ON w.id = d.webhook_id
-         JOIN receipt_log l ON l.receipt_id = d.receipt_id
+         JOIN receipt_log l ON l.log_index = d.log_index AND l.receipt_id = d.receipt_id
         WHERE d.id = $1`,
       [deliveryId],
     )) as DeliveryRow[];

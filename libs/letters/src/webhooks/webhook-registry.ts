@@ -108,7 +108,7 @@ export class WebhookRegistry {
     }
     const rows = (await this.db.query(
       `SELECT d.receipt_id, d.log_index, d.status, d.attempts, d.last_error, d.created_at, d.finished_at, l.type, l.letter_id
-         FROM webhook_deliveries d JOIN receipt_log l ON l.receipt_id = d.receipt_id
+         FROM webhook_deliveries d JOIN receipt_log l ON l.log_index = d.log_index AND l.receipt_id = d.receipt_id
         WHERE ${where} ORDER BY d.log_index DESC LIMIT $2`,
       params,
     )) as {
