@@ -33,12 +33,9 @@ interface Context {
   email_confirmed: boolean;
   language: Language;
   time_zone: string;
-}
-
-interface SendRow {
-  state: 'pending' | 'sending' | 'sent' | 'failed';
-  attempts: number;
-  updated_at: Date;
+  /** The email's send record, when there is one. */
+  send_state: 'pending' | 'sending' | 'sent' | 'failed' | null;
+  send_updated_at: Date | null;
 }
 
 const SUCCESS_RECEIPT = { notify: 'notified', reminder: 'reminder_sent' } as const;
@@ -61,7 +58,7 @@ export class LetterNotifications {
     kind: NotificationKind,
     now: () => Date = () => new Date(),
   ): Promise<NotificationOutcome> {
-    const context = await this.context(letterId);
+    const context = await this.context(letterId, kind);
     if (!context || !['delivered', 'read', 'acknowledged'].includes(context.state)) {
       return { kind: 'done', result: 'skipped' };
     }
@@ -77,13 +74,12 @@ export class LetterNotifications {
       if (due > now()) return { kind: 'later', at: due, why: 'not_due' };
     }
 
-    const existing = await this.sendRow(letterId, kind);
-    if (existing?.state === 'sent' || existing?.state === 'failed') {
+    if (context.send_state === 'sent' || context.send_state === 'failed') {
       return { kind: 'done', result: 'already_done' };
     }
     const lease = this.settings.leaseMs ?? DEFAULT_LEASE_MS;
-    if (existing?.state === 'sending') {
-      const leaseEnd = new Date(existing.updated_at.getTime() + lease);
+    if (context.send_state === 'sending') {
+      const leaseEnd = new Date(context.send_updated_at!.getTime() + lease);
       if (leaseEnd > now()) return { kind: 'later', at: leaseEnd, why: 'in_flight' };
       // The run that claimed it died during the SMTP transaction: the email may or may not have
       // gone out. We do not send it again (at most once) and tell the sender so.
@@ -152,25 +148,18 @@ export class LetterNotifications {
     return { kind: 'done', result: 'sent' };
   }
 
-  private async context(letterId: string): Promise<Context | undefined> {
+  private async context(letterId: string, kind: NotificationKind): Promise<Context | undefined> {
     const [row] = (await this.db.query(
       `SELECT l.state, l.read_at, l.delivered_at, l.reminder_after_days, l.title,
               a.name AS agency_name, mb.notification_email, mb.email_confirmed, mb.language,
-              mb.time_zone
+              mb.time_zone, ns.state AS send_state, ns.updated_at AS send_updated_at
          FROM letters l
          JOIN agencies a ON a.id = l.agency_id
          JOIN mailboxes mb ON mb.id = l.mailbox_id
+         LEFT JOIN notification_sends ns ON ns.letter_id = l.id AND ns.kind = $2
         WHERE l.id = $1`,
-      [letterId],
-    )) as Context[];
-    return row;
-  }
-
-  private async sendRow(letterId: string, kind: NotificationKind): Promise<SendRow | undefined> {
-    const [row] = (await this.db.query(
-      'SELECT state, attempts, updated_at FROM notification_sends WHERE letter_id = $1 AND kind = $2',
       [letterId, kind],
-    )) as SendRow[];
+    )) as Context[];
     return row;
   }
 
