@@ -25,7 +25,7 @@ import { makeSyntheticNorwegianId } from '#identity';
 import { MailboxDirectory } from '#letters';
 import { chart } from './chart';
 import { dbUrl, sql } from './db';
-import { usage } from './process-usage';
+import { cpuOfProcessesNamed, usage } from './process-usage';
 import { bullmqLimit, openpgpLimit, postgresInsertLimit, type OpenPgpLetter } from './limits';
 import { fmt, summarize } from './stats';
 
@@ -88,6 +88,46 @@ function output(child: ChildProcess): Promise<string> {
     child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
     child.on('exit', (code) => (code === 0 ? res(out.trim()) : rej(new Error(`exit ${code}`))));
   });
+}
+
+/** CPU seconds so far of each part of the pipeline, and of this load generator. */
+function cpuSnapshot(children: { name: string; child: ChildProcess }[]) {
+  const parts = children.map((c) => {
+    const u = usage(c.child.pid!);
+    return { name: c.name, cpu: u.cpu, mainThreadCpu: u.mainThreadCpu };
+  });
+  return {
+    parts: [
+      ...parts,
+      { name: 'PostgreSQL', cpu: cpuOfProcessesNamed('postgres'), mainThreadCpu: null },
+      { name: 'Redis', cpu: cpuOfProcessesNamed('redis-server'), mainThreadCpu: null },
+    ],
+    loadGenerator: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
+  };
+}
+
+/** Milliseconds of CPU per letter of each part between two snapshots. */
+function cpuBudget(
+  before: ReturnType<typeof cpuSnapshot>,
+  after: ReturnType<typeof cpuSnapshot>,
+  letters: number,
+) {
+  const parts = after.parts.map((p, i) => ({
+    name: p.name,
+    msPerLetter: ((p.cpu - before.parts[i].cpu) * 1000) / letters,
+    mainThreadMsPerLetter:
+      p.mainThreadCpu === null
+        ? null
+        : ((p.mainThreadCpu - before.parts[i].mainThreadCpu!) * 1000) / letters,
+  }));
+  const total = parts.reduce((sum, p) => sum + p.msPerLetter, 0);
+  return {
+    parts,
+    totalMsPerLetter: total,
+    loadGeneratorMsPerLetter: ((after.loadGenerator - before.loadGenerator) * 1000) / letters,
+    /** What the machine's cores could deliver if Postkasse had them all and nothing waited. */
+    cpuBoundPerSecond: (availableParallelism() * 1000) / total,
+  };
 }
 
 class ProcessMonitor {
@@ -484,11 +524,13 @@ async function main(): Promise<void> {
 
   // Saturation: how fast can letters be submitted, and how fast do they come out the other end?
   const base = await counts(db);
+  const cpuBefore = cpuSnapshot(children);
   const satStart = Date.now();
   const sat = await submitter.saturate(SATURATION_LETTERS, CONCURRENCY);
   const drained = await waitDrained(db, 600_000);
   const satE2eSeconds = (Date.now() - satStart) / 1000;
   const delivered = drained.delivered - base.delivered;
+  const budget = cpuBudget(cpuBefore, cpuSnapshot(children), delivered);
   const notified = drained.notified - base.notified;
   const [e2e] = await sql<{ p50: number; p99: number }>(
     db,
@@ -567,6 +609,17 @@ async function main(): Promise<void> {
   ];
   console.log(`\n${lines.join('\n')}\n`);
   console.log(
+    `CPU per letter, submit to notified (saturation phase):\n\n| part | ms per letter | of which main thread |\n|---|---|---|`,
+  );
+  for (const p of budget.parts)
+    console.log(
+      `| ${p.name} | ${fmt(p.msPerLetter)} | ${p.mainThreadMsPerLetter === null ? '' : fmt(p.mainThreadMsPerLetter)} |`,
+    );
+  console.log(
+    `| all of Postkasse | ${fmt(budget.totalMsPerLetter)} | |\n| load generator and SMTP listener (this process) | ${fmt(budget.loadGeneratorMsPerLetter)} | |\n\n` +
+      `${availableParallelism()} cores at that cost: at most ${fmt(budget.cpuBoundPerSecond)} letters/s; delivered ${fmt(deliveredRate)} = ${fmt((deliveredRate / budget.cpuBoundPerSecond) * 100, 0)} % of it.\n`,
+  );
+  console.log(
     'Offered load steps:\n\n| offered /s | submitted /s | delivered /s | submit p50 / p95 / p99 ms |\n|---|---|---|---|',
   );
   for (const s of steps)
@@ -585,6 +638,7 @@ async function main(): Promise<void> {
     limits: { openpgp: pgp, postgresInsert: pgInsert, bullmq: bull },
     saturation: { rate: saturationRate, ...submit, errors: submitter.errors },
     delivered: { perSecond: deliveredRate, ratio: deliveredRate / pgp.perSecond },
+    cpuBudget: budget,
     notified: { perSecond: notifiedRate, emails },
     submitToDeliveredMs: e2e,
     steps,

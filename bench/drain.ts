@@ -13,7 +13,7 @@ import { loadConfig } from '#config';
 import { encryptAndSignForPlatform } from '#crypto';
 import { makeSyntheticNorwegianId } from '#identity';
 import { admin, dbUrl, sql } from './db';
-import { usage } from './process-usage';
+import { cpuOfProcessesNamed, usage } from './process-usage';
 
 const ROOT = resolve(__dirname, '../..');
 const LETTERS = Number(process.argv[2] ?? 300);
@@ -76,7 +76,7 @@ async function main() {
       run('cli', env, ['agency', 'create', '--name', 'Drain', '--signing-key', file, '--json']),
     ),
   ) as { apiKey: string };
-  const api = run('api', env);
+  const api = run('api', env, [], PROFILE);
   for (
     let i = 0;
     i < 100 &&
@@ -97,6 +97,12 @@ async function main() {
     ),
   );
   let next = 0;
+  const submitStart = {
+    t: Date.now(),
+    ...usage(api.pid!),
+    postgres: cpuOfProcessesNamed('postgres'),
+    redis: cpuOfProcessesNamed('redis-server'),
+  };
   await Promise.all(
     Array.from({ length: 8 }, async () => {
       while (next < LETTERS) {
@@ -130,6 +136,15 @@ async function main() {
       }
     }),
   );
+  const submitEnd = {
+    t: Date.now(),
+    ...usage(api.pid!),
+    postgres: cpuOfProcessesNamed('postgres'),
+    redis: cpuOfProcessesNamed('redis-server'),
+  };
+  console.log(
+    `submitted ${LETTERS} letters with 8 clients: ${((1000 * LETTERS) / (submitEnd.t - submitStart.t)).toFixed(1)} letters/s; API CPU per letter ${((1000 * (submitEnd.cpu - submitStart.cpu)) / LETTERS).toFixed(1)} ms, ${((1000 * (submitEnd.mainThreadCpu - submitStart.mainThreadCpu)) / LETTERS).toFixed(1)} ms on its main thread; PostgreSQL ${((1000 * (submitEnd.postgres - submitStart.postgres)) / LETTERS).toFixed(1)} ms, Redis ${((1000 * (submitEnd.redis - submitStart.redis)) / LETTERS).toFixed(1)} ms (all processes of the machine)`,
+  );
   const started = Date.now();
   const workers = Array.from({ length: Number(process.env.DRAIN_WORKERS ?? 1) }, () =>
     run('worker', env, [], PROFILE),
@@ -138,12 +153,14 @@ async function main() {
   const cpu = () =>
     workers
       .map((w) => usage(w.pid!))
-      .reduce((a, u) => ({ all: a.all + u.cpu, main: a.main + u.mainThreadCpu }), {
+      .reduce((a, u) => ({ ...a, all: a.all + u.cpu, main: a.main + u.mainThreadCpu }), {
         all: 0,
         main: 0,
+        postgres: cpuOfProcessesNamed('postgres'),
+        redis: cpuOfProcessesNamed('redis-server'),
       });
   // Rates count from the first delivery, so the workers' start-up is not in them.
-  let first: { t: number; n: number; cpu: { all: number; main: number } } | null = null;
+  let first: { t: number; n: number; cpu: ReturnType<typeof cpu> } | null = null;
   for (;;) {
     const [{ n }] = await sql<{ n: string }>(
       db,
@@ -167,7 +184,7 @@ async function main() {
     `worker drained ${LETTERS} letters in ${seconds.toFixed(1)} s with start-up, ${(counted / steady).toFixed(1)} letters/s from the first delivery (${workers.length} worker(s), concurrency ${env.WORKER_CONCURRENCY})`,
   );
   console.log(
-    `worker CPU per letter: ${((1000 * (end.all - first!.cpu.all)) / counted).toFixed(1)} ms in all threads, ${((1000 * (end.main - first!.cpu.main)) / counted).toFixed(1)} ms on the main thread`,
+    `worker CPU per letter: ${((1000 * (end.all - first!.cpu.all)) / counted).toFixed(1)} ms in all threads, ${((1000 * (end.main - first!.cpu.main)) / counted).toFixed(1)} ms on the main thread; PostgreSQL ${((1000 * (end.postgres - first!.cpu.postgres)) / counted).toFixed(1)} ms, Redis ${((1000 * (end.redis - first!.cpu.redis)) / counted).toFixed(1)} ms (all processes of the machine)`,
   );
   console.log(
     'PostgreSQL backends of this database, sampled every 50 ms (state wait_event: samples):',

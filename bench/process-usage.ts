@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 function cpuSecondsOf(statFile: string): number {
   const fields = readFileSync(statFile, 'utf8').split(') ')[1].split(' ');
@@ -21,4 +21,23 @@ export function usage(pid: number): { cpu: number; mainThreadCpu: number; rssMb:
   } catch {
     return { cpu: 0, mainThreadCpu: 0, rssMb: 0 };
   }
+}
+
+/**
+ * CPU seconds of every process with this command name (e.g. all PostgreSQL backends), for a
+ * budget of where a letter's CPU goes. Processes that end between two readings drop out, so
+ * read it around a phase in which the set of processes is stable.
+ */
+export function cpuOfProcessesNamed(name: string): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== name) continue;
+      total += cpuSecondsOf(`/proc/${pid}/stat`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
 }
