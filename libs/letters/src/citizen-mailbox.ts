@@ -45,12 +45,16 @@ interface LetterRow {
   acknowledged_at: Date | null;
   due_date: string | null;
   end_to_end: boolean;
+  documents: MailboxLetterView['documents'];
 }
 
 const VISIBLE = `l.state IN ('delivered', 'read', 'acknowledged') AND l.purged_at IS NULL`;
 const LETTER_COLUMNS = `l.id, l.agency_id, a.name AS agency_name, l.title, l.state, l.delivered_at,
   l.read_at, l.folder, l.requires_acknowledgement, l.acknowledged_at, l.due_date::text AS due_date,
-  l.end_to_end`;
+  l.end_to_end,
+  (SELECT json_agg(json_build_object('id', d.id, 'filename', d.filename,
+            'mediaType', d.media_type, 'size', d.size) ORDER BY d.position)
+     FROM documents d WHERE d.letter_id = l.id) AS documents`;
 
 /**
  * Everything a citizen does with their own mailbox. Every query is scoped to the mailbox, so
@@ -94,7 +98,7 @@ export class CitizenMailbox {
       params,
     )) as LetterRow[];
     const page = rows.slice(0, query.limit);
-    const items = await this.views(this.db.manager, page);
+    const items = this.views(page);
     const last = page[page.length - 1];
     const nextCursor =
       rows.length > query.limit && last
@@ -124,7 +128,7 @@ export class CitizenMailbox {
       [letterId, mailbox.id],
     )) as LetterRow[];
     if (rows.length === 0) throw notFound('letter');
-    return (await this.views(m, rows))[0];
+    return this.views(rows)[0];
   }
 
   /** The decrypted bytes; the first fetch of any document is the legal moment of `read`. */
@@ -210,19 +214,7 @@ export class CitizenMailbox {
     };
   }
 
-  private async views(m: EntityManager, rows: LetterRow[]): Promise<MailboxLetterView[]> {
-    if (rows.length === 0) return [];
-    const docs = (await m.query(
-      `SELECT id, letter_id, filename, media_type, size FROM documents
-        WHERE letter_id = ANY($1) ORDER BY letter_id, position`,
-      [rows.map((r) => r.id)],
-    )) as {
-      id: string;
-      letter_id: string;
-      filename: string;
-      media_type: string;
-      size: number | null;
-    }[];
+  private views(rows: LetterRow[]): MailboxLetterView[] {
     return rows.map((r) => ({
       id: r.id,
       sender: { id: r.agency_id, name: r.agency_name },
@@ -235,9 +227,7 @@ export class CitizenMailbox {
       acknowledgedAt: r.acknowledged_at?.toISOString() ?? null,
       dueDate: r.due_date,
       endToEnd: r.end_to_end,
-      documents: docs
-        .filter((d) => d.letter_id === r.id)
-        .map((d) => ({ id: d.id, filename: d.filename, mediaType: d.media_type, size: d.size })),
+      documents: r.documents ?? [],
     }));
   }
 }
