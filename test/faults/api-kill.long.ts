@@ -6,7 +6,7 @@ import { FaultStack, inParallel, newNationalId, report, sleep } from './support/
  * Idempotency-Key until it gets an answer. Letters must equal distinct keys, each delivered once,
  * none without its receipt or outbox row.
  */
-const LETTERS = Number(process.env.FAULT_API_LETTERS ?? 1_000);
+const LETTERS = Number(process.env.FAULT_API_LETTERS ?? 2_000);
 const KILL_EVERY_MS = Number(process.env.FAULT_KILL_EVERY_MS ?? 3_000);
 
 jest.setTimeout(15 * 60_000);

@@ -60,6 +60,7 @@ async function main(config: AppConfig): Promise<void> {
     webUrl: config.mail.publicWebUrl,
     attempts: config.notifications.attempts,
     backoffMs: config.notifications.backoffMs,
+    backoffMaxMs: config.notifications.backoffMaxMs,
     quietHours: parseQuietHours(config.notifications.quietHours),
     dayMs: config.notifications.reminderDayMs,
   });

@@ -15,6 +15,7 @@ export interface AppConfig {
     smtpPoolSize: number;
     attempts: number;
     backoffMs: number;
+    backoffMaxMs: number;
     quietHours: string | null;
     dkim: { domainName: string; keySelector: string; privateKey: string } | null;
     confirmationTtlHours: number;

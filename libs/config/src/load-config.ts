@@ -139,6 +139,7 @@ function notificationSettings(env: Environment): AppConfig['notifications'] {
     smtpPoolSize: env.SMTP_POOL_SIZE,
     attempts: env.NOTIFY_ATTEMPTS,
     backoffMs: env.NOTIFY_BACKOFF_MS,
+    backoffMaxMs: env.NOTIFY_BACKOFF_MAX_MS,
     quietHours: env.QUIET_HOURS ?? null,
     dkim: env.DKIM_DOMAIN
       ? {

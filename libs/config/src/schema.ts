@@ -31,6 +31,8 @@ export const environmentSchema = z.object({
   /** Attempts per notification email; with NOTIFY_BACKOFF_MS doubling, 12 × 60 s spans about 34 h. */
   NOTIFY_ATTEMPTS: int(1, 100).default(12),
   NOTIFY_BACKOFF_MS: int(10, 86_400_000).default(60_000),
+  /** The longest gap between two attempts (0: no cap); raise NOTIFY_ATTEMPTS to keep 24 h. */
+  NOTIFY_BACKOFF_MAX_MS: int(0, 86_400_000).default(0),
   /** Local time window without notifications, e.g. "22:00-07:00"; off when unset. */
   QUIET_HOURS: z
     .string()

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { stageReceipt } from '#letters';
 import { quietHoursEnd, type QuietHours } from './quiet-hours';
+import { retryDelayMs } from './retry-delay';
 import { classifySmtpError, type MailSender } from './smtp-transport';
 import { renderLetterEmail, type Language, type NotificationKind } from './templates';
 
@@ -11,6 +12,8 @@ export interface NotificationSettings {
   attempts: number;
   /** The first retry's delay; each next one doubles. */
   backoffMs: number;
+  /** The longest wait between two attempts; 0 lets the doubling go on. */
+  backoffMaxMs?: number;
   quietHours: QuietHours | null;
   /** The length of a day for `reminderAfterDays` (shorter only in tests). */
   dayMs: number;
@@ -141,7 +144,7 @@ export class LetterNotifications {
           WHERE letter_id = $1 AND kind = $2 AND state = 'sending'`,
         [letterId, kind, `${failure.code}: ${failure.detail}`],
       );
-      const delay = this.settings.backoffMs * 2 ** (attempt - 1);
+      const delay = retryDelayMs(attempt, this.settings.backoffMs, this.settings.backoffMaxMs);
       return { kind: 'later', at: new Date(now().getTime() + delay), why: 'retry' };
     }
     await this.recordSent(letterId, kind, messageId);

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
@@ -145,9 +145,26 @@ export function newNationalId(): string {
 
 /** Resident set size of a process, from /proc (kB → MB). */
 export function rssMb(pid: number): number {
+  return statusMb(pid, 'VmRSS');
+}
+
+/**
+ * The highest resident set size since the process started or since `resetPeakRss`: unlike
+ * sampling it cannot miss a short peak.
+ */
+export function peakRssMb(pid: number): number {
+  return statusMb(pid, 'VmHWM');
+}
+
+/** Starts the high-water mark afresh (Linux: `5` to clear_refs, for our own processes). */
+export function resetPeakRss(pid: number): void {
+  writeFileSync(`/proc/${pid}/clear_refs`, '5');
+}
+
+function statusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    const kb = Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
     return kb / 1024;
   } catch {
     return 0;

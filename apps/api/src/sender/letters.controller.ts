@@ -2,12 +2,11 @@ import { Body, Controller, Delete, Get, Headers, Param, Post, Req, Res } from '@
 import type { Request, Response } from 'express';
 import { CurrentPrincipal, ForAgency, type AgencyPrincipal } from '#auth';
 import { invalid } from '#errors';
-import { ZodPipe } from '#http';
+import { ZodPipe, bodySha256, type HashedBody } from '#http';
 import {
   SenderLetters,
   SubmitLetter,
   letterSubmissionSchema,
-  sha256OfBody,
   type LetterSubmission,
 } from '#letters';
 import { IdPipe } from '../ids';
@@ -26,7 +25,7 @@ export class LettersController {
   async create(
     @CurrentPrincipal() agency: AgencyPrincipal,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Req() request: Request & { rawBody?: Buffer },
+    @Req() request: Request & HashedBody,
     @Res({ passthrough: true }) response: Response,
     @Body(new ZodPipe(letterSubmissionSchema)) submission: LetterSubmission,
   ) {
@@ -41,7 +40,7 @@ export class LettersController {
     const result = await this.submit.execute({
       agencyId: agency.agencyId,
       idempotencyKey,
-      requestSha256: sha256OfBody(request.rawBody ?? Buffer.alloc(0)),
+      requestSha256: bodySha256(request),
       submission,
     });
     response.status(result.status);
