@@ -46,6 +46,20 @@ describe('the JSON body reader', () => {
     expect(req.readableEnded).toBe(true);
   });
 
+  it('reads a large declared body that arrives in pieces, and refuses one shorter than declared', async () => {
+    const text = JSON.stringify({ a: 'z'.repeat(300_000) });
+    const pieces = Array.from({ length: 10 }, (_, i) => text.slice(i * 30_001, (i + 1) * 30_001));
+    const req = json(pieces);
+    expect(await read(req, 1_000_000)).toBeUndefined();
+    expect(req.body).toEqual({ a: 'z'.repeat(300_000) });
+    expect(req.bodySha256).toEqual(sha256(text));
+    const short = json(['{"a":1}'], { 'content-length': '500000' });
+    expect(await read(short, 1_000_000)).toMatchObject({
+      status: 400,
+      type: 'request.size.invalid',
+    });
+  });
+
   it('refuses a body without a length once it passes the limit', async () => {
     const req = request({ 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, [
       '{"a":"',

@@ -34,6 +34,7 @@ const UTF8 = /^utf-?8$/i;
 const JSON_WHITESPACE = new Set([' ', '\t', '\n', '\r']);
 const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
 const EMPTY_SHA256 = createHash('sha256').digest();
+const GROW_FROM = 64 * 1024;
 
 export interface JsonBodyOptions {
   /** Bytes (after any Content-Encoding); larger bodies are refused with 413. */
@@ -106,9 +107,12 @@ function collect(
 ): Promise<ReadBody> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
-    // With the length known up front the bytes go straight into place; otherwise (chunked or
-    // compressed bodies) the chunks are joined once at the end.
-    const whole = declared === undefined ? null : Buffer.allocUnsafeSlow(declared);
+    // With the length known up front the bytes go into one buffer; otherwise (chunked or
+    // compressed bodies) the chunks are joined once at the end. The buffer grows with what has
+    // arrived rather than with what was declared, so a client that announces 60 MB and sends a
+    // trickle makes the API hold only the trickle.
+    let whole: Buffer | null =
+      declared === undefined ? null : Buffer.allocUnsafeSlow(Math.min(declared, GROW_FROM));
     const chunks: Buffer[] = [];
     let received = 0;
     const settle = (outcome: () => void) => {
@@ -127,13 +131,14 @@ function collect(
     const onData = (chunk: Buffer) => {
       received += chunk.length;
       if (received > limit) return fail(tooLarge(received, limit));
-      if (whole && received > whole.length) return fail(lengthMismatch());
+      if (declared !== undefined && received > declared) return fail(lengthMismatch());
       hash.update(chunk);
+      if (whole && received > whole.length) whole = grown(whole, received, declared!);
       if (whole) chunk.copy(whole, received - chunk.length);
       else chunks.push(chunk);
     };
     const onEnd = () => {
-      if (whole && received !== whole.length) return fail(lengthMismatch());
+      if (whole && received !== declared) return fail(lengthMismatch());
       settle(() =>
         resolve({ bytes: whole ?? Buffer.concat(chunks, received), sha256: hash.digest() }),
       );
@@ -146,6 +151,13 @@ function collect(
     source.on('data', onData).on('end', onEnd);
     req.on('error', onAborted).on('aborted', onAborted);
   });
+}
+
+/** At least twice the size, so copies stay amortised, and never past the declared length. */
+function grown(buffer: Buffer, needed: number, declared: number): Buffer {
+  const next = Buffer.allocUnsafeSlow(Math.min(declared, Math.max(needed, buffer.length * 2)));
+  buffer.copy(next);
+  return next;
 }
 
 /**
