@@ -178,6 +178,7 @@ async function main(config: AppConfig): Promise<void> {
     await Promise.all(workers.map((w) => w.close()));
     await Promise.all(loops.map((l) => l.stop()));
     await opener.close();
+    await outbox.flush();
     mailer.close();
     await producer.close();
     await db.destroy();

@@ -34,6 +34,7 @@ let platformPublic: string;
 let producer: JobProducer;
 let deadProducer: JobProducer;
 let submit: SubmitLetter;
+let outbox: Outbox;
 let deadSubmit: SubmitLetter;
 let directory: MailboxDirectory;
 const prefix = `pk-int-${randomUUID().slice(0, 8)}`;
@@ -66,7 +67,8 @@ beforeAll(async () => {
   await new Promise((r) => setTimeout(r, 300));
   // Nothing listens on port 1: a Redis that is down.
   deadProducer = new JobProducer(producerConnection('redis://127.0.0.1:1'), prefix);
-  submit = new SubmitLetter(db, directory, platform, config.openpgpLimits, new Outbox(producer));
+  outbox = new Outbox(producer);
+  submit = new SubmitLetter(db, directory, platform, config.openpgpLimits, outbox);
   deadSubmit = new SubmitLetter(
     db,
     directory,
@@ -88,6 +90,7 @@ describe('submitting a letter', () => {
     const result = await submit.execute(command(await submission()));
     expect(result.status).toBe(202);
     const id = result.body.id;
+    await outbox.flush();
     expect(await count('SELECT count(*) AS n FROM documents WHERE letter_id = $1', [id])).toBe(1);
     expect(
       await count(`SELECT count(*) AS n FROM receipts WHERE letter_id = $1 AND type = 'accepted'`, [
