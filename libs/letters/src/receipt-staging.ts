@@ -47,6 +47,28 @@ export async function stageReceipt(
   } = {},
 ): Promise<StagedReceipt> {
   const facts = options.facts ?? (await readFacts(m, letterId));
+  const payload = receiptPayload(letterId, type, facts, options);
+  const inserted = (await m.query(
+    `INSERT INTO receipts (id, letter_id, agency_id, type, kind, at, payload)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (letter_id, type, kind) DO NOTHING RETURNING id`,
+    [uuidv7(), letterId, facts.agencyId, type, options.kind ?? '', payload.at, payload],
+  )) as { id: string }[];
+  if (inserted.length > 0) return { ...payload, logIndex: null };
+  return (await findReceipt(m, letterId, type, options.kind))!;
+}
+
+/**
+ * A receipt's payload as it will be signed, checked now: a payload the sequencer could not sign
+ * must fail here, in the transition's own transaction, not later in a batch where it would hold
+ * up every other receipt.
+ */
+export function receiptPayload(
+  letterId: string,
+  type: ReceiptType,
+  facts: ReceiptFacts,
+  options: { kind?: 'notify' | 'reminder'; reason?: { code: string; detail: string }; at?: Date },
+): Omit<StagedReceipt, 'logIndex'> {
   const withPlaintext = !BEFORE_PLAINTEXT.has(type) && !facts.endToEnd;
   const payload: Omit<StagedReceipt, 'logIndex'> = {
     letterId,
@@ -61,17 +83,8 @@ export async function stageReceipt(
     })),
     ...(options.reason ? { reason: options.reason } : {}),
   };
-  // A payload the sequencer could not sign must fail here, in the transition's own transaction,
-  // not later in a batch where it would hold up every other receipt.
   parseReceiptPayload({ ...payload, logIndex: 0 });
-  const inserted = (await m.query(
-    `INSERT INTO receipts (id, letter_id, agency_id, type, kind, at, payload)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
-     ON CONFLICT (letter_id, type, kind) DO NOTHING RETURNING id`,
-    [uuidv7(), letterId, facts.agencyId, type, options.kind ?? '', payload.at, payload],
-  )) as { id: string }[];
-  if (inserted.length > 0) return { ...payload, logIndex: null };
-  return (await findReceipt(m, letterId, type, options.kind))!;
+  return payload;
 }
 
 async function readFacts(m: EntityManager, letterId: string): Promise<ReceiptFacts> {
