@@ -22,7 +22,7 @@ import { loadConfig, type AppConfig } from '#config';
 import { documentAad, encryptAndSignForPlatform, seal, type AgencySigningKey } from '#crypto';
 import { createDataSource } from '#database';
 import { makeSyntheticNorwegianId } from '#identity';
-import { MailboxDirectory } from '#letters';
+import { CitizenMailbox, MailboxDirectory } from '#letters';
 import { chart } from './chart';
 import { dbUrl, sql } from './db';
 import { cpuOfProcessesNamed, usage } from './process-usage';
@@ -408,6 +408,44 @@ async function measureReads(api: string, token: string, docIds: [string, string]
   return { list: summarize(list), download: summarize(download) };
 }
 
+/**
+ * The inbox list without HTTP, token check or the API process: the use case against the same
+ * database, and PostgreSQL's plan for the first page. Set beside the HTTP figures, it says how
+ * much of the latency is the database.
+ */
+async function measureListInProcess(config: AppConfig, dbName: string, owner: string) {
+  const db = await createDataSource(dbUrl(dbName), 2).initialize();
+  const mailboxes = new CitizenMailbox(
+    db,
+    new MailboxDirectory(config.nationalIds, config.masterKeys),
+  );
+  const mailbox = await mailboxes.open(owner);
+  const times: number[] = [];
+  let cursor: string | undefined;
+  for (let i = -READ_WARM_UP; i < (QUICK ? 200 : 500); i += 1) {
+    const t0 = performance.now();
+    const page = await mailboxes.list(mailbox, {
+      folder: 'inbox',
+      limit: 20,
+      ...(cursor && i % 5 !== 0 ? { cursor } : {}),
+    });
+    if (i >= 0) times.push(performance.now() - t0);
+    cursor = page.nextCursor ?? undefined;
+  }
+  // The shape of the list query (CitizenMailbox.list) for the first page.
+  const plan = (await db.query(
+    `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
+     SELECT l.id, l.title, (SELECT json_agg(d.id) FROM documents d WHERE d.letter_id = l.id)
+       FROM letters l JOIN agencies a ON a.id = l.agency_id
+      WHERE l.mailbox_id = $1 AND l.folder = 'inbox' AND l.delivered_at IS NOT NULL
+        AND l.state IN ('delivered', 'read', 'acknowledged') AND l.purged_at IS NULL
+      ORDER BY l.delivered_at DESC, l.id DESC LIMIT 21`,
+    [mailbox.id],
+  )) as { 'QUERY PLAN': string }[];
+  await db.destroy();
+  return { list: summarize(times), plan: plan.map((r) => r['QUERY PLAN']) };
+}
+
 async function main(): Promise<void> {
   const database = `postkasse_bench_${randomBytes(3).toString('hex')}`;
   const db = dbUrl(database);
@@ -583,6 +621,7 @@ async function main(): Promise<void> {
   console.log(`${scale.total.toLocaleString('en')} letters in ${fmt(scale.seedSeconds, 0)} s`);
   const token = await output(run('cli', env, ['dev', 'token', '--citizen', scale.owner]));
   const reads = await measureReads(api, token, scale.docIds);
+  const listInProcess = await measureListInProcess(config, database, scale.owner);
 
   monitor.stop();
   const processes = monitor.summary();
@@ -604,6 +643,7 @@ async function main(): Promise<void> {
     `| submit → delivered | p50 ${fmt(e2e.p50, 0)} ms, p99 ${fmt(e2e.p99, 0)} ms | | |`,
     `| job queue | | BullMQ no-op jobs, one process: ${fmt(bull.perSecond, 0)} jobs/s | ${fmt((deliveredRate / bull.perSecond) * 100, 1)} % |`,
     `| inbox list, ${scale.total.toLocaleString('en')} letters in the database, mailbox of ${MAILBOX_LETTERS.toLocaleString('en')} | p50 ${fmt(reads.list.p50)} ms, p99 ${fmt(reads.list.p99)} ms | | |`,
+    `| inbox list, the use case in process (no HTTP, no token check) | p50 ${fmt(listInProcess.list.p50)} ms, p99 ${fmt(listInProcess.list.p99)} ms | | |`,
     `| document download (2 KB, decrypt from rest) | p50 ${fmt(reads.download.p50)} ms, p99 ${fmt(reads.download.p99)} ms | | |`,
     ...processes.map(
       (p) =>
@@ -629,6 +669,7 @@ async function main(): Promise<void> {
     console.log(
       `| ${fmt(s.offered)} | ${fmt(s.achievedSubmit)} | ${fmt(s.delivered)} | ${fmt(s.p50)} / ${fmt(s.p95)} / ${fmt(s.p99)} |`,
     );
+  console.log(`\nThe list query's plan, first page:\n\n${listInProcess.plan.join('\n')}`);
   if (soak)
     console.log(
       `\nSoak ${soak.minutes} min at half load, RSS first → last: ${soak.rss.map((r) => `${r.name} ${fmt(r.firstMb, 0)} → ${fmt(r.lastMb, 0)} MB`).join(', ')}`,
@@ -646,6 +687,7 @@ async function main(): Promise<void> {
     submitToDeliveredMs: e2e,
     steps,
     reads,
+    listInProcess,
     scale: { letters: scale.total, mailbox: MAILBOX_LETTERS },
     processes,
     soak,
