@@ -441,6 +441,18 @@ describe('bad input gets a clear error and changes nothing', () => {
       },
     ],
     ['malformed JSON', 400, 'request.malformed_json', async () => ({ raw: '{"recipient":' })],
+    [
+      'a body in another charset than UTF-8',
+      415,
+      'request.unsupported_charset',
+      async () => ({
+        body: await letterTo(citizenA, 'x'),
+        headers: {
+          'content-type': 'application/json; charset=utf-16',
+          'idempotency-key': randomUUID(),
+        },
+      }),
+    ],
   ])('answers %s with %i problem+json', async (_name, status, code, make) => {
     const before = await countLetters();
     const made = (await make()) as {

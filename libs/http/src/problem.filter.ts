@@ -62,14 +62,7 @@ export class ProblemFilter implements ExceptionFilter {
       );
       this.logger.warn({ err: error, requestId: request.id }, 'dependency unavailable');
     } else if (isBodyParserError(error)) {
-      body =
-        error.type === 'entity.too.large'
-          ? problem(413, 'request.too_large', 'The request body is larger than the limit (60 MB)')
-          : problem(
-              400,
-              'request.malformed_json',
-              `The request body could not be read: ${error.type}`,
-            );
+      body = bodyProblem(error);
     } else {
       this.logger.error({ err: error, requestId: request.id }, 'unhandled error');
       body = problem(500, 'internal', 'Something went wrong on our side', {
@@ -91,6 +84,47 @@ function isReleasedQueryRunner(error: unknown): boolean {
   return (
     name === 'QueryRunnerAlreadyReleasedError' || name === 'QueryRunnerProviderAlreadyReleasedError'
   );
+}
+
+/** What the body reader found wrong, in words a client can act on; the body is not echoed. */
+const BODY_PROBLEMS: Record<string, { status: number; code: string; detail: string }> = {
+  'entity.too.large': {
+    status: 413,
+    code: 'request.too_large',
+    detail: 'The request body is larger than the limit (60 MB)',
+  },
+  'entity.parse.failed': {
+    status: 400,
+    code: 'request.malformed_json',
+    detail: 'The request body is not a JSON object or array',
+  },
+  'request.size.invalid': {
+    status: 400,
+    code: 'request.malformed_json',
+    detail: 'The request body is shorter or longer than its Content-Length',
+  },
+  'request.aborted': {
+    status: 400,
+    code: 'request.malformed_json',
+    detail: 'The request body ended before it was complete',
+  },
+  'charset.unsupported': {
+    status: 415,
+    code: 'request.unsupported_charset',
+    detail: 'The request body must be UTF-8',
+  },
+  'encoding.unsupported': {
+    status: 415,
+    code: 'request.unsupported_encoding',
+    detail: 'The request body may be sent as is, or with gzip, deflate or br content encoding',
+  },
+};
+
+function bodyProblem(error: { type: string }) {
+  const known = BODY_PROBLEMS[error.type];
+  return known
+    ? problem(known.status, known.code, known.detail)
+    : problem(400, 'request.malformed_json', `The request body could not be read (${error.type})`);
 }
 
 function isBodyParserError(error: unknown): error is { type: string; status: number } {
