@@ -11,7 +11,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -40,6 +40,7 @@ const { values: args } = parseArgs({
     scale: { type: 'string' },
     soak: { type: 'string', default: '0' },
     profile: { type: 'boolean', default: false },
+    'gc-trace': { type: 'boolean', default: false },
   },
 });
 const QUICK = args.quick;
@@ -62,8 +63,12 @@ const PROFILE = args.profile
   ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'var/bench/profiles')}`]
   : [];
 
+/** With --gc-trace the API logs its garbage collections (and its log lines) to this file. */
+const GC_TRACE = args['gc-trace'] ? join(ROOT, 'var/bench/api-gc.log') : null;
+
 function run(app: string, env: NodeJS.ProcessEnv, argv: string[] = []): ChildProcess {
-  const flags = app === 'cli' ? [] : PROFILE;
+  const traced = app === 'api' && GC_TRACE !== null;
+  const flags = [...(app === 'cli' ? [] : PROFILE), ...(traced ? ['--trace-gc'] : [])];
   // Only the CLI's output is read; a pipe nobody reads would stall a process once it filled.
   const child = spawn(
     process.execPath,
@@ -71,7 +76,11 @@ function run(app: string, env: NodeJS.ProcessEnv, argv: string[] = []): ChildPro
     {
       cwd: ROOT,
       env,
-      stdio: ['ignore', app === 'cli' ? 'pipe' : 'ignore', 'inherit'],
+      stdio: [
+        'ignore',
+        app === 'cli' ? 'pipe' : traced ? openSync(GC_TRACE!, 'w') : 'ignore',
+        'inherit',
+      ],
     },
   );
   if (app !== 'cli') {
@@ -88,6 +97,24 @@ function output(child: ChildProcess): Promise<string> {
     child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
     child.on('exit', (code) => (code === 0 ? res(out.trim()) : rej(new Error(`exit ${code}`))));
   });
+}
+
+/** Count and pauses of the collections in a --trace-gc log between two times (ms since start). */
+function gcPauses(log: string, from: number, to: number): string {
+  const kinds = new Map<string, { n: number; total: number; max: number }>();
+  for (const m of log.matchAll(
+    /\s(\d+) ms: (Scavenge|Mark-Compact|Mark-Sweep)\S*.*?, ([\d.]+) \/ [\d.]+ ms/g,
+  )) {
+    const at = Number(m[1]);
+    if (at < from || at > to) continue;
+    const k = kinds.get(m[2]) ?? { n: 0, total: 0, max: 0 };
+    const pause = Number(m[3]);
+    kinds.set(m[2], { n: k.n + 1, total: k.total + pause, max: Math.max(k.max, pause) });
+  }
+  if (kinds.size === 0) return 'none';
+  return [...kinds.entries()]
+    .map(([kind, k]) => `${kind} ×${k.n}, ${fmt(k.total)} ms in all, longest ${fmt(k.max)} ms`)
+    .join('; ');
 }
 
 /** CPU seconds so far of each part of the pipeline, and of this load generator. */
@@ -545,6 +572,7 @@ async function main(): Promise<void> {
     await ds.destroy();
   }
 
+  const apiStartedAt = performance.now();
   const children = [
     { name: 'api', child: run('api', env) },
     ...Array.from({ length: WORKERS }, (_, i) => ({
@@ -630,9 +658,13 @@ async function main(): Promise<void> {
   const scale = await seedScale(config, database, 'Bench Curve25519');
   console.log(`${scale.total.toLocaleString('en')} letters in ${fmt(scale.seedSeconds, 0)} s`);
   const token = await output(run('cli', env, ['dev', 'token', '--citizen', scale.owner]));
+  const readsFrom = performance.now();
   const reads = await measureReads(api, token, scale.docIds);
+  const readsTo = performance.now();
   const listInProcess = await measureListInProcess(config, database, scale.owner);
+  const quietFrom = performance.now();
   const readsQuiet = await measureReads(api, token, scale.docIds);
+  const quietTo = performance.now();
 
   monitor.stop();
   const processes = monitor.summary();
@@ -681,6 +713,15 @@ async function main(): Promise<void> {
     console.log(
       `| ${fmt(s.offered)} | ${fmt(s.achievedSubmit)} | ${fmt(s.delivered)} | ${fmt(s.p50)} / ${fmt(s.p95)} / ${fmt(s.p99)} |`,
     );
+  if (GC_TRACE) {
+    // --trace-gc stamps each collection with ms since the API started, as performance.now()
+    // does here since the benchmark started; apiStartedAt relates the two.
+    const pauses = (from: number, to: number) =>
+      gcPauses(readFileSync(GC_TRACE, 'utf8'), from - apiStartedAt, to - apiStartedAt);
+    console.log(
+      `\nAPI garbage collection during the reads: ${pauses(readsFrom, readsTo)}; once quiet: ${pauses(quietFrom, quietTo)}`,
+    );
+  }
   console.log(`\nThe list query's plan, first page:\n\n${listInProcess.plan.join('\n')}`);
   if (soak)
     console.log(
