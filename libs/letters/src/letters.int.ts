@@ -150,6 +150,19 @@ describe('submitting a letter', () => {
     expect(await count('SELECT count(*) AS n FROM letters')).toBe(before);
   });
 
+  it('records the hand-over on the outbox row by itself, shortly after', async () => {
+    const result = await submit.execute(command(await submission()));
+    const handedOver = () =>
+      count(
+        'SELECT count(*) AS n FROM outbox WHERE subject_id = $1 AND handed_over_at IS NOT NULL',
+        [result.body.id],
+      );
+    for (let i = 0; i < 50 && (await handedOver()) === 0; i += 1) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(await handedOver()).toBe(1);
+  });
+
   it('still accepts with Redis down, leaving the outbox row for the relay', async () => {
     const result = await deadSubmit.execute(command(await submission()));
     expect(result.status).toBe(202);

@@ -26,13 +26,10 @@ export class Outbox {
     private readonly markAfterMs = 100,
   ) {}
 
-  /** `subjectId` is the letter's id, or the webhook delivery's for the webhook queue. */
-  static async stage(m: EntityManager, queue: QueueName, subjectId: string): Promise<OutboxRow> {
-    const [row] = await Outbox.stageAll(m, [{ queue, subjectId }]);
-    return row;
-  }
-
-  /** Several jobs in one statement. */
+  /**
+   * Jobs in one statement. `subjectId` is the letter's id, or the webhook delivery's for the
+   * webhook queue.
+   */
   static async stageAll(
     m: EntityManager,
     jobs: { queue: QueueName; subjectId: string }[],
