@@ -11,22 +11,24 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { copyFileSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as openpgp from 'openpgp';
 import { SMTPServer } from 'smtp-server';
-import { v7 as uuidv7 } from 'uuid';
-import { loadConfig, type AppConfig } from '#config';
-import { documentAad, encryptAndSignForPlatform, seal, type AgencySigningKey } from '#crypto';
+import { loadConfig } from '#config';
+import { encryptAndSignForPlatform, type AgencySigningKey } from '#crypto';
 import { createDataSource } from '#database';
 import { makeSyntheticNorwegianId } from '#identity';
-import { CitizenMailbox, MailboxDirectory } from '#letters';
+import { MailboxDirectory } from '#letters';
 import { chart } from './chart';
 import { dbUrl, sql } from './db';
 import { cpuOfProcessesNamed, usage } from './process-usage';
+import { output } from './processes';
 import { bullmqLimit, openpgpLimit, postgresInsertLimit, type OpenPgpLetter } from './limits';
+import { SAMPLER_FLAGS, gcSummary, samplerSpans, tailInGc } from './gc-spans';
+import { measureListInProcess, measureReads, seedScale } from './read-path';
 import { fmt, summarize } from './stats';
 
 const ROOT = resolve(__dirname, '../..');
@@ -40,7 +42,6 @@ const { values: args } = parseArgs({
     scale: { type: 'string' },
     soak: { type: 'string', default: '0' },
     profile: { type: 'boolean', default: false },
-    'gc-trace': { type: 'boolean', default: false },
   },
 });
 const QUICK = args.quick;
@@ -63,25 +64,14 @@ const PROFILE = args.profile
   ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'var/bench/profiles')}`]
   : [];
 
-/** With --gc-trace the API logs its garbage collections (and its log lines) to this file. */
-const GC_TRACE = args['gc-trace'] ? join(ROOT, 'var/bench/api-gc.log') : null;
-
 function run(app: string, env: NodeJS.ProcessEnv, argv: string[] = []): ChildProcess {
-  const traced = app === 'api' && GC_TRACE !== null;
-  const flags = [...(app === 'cli' ? [] : PROFILE), ...(traced ? ['--trace-gc'] : [])];
+  // The API carries the sampler that records its collections while the reads are timed.
+  const flags = app === 'cli' ? [] : [...PROFILE, ...(app === 'api' ? SAMPLER_FLAGS : [])];
   // Only the CLI's output is read; a pipe nobody reads would stall a process once it filled.
   const child = spawn(
     process.execPath,
     [...flags, join(ROOT, `dist/apps/${app}/src/main.js`), ...argv],
-    {
-      cwd: ROOT,
-      env,
-      stdio: [
-        'ignore',
-        app === 'cli' ? 'pipe' : traced ? openSync(GC_TRACE!, 'w') : 'ignore',
-        'inherit',
-      ],
-    },
+    { cwd: ROOT, env, stdio: ['ignore', app === 'cli' ? 'pipe' : 'ignore', 'inherit'] },
   );
   if (app !== 'cli') {
     child.on('exit', (code, signal) => {
@@ -89,32 +79,6 @@ function run(app: string, env: NodeJS.ProcessEnv, argv: string[] = []): ChildPro
     });
   }
   return child;
-}
-
-function output(child: ChildProcess): Promise<string> {
-  return new Promise((res, rej) => {
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('exit', (code) => (code === 0 ? res(out.trim()) : rej(new Error(`exit ${code}`))));
-  });
-}
-
-/** Count and pauses of the collections in a --trace-gc log between two times (ms since start). */
-function gcPauses(log: string, from: number, to: number): string {
-  const kinds = new Map<string, { n: number; total: number; max: number }>();
-  for (const m of log.matchAll(
-    /\s(\d+) ms: (Scavenge|Mark-Compact|Mark-Sweep)\S*.*?, ([\d.]+) \/ [\d.]+ ms/g,
-  )) {
-    const at = Number(m[1]);
-    if (at < from || at > to) continue;
-    const k = kinds.get(m[2]) ?? { n: 0, total: 0, max: 0 };
-    const pause = Number(m[3]);
-    kinds.set(m[2], { n: k.n + 1, total: k.total + pause, max: Math.max(k.max, pause) });
-  }
-  if (kinds.size === 0) return 'none';
-  return [...kinds.entries()]
-    .map(([kind, k]) => `${kind} ×${k.n}, ${fmt(k.total)} ms in all, longest ${fmt(k.max)} ms`)
-    .join('; ');
 }
 
 /** CPU seconds so far of each part of the pipeline, and of this load generator. */
@@ -339,149 +303,8 @@ async function waitDrained(db: string, timeoutMs: number) {
   }
 }
 
-/** A mailbox of MAILBOX_LETTERS real sealed letters inside a database of SCALE_LETTERS letters. */
-async function seedScale(config: AppConfig, dbName: string, agencyName: string) {
-  const db = await createDataSource(dbUrl(dbName), 4).initialize();
-  const directory = new MailboxDirectory(config.nationalIds, config.masterKeys);
-  const owner = makeSyntheticNorwegianId(new Date('1966-06-06'), 606, 'tenor');
-  const mailbox = await directory.findOrCreate(db.manager, owner);
-  const dataKey = directory.dataKeyOf(mailbox);
-  const [agency] = (await db.query('SELECT id FROM agencies WHERE name = $1', [agencyName])) as {
-    id: string;
-  }[];
-  const docIds: [string, string][] = [];
-  const started = Date.now();
-  for (let i = 0; i < MAILBOX_LETTERS; i += 1_000) {
-    const letters: unknown[][] = [[], [], []];
-    const docs: unknown[][] = [[], [], [], []];
-    for (let k = i; k < Math.min(MAILBOX_LETTERS, i + 1_000); k += 1) {
-      const letterId = uuidv7();
-      const docId = uuidv7();
-      const at = new Date(Date.now() - k * 60_000);
-      letters[0].push(letterId);
-      letters[1].push(at);
-      letters[2].push(`Seeded letter ${k}`);
-      const plaintext = randomBytes(2_048);
-      docs[0].push(docId);
-      docs[1].push(letterId);
-      docs[2].push(
-        seal(dataKey, plaintext, documentAad(letterId, docId, mailbox.masterKeyVersion)),
-      );
-      docs[3].push(plaintext.length);
-      docIds.push([letterId, docId]);
-    }
-    await db.query(
-      `INSERT INTO letters (id, agency_id, mailbox_id, title, state, created_at, verified_at, delivered_at)
-       SELECT id, $1, $2, title, 'delivered', at, at, at FROM unnest($3::uuid[], $4::timestamptz[], $5::text[]) AS t(id, at, title)`,
-      [agency.id, mailbox.id, ...letters],
-    );
-    await db.query(
-      `INSERT INTO documents (id, letter_id, position, filename, media_type, received_sha256, sealed, size, plaintext_sha256)
-       SELECT id, letter_id, 0, 'letter.txt', 'text/plain', '\\x00', sealed, size, '\\x00'
-         FROM unnest($1::uuid[], $2::uuid[], $3::bytea[], $4::int[]) AS t(id, letter_id, sealed, size)`,
-      docs,
-    );
-  }
-  // The rest of the database: other citizens' letters, so indexes and plans see a real size.
-  const [{ n }] = (await db.query('SELECT count(*)::int AS n FROM letters')) as { n: number }[];
-  const others = Math.max(0, SCALE_LETTERS - n);
-  await db.query(
-    `INSERT INTO mailboxes (id, national_id_hmac, recipient_ref, master_key_version)
-     SELECT gen_random_uuid(), decode(md5(g::text || 'bench'), 'hex'), 'bench', 1 FROM generate_series(1, 2000) g`,
-  );
-  for (let done = 0; done < others; done += 200_000) {
-    await db.query(
-      `WITH ids AS (SELECT array_agg(id) AS a FROM mailboxes WHERE recipient_ref = 'bench')
-       INSERT INTO letters (id, agency_id, mailbox_id, title, state, created_at, verified_at, delivered_at)
-       SELECT gen_random_uuid(), $1, ids.a[1 + g % 2000], 'Other letter', 'delivered', t, t, t
-         FROM ids, generate_series(1, $2) g, LATERAL (SELECT now() - (g || ' seconds')::interval AS t) ts`,
-      [agency.id, Math.min(200_000, others - done)],
-    );
-  }
-  await db.query('VACUUM ANALYZE letters');
-  await db.query('VACUUM ANALYZE documents');
-  const [{ total }] = (await db.query('SELECT count(*)::int AS total FROM letters')) as {
-    total: number;
-  }[];
-  await db.destroy();
-  return { owner, docIds, total, seedSeconds: (Date.now() - started) / 1000 };
-}
-
 const LIST_QUIET_WAIT_MS = QUICK ? 10_000 : 60_000;
-
-/** Requests of each kind before timing starts: the API's first ones also compile its code. */
-const READ_WARM_UP = 50;
-
-async function measureReads(api: string, token: string, docIds: [string, string][]) {
-  const headers = { authorization: `Bearer ${token}` };
-  const list: number[] = [];
-  let cursor: string | null = null;
-  for (let i = -READ_WARM_UP; i < (QUICK ? 200 : 500); i += 1) {
-    const t0 = performance.now();
-    const r = await fetch(
-      `${api}/v1/mailbox/letters?limit=20${cursor && i % 5 !== 0 ? `&cursor=${cursor}` : ''}`,
-      { headers },
-    );
-    const body = (await r.json()) as { nextCursor: string | null };
-    if (i >= 0) list.push(performance.now() - t0);
-    cursor = body.nextCursor;
-  }
-  const download: number[] = [];
-  for (let i = -READ_WARM_UP; i < (QUICK ? 200 : 500); i += 1) {
-    const [letterId, docId] = docIds[Math.floor(Math.random() * docIds.length)];
-    const t0 = performance.now();
-    const r = await fetch(`${api}/v1/mailbox/letters/${letterId}/documents/${docId}`, { headers });
-    await r.arrayBuffer();
-    if (i >= 0) download.push(performance.now() - t0);
-  }
-  return { list: summarize(list), download: summarize(download) };
-}
-
-/**
- * The inbox list without HTTP, token check or the API process: the use case against the same
- * database, and PostgreSQL's plan for the first page. Set beside the HTTP figures, it says how
- * much of the latency is the database.
- */
-async function measureListInProcess(config: AppConfig, dbName: string, owner: string) {
-  const db = await createDataSource(dbUrl(dbName), 2).initialize();
-  const mailboxes = new CitizenMailbox(
-    db,
-    new MailboxDirectory(config.nationalIds, config.masterKeys),
-  );
-  const mailbox = await mailboxes.open(owner);
-  const timeList = async () => {
-    const times: number[] = [];
-    let cursor: string | undefined;
-    for (let i = -READ_WARM_UP; i < (QUICK ? 200 : 500); i += 1) {
-      const t0 = performance.now();
-      const page = await mailboxes.list(mailbox, {
-        folder: 'inbox',
-        limit: 20,
-        ...(cursor && i % 5 !== 0 ? { cursor } : {}),
-      });
-      if (i >= 0) times.push(performance.now() - t0);
-      cursor = page.nextCursor ?? undefined;
-    }
-    return summarize(times);
-  };
-  const list = await timeList();
-  // Again once the database has written out the million rows and the machine is quiet, to tell
-  // the query's own tail from that of a busy server.
-  await sleep(LIST_QUIET_WAIT_MS);
-  const listQuiet = await timeList();
-  // The shape of the list query (CitizenMailbox.list) for the first page.
-  const plan = (await db.query(
-    `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
-     SELECT l.id, l.title, (SELECT json_agg(d.id) FROM documents d WHERE d.letter_id = l.id)
-       FROM letters l JOIN agencies a ON a.id = l.agency_id
-      WHERE l.mailbox_id = $1 AND l.folder = 'inbox' AND l.delivered_at IS NOT NULL
-        AND l.state IN ('delivered', 'read', 'acknowledged') AND l.purged_at IS NULL
-      ORDER BY l.delivered_at DESC, l.id DESC LIMIT 21`,
-    [mailbox.id],
-  )) as { 'QUERY PLAN': string }[];
-  await db.destroy();
-  return { list, listQuiet, plan: plan.map((r) => r['QUERY PLAN']) };
-}
+const TIMED_READS = QUICK ? 200 : 500;
 
 async function main(): Promise<void> {
   const database = `postkasse_bench_${randomBytes(3).toString('hex')}`;
@@ -515,7 +338,9 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
     DATABASE_POOL_SIZE: '20',
     WORKER_CONCURRENCY: '16',
+    ALLOC_PROFILE_FILE: join(ROOT, 'var/bench/api-reads'),
   };
+  mkdirSync(join(ROOT, 'var/bench'), { recursive: true });
   const api = `http://127.0.0.1:${port}`;
   console.log(
     `Postkasse benchmark${QUICK ? ' (quick)' : ''}: ${WORKERS} worker process(es), ${CONCURRENCY} clients at saturation`,
@@ -572,7 +397,6 @@ async function main(): Promise<void> {
     await ds.destroy();
   }
 
-  const apiStartedAt = performance.now();
   const children = [
     { name: 'api', child: run('api', env) },
     ...Array.from({ length: WORKERS }, (_, i) => ({
@@ -655,16 +479,34 @@ async function main(): Promise<void> {
   process.stdout.write(
     `Seeding ${SCALE_LETTERS.toLocaleString('en')} letters (a mailbox of ${MAILBOX_LETTERS.toLocaleString('en')})… `,
   );
-  const scale = await seedScale(config, database, 'Bench Curve25519');
+  const scale = await seedScale(config, database, 'Bench Curve25519', {
+    mailbox: MAILBOX_LETTERS,
+    total: SCALE_LETTERS,
+  });
   console.log(`${scale.total.toLocaleString('en')} letters in ${fmt(scale.seedSeconds, 0)} s`);
   const token = await output(run('cli', env, ['dev', 'token', '--citizen', scale.owner]));
-  const readsFrom = performance.now();
-  const reads = await measureReads(api, token, scale.docIds);
-  const readsTo = performance.now();
-  const listInProcess = await measureListInProcess(config, database, scale.owner);
-  const quietFrom = performance.now();
-  const readsQuiet = await measureReads(api, token, scale.docIds);
-  const quietTo = performance.now();
+  const span = samplerSpans(children[0].child, env.ALLOC_PROFILE_FILE!);
+  const readArgs = { api, token, docIds: scale.docIds, timed: TIMED_READS };
+  const readsSpan = await span(() => measureReads(readArgs));
+  const listInProcess = await measureListInProcess(
+    config,
+    database,
+    scale.owner,
+    TIMED_READS,
+    LIST_QUIET_WAIT_MS,
+  );
+  const quietSpan = await span(() => measureReads(readArgs));
+  // The figures without the per-request spans, which only the collector attribution needs.
+  const figures = ({ spans: _, ...summary }: { spans: unknown } & ReturnType<typeof summarize>) =>
+    summary;
+  const reads = {
+    list: figures(readsSpan.result.list),
+    download: figures(readsSpan.result.download),
+  };
+  const readsQuiet = {
+    list: figures(quietSpan.result.list),
+    download: figures(quietSpan.result.download),
+  };
 
   monitor.stop();
   const processes = monitor.summary();
@@ -713,14 +555,13 @@ async function main(): Promise<void> {
     console.log(
       `| ${fmt(s.offered)} | ${fmt(s.achievedSubmit)} | ${fmt(s.delivered)} | ${fmt(s.p50)} / ${fmt(s.p95)} / ${fmt(s.p99)} |`,
     );
-  if (GC_TRACE) {
-    // --trace-gc stamps each collection with ms since the API started, as performance.now()
-    // does here since the benchmark started; apiStartedAt relates the two.
-    const pauses = (from: number, to: number) =>
-      gcPauses(readFileSync(GC_TRACE, 'utf8'), from - apiStartedAt, to - apiStartedAt);
-    console.log(
-      `\nAPI garbage collection during the reads: ${pauses(readsFrom, readsTo)}; once quiet: ${pauses(quietFrom, quietTo)}`,
-    );
+  for (const [pass, r] of [
+    ['reads', readsSpan],
+    ['reads once quiet', quietSpan],
+  ] as const) {
+    console.log(`\nAPI garbage collection during the ${pass}: ${gcSummary(r.gcs)}`);
+    console.log(`  list: ${tailInGc(r.result.list.spans, r.gcs, r.result.own)}`);
+    console.log(`  download: ${tailInGc(r.result.download.spans, r.gcs, r.result.own)}`);
   }
   console.log(`\nThe list query's plan, first page:\n\n${listInProcess.plan.join('\n')}`);
   if (soak)

@@ -14,6 +14,7 @@ import { encryptAndSignForPlatform } from '#crypto';
 import { makeSyntheticNorwegianId } from '#identity';
 import { admin, dbUrl, sql } from './db';
 import { cpuOfProcessesNamed, usage } from './process-usage';
+import { output } from './processes';
 
 const ROOT = resolve(__dirname, '../..');
 const LETTERS = Number(process.argv[2] ?? 300);
@@ -31,14 +32,6 @@ function run(
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'inherit'],
-  });
-}
-
-function output(child: ChildProcess): Promise<string> {
-  return new Promise((res, rej) => {
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('exit', (code) => (code === 0 ? res(out.trim()) : rej(new Error(`exit ${code}`))));
   });
 }
 

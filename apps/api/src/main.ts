@@ -31,7 +31,8 @@ async function main(): Promise<void> {
   // Before Nest's routes: the development issuer at /dev-oidc, the web client at /.
   if (config.oidc.devIssuer) await mountDevOidc(app, config);
   serveWebClient(app, config);
-  app.enableShutdownHooks();
+  // Only the signals that mean "stop"; Nest's default list would also stop on SIGUSR2 or SIGHUP.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   app.get(JobProducer);
   await app.listen(config.http.port, config.http.host);
   app.get(Logger).log(`Postkasse API listening on http://${config.http.host}:${config.http.port}`);

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { setPriority } from 'node:os';
 import { Worker } from 'bullmq';
 import pino from 'pino';
 import { ConfigError, loadConfig, type AppConfig } from '#config';
@@ -31,6 +32,7 @@ import {
 import { webhookProcessor } from './processors/webhook.processor';
 
 async function main(config: AppConfig): Promise<void> {
+  lowerPriority(config.worker.niceness);
   const logger = pino({ level: config.logLevel, base: { app: 'worker', pid: process.pid } });
   const db = createDataSource(config.databaseUrl, config.databasePoolSize);
   await db.initialize();
@@ -187,6 +189,15 @@ async function main(config: AppConfig): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/**
+ * Linux keeps a niceness per thread, and a new thread starts with its creator's. Set first, before
+ * the OpenPGP thread pool exists, it covers the main thread and the OpenPGP threads, which do
+ * the work; threads started before (V8's collector helpers, libuv's I/O pool) keep the default.
+ */
+function lowerPriority(niceness: number): void {
+  if (niceness > 0) setPriority(niceness);
 }
 
 loadConfig()

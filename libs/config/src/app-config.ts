@@ -39,6 +39,8 @@ export interface AppConfig {
   worker: {
     concurrency: number;
     openpgpThreads: number;
+    /** Scheduling niceness of the worker process (0 to 19). */
+    niceness: number;
     documentTimeoutMs: number;
     relayIntervalMs: number;
     sequencerIntervalMs: number;

@@ -100,6 +100,7 @@ export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promi
     worker: {
       concurrency: env.WORKER_CONCURRENCY,
       openpgpThreads: env.OPENPGP_THREADS,
+      niceness: env.WORKER_NICENESS,
       documentTimeoutMs: env.DOCUMENT_TIMEOUT_MS,
       relayIntervalMs: env.RELAY_INTERVAL_MS,
       sequencerIntervalMs: env.SEQUENCER_INTERVAL_MS,

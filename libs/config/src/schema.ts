@@ -61,6 +61,11 @@ export const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKER_CONCURRENCY: int(1, 1000).default(8),
   OPENPGP_THREADS: int(0, 64).default(0),
+  /**
+   * The worker's scheduling niceness (0 to 19): where it shares cores with the API, decrypting a
+   * backlog must not stand in the way of a citizen's or an agency's request.
+   */
+  WORKER_NICENESS: int(0, 19).default(10),
   DOCUMENT_TIMEOUT_MS: int(100, 600_000).default(30_000),
   RELAY_INTERVAL_MS: int(50, 600_000).default(2_000),
   /** How often the receipt sequencer looks for staged receipts when it found none. */

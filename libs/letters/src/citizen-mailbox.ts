@@ -1,9 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { documentAad, unseal } from '#crypto';
-import { DocumentRow, Mailbox } from '#database';
+import type { Mailbox } from '#database';
 import { notFound } from '#errors';
 import { decodeCursor, encodeCursor } from './cursor';
 import { applyTransition } from './letter-transitions';
+import { transition, type LetterState } from './lifecycle';
 import type { MailboxDirectory } from './mailbox-directory';
 import type { StagedReceipt } from './receipt-staging';
 
@@ -137,23 +138,36 @@ export class CitizenMailbox {
     letterId: string,
     documentId: string,
   ): Promise<{ filename: string; mediaType: string; content: Buffer }> {
-    await this.get(mailbox, letterId);
-    const doc = await this.db.manager.findOne(DocumentRow, { where: { id: documentId, letterId } });
-    if (!doc || !doc.sealed) throw notFound('document');
-    const [letter] = (await this.db.query('SELECT end_to_end FROM letters WHERE id = $1', [
-      letterId,
-    ])) as {
+    // One statement decides both: a letter not visible in this mailbox and a document not of
+    // that letter are the same "not found" as ones that do not exist.
+    const [doc] = (await this.db.query(
+      `SELECT l.state, l.requires_acknowledgement, l.end_to_end, d.id, d.filename, d.media_type, d.sealed
+         FROM letters l LEFT JOIN documents d ON d.letter_id = l.id AND d.id = $3
+        WHERE l.id = $1 AND l.mailbox_id = $2 AND ${VISIBLE}`,
+      [letterId, mailbox.id, documentId],
+    )) as {
+      state: LetterState;
+      requires_acknowledgement: boolean;
       end_to_end: boolean;
+      id: string | null;
+      filename: string;
+      media_type: string;
+      sealed: Buffer | null;
     }[];
-    const content = letter.end_to_end
+    if (!doc) throw notFound('letter');
+    if (!doc.id || !doc.sealed) throw notFound('document');
+    const content = doc.end_to_end
       ? doc.sealed
       : unseal(
           this.mailboxes.dataKeyOf(mailbox),
           doc.sealed,
           documentAad(letterId, doc.id, mailbox.masterKeyVersion),
         );
-    await this.db.transaction((m) => applyTransition(m, letterId, 'read'));
-    return { filename: doc.filename, mediaType: doc.mediaType, content };
+    // Only a first read changes anything; later ones need no locked transaction to say so.
+    const facts = { requiresAcknowledgement: doc.requires_acknowledgement };
+    if (transition(doc.state, 'read', facts).kind !== 'unchanged')
+      await this.db.transaction((m) => applyTransition(m, letterId, 'read'));
+    return { filename: doc.filename, mediaType: doc.media_type, content };
   }
 
   async acknowledge(mailbox: Mailbox, letterId: string): Promise<StagedReceipt> {

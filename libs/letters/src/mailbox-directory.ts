@@ -10,6 +10,41 @@ import {
 } from '#identity';
 import { Mailbox } from '#database';
 
+const MAILBOX_COLUMNS = `id, national_id_hmac, recipient_ref, wrapped_data_key, master_key_version,
+  reserved, notification_email, email_confirmed, language, time_zone, public_key, created_at`;
+
+interface MailboxRow {
+  id: string;
+  national_id_hmac: Buffer;
+  recipient_ref: string;
+  wrapped_data_key: Buffer | null;
+  master_key_version: number;
+  reserved: boolean;
+  notification_email: string | null;
+  email_confirmed: boolean;
+  language: Mailbox['language'];
+  time_zone: string;
+  public_key: string | null;
+  created_at: Date;
+}
+
+function toMailbox(row: MailboxRow): Mailbox {
+  return Object.assign(new Mailbox(), {
+    id: row.id,
+    nationalIdHmac: row.national_id_hmac,
+    recipientRef: row.recipient_ref,
+    wrappedDataKey: row.wrapped_data_key,
+    masterKeyVersion: row.master_key_version,
+    reserved: row.reserved,
+    notificationEmail: row.notification_email,
+    emailConfirmed: row.email_confirmed,
+    language: row.language,
+    timeZone: row.time_zone,
+    publicKey: row.public_key,
+    createdAt: row.created_at,
+  });
+}
+
 export interface NationalIdPolicy {
   pepper: Buffer;
   recipientRefKey: Buffer;
@@ -50,7 +85,13 @@ export class MailboxDirectory {
   }
 
   async find(m: EntityManager, nationalId: string): Promise<Mailbox | null> {
-    return m.findOne(Mailbox, { where: { nationalIdHmac: this.hmacOf(nationalId) } });
+    // Plain SQL: every citizen request and every submission looks a mailbox up, and findOne
+    // builds its query from the entity's metadata each time (a sixth of what a read allocated).
+    const [row] = (await m.query(
+      `SELECT ${MAILBOX_COLUMNS} FROM mailboxes WHERE national_id_hmac = $1`,
+      [this.hmacOf(nationalId)],
+    )) as MailboxRow[];
+    return row ? toMailbox(row) : null;
   }
 
   async findOrCreate(m: EntityManager, nationalId: string): Promise<Mailbox> {

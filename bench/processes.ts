@@ -1,0 +1,40 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, '../..');
+
+/** One of Postkasse's processes (`api`, `worker`, `cli`) from the build, as in production. */
+export function runApp(
+  app: 'api' | 'worker' | 'cli',
+  env: NodeJS.ProcessEnv,
+  argv: string[] = [],
+  options: { nodeFlags?: string[]; stdout?: 'pipe' | 'ignore' | number } = {},
+): ChildProcess {
+  return spawn(
+    process.execPath,
+    [...(options.nodeFlags ?? []), join(ROOT, `dist/apps/${app}/src/main.js`), ...argv],
+    { cwd: ROOT, env, stdio: ['ignore', options.stdout ?? 'pipe', 'inherit'] },
+  );
+}
+
+/** A process's standard output once it has exited with 0. */
+export function output(child: ChildProcess): Promise<string> {
+  return new Promise((res, rej) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('exit', (code) => (code === 0 ? res(out.trim()) : rej(new Error(`exit ${code}`))));
+  });
+}
+
+/** Waits up to 30 s for the API at `base` to answer ready. */
+export async function waitReady(base: string): Promise<void> {
+  for (let i = 0; i < 150; i += 1) {
+    const ready = await fetch(`${base}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the API at ${base} did not become ready in 30 s`);
+}

@@ -1,0 +1,116 @@
+/**
+ * `node dist/bench/reads.js [--mailbox N] [--total N] [--timed N] [--alloc-profile]`: the
+ * citizen's read path alone, the quick A/B test for a change to it. One API process on a fresh
+ * database with a mailbox of N letters; the inbox list and document download timed over HTTP,
+ * twice, and the API's garbage collections counted during each kind of the second pass. With
+ * --alloc-profile, what the API allocates per request of each kind, by package and by function,
+ * from V8's sampling heap profiler (the profiles go to var/bench/profiles).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as openpgp from 'openpgp';
+import { loadConfig } from '#config';
+import { summarizeAllocations, type SamplingHeapProfile } from './alloc-summary';
+import { admin, dbUrl } from './db';
+import { SAMPLER_FLAGS, gcSummary, samplerSpans, tailInGc } from './gc-spans';
+import { ROOT, output, runApp, waitReady } from './processes';
+import { READ_WARM_UP, measureReads, seedScale } from './read-path';
+import { fmt } from './stats';
+
+const { values: args } = parseArgs({
+  options: {
+    mailbox: { type: 'string', default: '2000' },
+    total: { type: 'string', default: '20000' },
+    timed: { type: 'string', default: '1000' },
+    'alloc-profile': { type: 'boolean', default: false },
+    top: { type: 'string', default: '20' },
+  },
+});
+const TIMED = Number(args.timed);
+async function main() {
+  const name = `postkasse_bench_reads_${randomBytes(3).toString('hex')}`;
+  const port = 3700 + Math.floor(Math.random() * 90);
+  const base = `http://127.0.0.1:${port}`;
+  const profileDir = join(ROOT, 'var/bench/profiles');
+  mkdirSync(profileDir, { recursive: true });
+  const profileBase = join(profileDir, `api-reads-${Date.now()}`);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'test',
+    PORT: String(port),
+    DATABASE_URL: dbUrl(name),
+    QUEUE_PREFIX: `pk-reads-${randomBytes(3).toString('hex')}`,
+    SECRETS_FILE: join(ROOT, '.secrets/bench.json'),
+    LOG_LEVEL: 'warn',
+    SMTP_URL: 'smtp://127.0.0.1:1',
+    ALLOC_PROFILE_FILE: profileBase,
+    ALLOC_PROFILE_HEAP: args['alloc-profile'] ? '1' : '0',
+  };
+  await output(runApp('cli', env, ['db', 'migrate']));
+  const config = await loadConfig({ NODE_ENV: 'test', SECRETS_FILE: env.SECRETS_FILE });
+  const keys = await openpgp.generateKey({
+    type: 'ecc',
+    curve: 'curve25519Legacy',
+    userIDs: [{ name: 'Reads' }],
+    format: 'armored',
+  });
+  const keyFile = join(tmpdir(), `reads-${process.pid}.asc`);
+  writeFileSync(keyFile, keys.publicKey);
+  await output(
+    runApp('cli', env, ['agency', 'create', '--name', 'Reads', '--signing-key', keyFile]),
+  );
+  const scale = await seedScale(config, name, 'Reads', {
+    mailbox: Number(args.mailbox),
+    total: Number(args.total),
+  });
+  const token = await output(runApp('cli', env, ['dev', 'token', '--citizen', scale.owner]));
+
+  const api = runApp('api', env, [], {
+    nodeFlags: SAMPLER_FLAGS,
+    stdout: 'ignore',
+  });
+  const span = samplerSpans(api, profileBase);
+  try {
+    await waitReady(base);
+    console.log(
+      `Read path: mailbox of ${Number(args.mailbox).toLocaleString('en')} in ${scale.total.toLocaleString('en')} letters, ${TIMED} timed requests of each kind per pass (after ${READ_WARM_UP} untimed)`,
+    );
+    const reads = { api: base, token, docIds: scale.docIds, timed: TIMED };
+    const first = await measureReads(reads);
+    console.log(
+      `first pass: list p50 ${fmt(first.list.p50)} p99 ${fmt(first.list.p99)} ms; download p50 ${fmt(first.download.p50)} p99 ${fmt(first.download.p99)} ms`,
+    );
+    const requests = TIMED + READ_WARM_UP;
+    for (const kind of ['list', 'download'] as const) {
+      const {
+        result: timed,
+        gcs,
+        name,
+      } = await span(() => measureReads({ ...reads, kinds: [kind] }));
+      const result = timed[kind];
+      console.log(
+        `\n${kind}, second pass: p50 ${fmt(result.p50)} p99 ${fmt(result.p99)} ms; the API's collections meanwhile: ${gcSummary(gcs)}`,
+      );
+      console.log(tailInGc(result.spans, gcs, timed.own));
+      if (args['alloc-profile']) {
+        const profile = JSON.parse(
+          readFileSync(`${name}.heapprofile`, 'utf8'),
+        ) as SamplingHeapProfile;
+        console.log(`allocation profile ${name}.heapprofile`);
+        console.log(summarizeAllocations(profile, requests, Number(args.top)));
+      }
+    }
+  } finally {
+    api.kill('SIGTERM');
+    await new Promise((r) => api.once('exit', r));
+    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
