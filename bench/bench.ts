@@ -10,7 +10,7 @@
  * it measures the machine's limits for the same work and prints each figure as a ratio.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -25,8 +25,11 @@ import { MailboxDirectory } from '#letters';
 import { chart } from './chart';
 import { dbUrl, sql } from './db';
 import { cpuOfProcessesNamed, usage } from './process-usage';
-import { output } from './processes';
+import { output, runClient } from './processes';
+import type { SubmitClientArgs } from './submit-client';
+import { Submitter } from './submitter';
 import { bullmqLimit, openpgpLimit, postgresInsertLimit, type OpenPgpLetter } from './limits';
+import type { GcEntry } from './gc-kinds';
 import { SAMPLER_FLAGS, gcSummary, samplerSpans, tailInGc } from './gc-spans';
 import { measureListInProcess, measureReads, seedScale } from './read-path';
 import { fmt, summarize } from './stats';
@@ -175,6 +178,11 @@ async function makeAgency(env: NodeJS.ProcessEnv, name: string, type: 'ecc' | 'r
   return { apiKey: out.apiKey, privateKey: keys.privateKey, signingKey };
 }
 
+type OfferedResult = Awaited<ReturnType<Submitter['offered']>> & {
+  errors: number;
+  own: GcEntry[];
+};
+
 interface PreparedLetter {
   apiKey: string;
   documents: { filename: string; mediaType: string; content: string }[];
@@ -209,74 +217,6 @@ async function prepareLetters(
     letters.push({ apiKey: agency.apiKey, documents, binaries, signingKey: agency.signingKey });
   }
   return letters;
-}
-
-class Submitter {
-  sent = 0;
-  errors = 0;
-  constructor(
-    private readonly api: string,
-    private readonly letters: PreparedLetter[],
-    private readonly recipients: string[],
-  ) {}
-
-  async submitOne(): Promise<number> {
-    const i = this.sent++;
-    const letter = this.letters[i % this.letters.length];
-    const body = JSON.stringify({
-      recipient: { nationalId: this.recipients[i % this.recipients.length] },
-      title: `Benchmark letter ${i}`,
-      documents: letter.documents,
-    });
-    const t0 = performance.now();
-    const response = await fetch(`${this.api}/v1/letters`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${letter.apiKey}`,
-        'content-type': 'application/json',
-        'idempotency-key': randomUUID(),
-      },
-      body,
-    });
-    await response.arrayBuffer();
-    if (response.status !== 202) this.errors += 1;
-    return performance.now() - t0;
-  }
-
-  /** Closed loop: `concurrency` clients, each sending as soon as the last answer came. */
-  async saturate(count: number, concurrency: number) {
-    const latencies: number[] = [];
-    let left = count;
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (left-- > 0) latencies.push(await this.submitOne());
-      }),
-    );
-    return { latencies, seconds: (performance.now() - started) / 1000 };
-  }
-
-  /** Open loop: a request every 1/rate seconds whether or not earlier ones have answered. */
-  async offered(rate: number, seconds: number) {
-    const latencies: number[] = [];
-    const inFlight = new Set<Promise<void>>();
-    const started = performance.now();
-    let n = 0;
-    while (performance.now() - started < seconds * 1000) {
-      const due = started + (n * 1000) / rate;
-      const wait = due - performance.now();
-      if (wait > 0) await sleep(wait);
-      n += 1;
-      if (inFlight.size >= 512) continue;
-      const p: Promise<void> = this.submitOne().then((ms) => {
-        latencies.push(ms);
-        inFlight.delete(p);
-      });
-      inFlight.add(p);
-    }
-    await Promise.all(inFlight);
-    return { latencies, sent: n, seconds: (performance.now() - started) / 1000 };
-  }
 }
 
 async function counts(db: string) {
@@ -424,6 +364,19 @@ async function main(): Promise<void> {
   const monitor = new ProcessMonitor(children.map((c) => ({ name: c.name, pid: c.child.pid! })));
   monitor.start();
   const submitter = new Submitter(api, letters, recipients);
+  const span = samplerSpans(children[0].child, env.ALLOC_PROFILE_FILE!);
+  /** Letters offered at `rate` by a client process of their own (submit-client.ts). */
+  const offered = async (rate: number, seconds: number) => {
+    const r = await runClient<OfferedResult>('submit-client', {
+      api,
+      letters: letters.map(({ apiKey, documents }) => ({ apiKey, documents })),
+      recipients,
+      rate,
+      seconds,
+    } satisfies SubmitClientArgs);
+    submitter.errors += r.errors;
+    return r;
+  };
 
   // Saturation: how fast can letters be submitted, and how fast do they come out the other end?
   const base = await counts(db);
@@ -450,7 +403,7 @@ async function main(): Promise<void> {
     const rate = Math.max(1, deliveredRate * factor);
     const before = await counts(db);
     const t0 = Date.now();
-    const r = await submitter.offered(rate, STEP_SECONDS);
+    const { result: r, gcs } = await span(() => offered(rate, STEP_SECONDS));
     const after = await waitDrained(db, 300_000);
     const s = summarize(r.latencies);
     steps.push({
@@ -459,6 +412,7 @@ async function main(): Promise<void> {
       achievedSubmit: r.latencies.length / r.seconds,
       delivered: (after.delivered - before.delivered) / ((Date.now() - t0) / 1000),
       ...s,
+      collections: tailInGc(r.spans, gcs, r.own),
     });
   }
 
@@ -466,7 +420,7 @@ async function main(): Promise<void> {
     null;
   if (SOAK_MINUTES > 0) {
     const soakStart = new Map(monitor.summary().map((p) => [p.name, p.rssLastMb]));
-    await submitter.offered(deliveredRate * 0.5, SOAK_MINUTES * 60);
+    await offered(deliveredRate * 0.5, SOAK_MINUTES * 60);
     await waitDrained(db, 300_000);
     soak = {
       minutes: SOAK_MINUTES,
@@ -485,7 +439,6 @@ async function main(): Promise<void> {
   });
   console.log(`${scale.total.toLocaleString('en')} letters in ${fmt(scale.seedSeconds, 0)} s`);
   const token = await output(run('cli', env, ['dev', 'token', '--citizen', scale.owner]));
-  const span = samplerSpans(children[0].child, env.ALLOC_PROFILE_FILE!);
   const readArgs = { api, token, docIds: scale.docIds, timed: TIMED_READS };
   const readsSpan = await span(() => measureReads(readArgs));
   const listInProcess = await measureListInProcess(
@@ -555,6 +508,8 @@ async function main(): Promise<void> {
     console.log(
       `| ${fmt(s.offered)} | ${fmt(s.achievedSubmit)} | ${fmt(s.delivered)} | ${fmt(s.p50)} / ${fmt(s.p95)} / ${fmt(s.p99)} |`,
     );
+  console.log('\nSubmissions that met a collection, by offered rate:');
+  for (const s of steps) console.log(`  ${fmt(s.offered)} /s: ${s.collections}`);
   for (const [pass, r] of [
     ['reads', readsSpan],
     ['reads once quiet', quietSpan],

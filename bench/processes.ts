@@ -38,3 +38,19 @@ export async function waitReady(base: string): Promise<void> {
   }
   throw new Error(`the API at ${base} did not become ready in 30 s`);
 }
+
+/**
+ * A load client (`bench/*-client.ts`) run as a process of its own: `input` goes to its standard
+ * input as JSON, and its standard output is parsed as its JSON result.
+ */
+export async function runClient<T>(script: string, input: unknown): Promise<T> {
+  const client = spawn(process.execPath, [join(__dirname, `${script}.js`)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  client.stdin.end(JSON.stringify(input));
+  let out = '';
+  client.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  const code = await new Promise((r) => client.once('exit', r));
+  if (code !== 0) throw new Error(`${script} exited with ${code}`);
+  return JSON.parse(out) as T;
+}

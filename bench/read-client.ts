@@ -4,23 +4,14 @@
  * collections paused the requests it timed; a small fresh client keeps its pauses out of the
  * figures, and reports them beside the results so that what is left can be checked.
  */
-import { PerformanceObserver, performance, type PerformanceEntry } from 'node:perf_hooks';
-import { gcKind, type GcEntry } from './gc-kinds';
+import { observeCollections } from './gc-kinds';
 import { timeDownloads, timeList, type ReadClientArgs } from './read-path';
 
 async function main() {
   let input = '';
   for await (const chunk of process.stdin) input += String(chunk);
   const args = JSON.parse(input) as ReadClientArgs;
-  const own: GcEntry[] = [];
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries() as (PerformanceEntry & { detail?: { kind: number } })[])
-      own.push({
-        kind: gcKind(e.detail?.kind),
-        ms: e.duration,
-        at: performance.timeOrigin + e.startTime,
-      });
-  }).observe({ entryTypes: ['gc'] });
+  const own = observeCollections();
   const list = args.kinds.includes('list')
     ? await timeList(args.api, args.token, args.timed)
     : null;

@@ -2,9 +2,7 @@
  * The citizen's read path at scale: a database of many letters with one large mailbox, and the
  * inbox list and document download timed over HTTP and (the list) in process.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import type { AppConfig } from '#config';
 import { documentAad, seal } from '#crypto';
@@ -12,6 +10,7 @@ import { createDataSource } from '#database';
 import { makeSyntheticNorwegianId } from '#identity';
 import { CitizenMailbox, MailboxDirectory } from '#letters';
 import { dbUrl } from './db';
+import { runClient } from './processes';
 import type { GcEntry } from './gc-kinds';
 import { summarize } from './stats';
 
@@ -165,15 +164,10 @@ type Timed = Awaited<ReturnType<typeof timeList>>;
 export async function measureReads<K extends 'list' | 'download' = 'list' | 'download'>(
   args: Omit<ReadClientArgs, 'kinds'> & { kinds?: K[] },
 ): Promise<Record<K, Timed> & { own: GcEntry[] }> {
-  const client = spawn(process.execPath, [join(__dirname, 'read-client.js')], {
-    stdio: ['pipe', 'pipe', 'inherit'],
+  return runClient<Record<K, Timed> & { own: GcEntry[] }>('read-client', {
+    kinds: ['list', 'download'],
+    ...args,
   });
-  client.stdin.end(JSON.stringify({ kinds: ['list', 'download'], ...args }));
-  let out = '';
-  client.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  const code = await new Promise((r) => client.once('exit', r));
-  if (code !== 0) throw new Error(`the read client exited with ${code}`);
-  return JSON.parse(out) as Record<K, Timed> & { own: GcEntry[] };
 }
 
 /**

@@ -1,0 +1,89 @@
+/**
+ * Agencies' load: letters submitted closed loop (saturation) or open loop at an offered rate.
+ */
+import { randomUUID } from 'node:crypto';
+import type { RequestSpan } from './read-path';
+
+/** What a submission needs of a prepared letter. */
+export interface SubmittableLetter {
+  apiKey: string;
+  documents: { filename: string; mediaType: string; content: string }[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class Submitter {
+  sent = 0;
+  errors = 0;
+  constructor(
+    private readonly api: string,
+    private readonly letters: SubmittableLetter[],
+    private readonly recipients: string[],
+  ) {}
+
+  async submitOne(): Promise<RequestSpan> {
+    const i = this.sent++;
+    const letter = this.letters[i % this.letters.length];
+    const body = JSON.stringify({
+      recipient: { nationalId: this.recipients[i % this.recipients.length] },
+      title: `Benchmark letter ${i}`,
+      documents: letter.documents,
+    });
+    const t0 = performance.now();
+    const response = await fetch(`${this.api}/v1/letters`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${letter.apiKey}`,
+        'content-type': 'application/json',
+        'idempotency-key': randomUUID(),
+      },
+      body,
+    });
+    await response.arrayBuffer();
+    if (response.status !== 202) this.errors += 1;
+    return { start: performance.timeOrigin + t0, end: performance.timeOrigin + performance.now() };
+  }
+
+  /** Closed loop: `concurrency` clients, each sending as soon as the last answer came. */
+  async saturate(count: number, concurrency: number) {
+    const latencies: number[] = [];
+    let left = count;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (left-- > 0) {
+          const span = await this.submitOne();
+          latencies.push(span.end - span.start);
+        }
+      }),
+    );
+    return { latencies, seconds: (performance.now() - started) / 1000 };
+  }
+
+  /** Open loop: a request every 1/rate seconds whether or not earlier ones have answered. */
+  async offered(rate: number, seconds: number) {
+    const spans: RequestSpan[] = [];
+    const inFlight = new Set<Promise<void>>();
+    const started = performance.now();
+    let n = 0;
+    while (performance.now() - started < seconds * 1000) {
+      const due = started + (n * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait);
+      n += 1;
+      if (inFlight.size >= 512) continue;
+      const p: Promise<void> = this.submitOne().then((span) => {
+        spans.push(span);
+        inFlight.delete(p);
+      });
+      inFlight.add(p);
+    }
+    await Promise.all(inFlight);
+    return {
+      latencies: spans.map((s) => s.end - s.start),
+      spans,
+      sent: n,
+      seconds: (performance.now() - started) / 1000,
+    };
+  }
+}
