@@ -16,6 +16,7 @@ import { loadConfig } from '#config';
 import { summarizeAllocations, type SamplingHeapProfile } from './alloc-summary';
 import { admin, dbUrl } from './db';
 import { SAMPLER_FLAGS, gcSummary, samplerSpans, tailInGc } from './gc-spans';
+import { usage } from './process-usage';
 import { ROOT, output, runApp, waitReady } from './processes';
 import { READ_WARM_UP, measureReads, seedScale } from './read-path';
 import { fmt } from './stats';
@@ -85,14 +86,16 @@ async function main() {
     );
     const requests = TIMED + READ_WARM_UP;
     for (const kind of ['list', 'download'] as const) {
+      const cpuBefore = usage(api.pid!).cpu;
       const {
         result: timed,
         gcs,
         name,
       } = await span(() => measureReads({ ...reads, kinds: [kind] }));
+      const cpuMs = (usage(api.pid!).cpu - cpuBefore) * 1000;
       const result = timed[kind];
       console.log(
-        `\n${kind}, second pass: p50 ${fmt(result.p50)} p99 ${fmt(result.p99)} ms; the API's collections meanwhile: ${gcSummary(gcs)}`,
+        `\n${kind}, second pass: p50 ${fmt(result.p50)} p99 ${fmt(result.p99)} ms; API CPU ${fmt(cpuMs / (TIMED + READ_WARM_UP), 2)} ms per request${args['alloc-profile'] ? ' (while profiling)' : ''}; its collections meanwhile: ${gcSummary(gcs)}`,
       );
       console.log(tailInGc(result.spans, gcs, timed.own));
       if (args['alloc-profile']) {
