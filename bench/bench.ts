@@ -30,7 +30,7 @@ import type { SubmitClientArgs } from './submit-client';
 import { Submitter } from './submitter';
 import { bullmqLimit, openpgpLimit, postgresInsertLimit, type OpenPgpLetter } from './limits';
 import type { GcEntry } from './gc-kinds';
-import { SAMPLER_FLAGS, gcSummary, samplerSpans, tailInGc } from './gc-spans';
+import { SAMPLER_FLAGS, gcSummary, samplerSpans, tailCauses } from './gc-spans';
 import { measureListInProcess, measureReads, seedScale } from './read-path';
 import { fmt, summarize } from './stats';
 
@@ -373,6 +373,7 @@ async function main(): Promise<void> {
       recipients,
       rate,
       seconds,
+      apiPid: children[0].child.pid,
     } satisfies SubmitClientArgs);
     submitter.errors += r.errors;
     return r;
@@ -412,7 +413,7 @@ async function main(): Promise<void> {
       achievedSubmit: r.latencies.length / r.seconds,
       delivered: (after.delivered - before.delivered) / ((Date.now() - t0) / 1000),
       ...s,
-      collections: tailInGc(r.spans, gcs, r.own),
+      collections: tailCauses(r.spans, gcs, r.own),
     });
   }
 
@@ -439,7 +440,13 @@ async function main(): Promise<void> {
   });
   console.log(`${scale.total.toLocaleString('en')} letters in ${fmt(scale.seedSeconds, 0)} s`);
   const token = await output(run('cli', env, ['dev', 'token', '--citizen', scale.owner]));
-  const readArgs = { api, token, docIds: scale.docIds, timed: TIMED_READS };
+  const readArgs = {
+    api,
+    token,
+    docIds: scale.docIds,
+    timed: TIMED_READS,
+    apiPid: children[0].child.pid,
+  };
   const readsSpan = await span(() => measureReads(readArgs));
   const listInProcess = await measureListInProcess(
     config,
@@ -508,15 +515,15 @@ async function main(): Promise<void> {
     console.log(
       `| ${fmt(s.offered)} | ${fmt(s.achievedSubmit)} | ${fmt(s.delivered)} | ${fmt(s.p50)} / ${fmt(s.p95)} / ${fmt(s.p99)} |`,
     );
-  console.log('\nSubmissions that met a collection, by offered rate:');
+  console.log('\nWhat the slowest submissions met, by offered rate:');
   for (const s of steps) console.log(`  ${fmt(s.offered)} /s: ${s.collections}`);
   for (const [pass, r] of [
     ['reads', readsSpan],
     ['reads once quiet', quietSpan],
   ] as const) {
     console.log(`\nAPI garbage collection during the ${pass}: ${gcSummary(r.gcs)}`);
-    console.log(`  list: ${tailInGc(r.result.list.spans, r.gcs, r.result.own)}`);
-    console.log(`  download: ${tailInGc(r.result.download.spans, r.gcs, r.result.own)}`);
+    console.log(`  list: ${tailCauses(r.result.list.spans, r.gcs, r.result.own)}`);
+    console.log(`  download: ${tailCauses(r.result.download.spans, r.gcs, r.result.own)}`);
   }
   console.log(`\nThe list query's plan, first page:\n\n${listInProcess.plan.join('\n')}`);
   if (soak)

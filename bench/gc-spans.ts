@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { ROOT } from './processes';
 import type { GcEntry } from './gc-kinds';
-import type { RequestSpan } from './read-path';
+import type { RequestSpan } from './request-span';
 import { fmt } from './stats';
 
 /** Node flags that preload the sampler into a process. */
@@ -46,11 +46,11 @@ export function gcSummary(gcs: GcEntry[]): string {
 }
 
 /**
- * Of the slowest 1 % of requests, how many were under way while the API (`gcs`) or the client
- * timing them (`own`) was paused for a collection, beside the same share of all requests: says
- * whether the tail is a collector.
+ * What the slowest 1 % of requests met, beside all requests: a collection of the API (`gcs`) or
+ * of the client timing them (`own`), and how long the API's main thread waited for a CPU.
+ * Says whether a latency tail is a collector, the scheduler, or neither.
  */
-export function tailInGc(spans: RequestSpan[], gcs: GcEntry[], own: GcEntry[]): string {
+export function tailCauses(spans: RequestSpan[], gcs: GcEntry[], own: GcEntry[]): string {
   const met = (collections: GcEntry[]) => (s: RequestSpan) =>
     collections.some((g) => g.at < s.end && g.at + g.ms > s.start);
   const slowest = [...spans]
@@ -58,8 +58,11 @@ export function tailInGc(spans: RequestSpan[], gcs: GcEntry[], own: GcEntry[]): 
     .slice(0, Math.max(1, Math.round(spans.length / 100)));
   const share = (list: RequestSpan[], test: (s: RequestSpan) => boolean) =>
     `${list.filter(test).length} of ${list.length}`;
+  const queued = (list: RequestSpan[]) =>
+    fmt(list.reduce((sum, s) => sum + s.queued, 0) / Math.max(1, list.length), 1);
   return (
-    `met a collection of the API: ${share(slowest, met(gcs))} of the slowest 1 %, ${share(spans, met(gcs))} in all; ` +
-    `of the load generator: ${share(slowest, met(own))} and ${share(spans, met(own))}`
+    `slowest 1 % / all: met a collection of the API ${share(slowest, met(gcs))} / ${share(spans, met(gcs))}, ` +
+    `of the client ${share(slowest, met(own))} / ${share(spans, met(own))}; ` +
+    `the API's main thread waited for a CPU ${queued(slowest)} / ${queued(spans)} ms per request`
   );
 }

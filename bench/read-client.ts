@@ -13,10 +13,10 @@ async function main() {
   const args = JSON.parse(input) as ReadClientArgs;
   const own = observeCollections();
   const list = args.kinds.includes('list')
-    ? await timeList(args.api, args.token, args.timed)
+    ? await timeList(args.api, args.token, args.timed, args.apiPid)
     : null;
   const download = args.kinds.includes('download')
-    ? await timeDownloads(args.api, args.token, args.docIds, args.timed)
+    ? await timeDownloads(args.api, args.token, args.docIds, args.timed, args.apiPid)
     : null;
   process.stdout.write(JSON.stringify({ list, download, own }));
 }

@@ -11,6 +11,7 @@ import { makeSyntheticNorwegianId } from '#identity';
 import { CitizenMailbox, MailboxDirectory } from '#letters';
 import { dbUrl } from './db';
 import { runClient } from './processes';
+import { startSpan, type RequestSpan } from './request-span';
 import type { GcEntry } from './gc-kinds';
 import { summarize } from './stats';
 
@@ -99,35 +100,22 @@ export async function seedScale(
 /** Requests of each kind before timing starts: the API's first ones also compile its code. */
 export const READ_WARM_UP = 50;
 
-/** A timed request, in milliseconds since the epoch, to set beside another process's events. */
-export interface RequestSpan {
-  start: number;
-  end: number;
-}
-
-function record(times: number[], spans: RequestSpan[], t0: number): void {
-  const t1 = performance.now();
-  times.push(t1 - t0);
-  spans.push({ start: performance.timeOrigin + t0, end: performance.timeOrigin + t1 });
-}
-
 /** `timed` inbox-list pages over HTTP, one at a time, one in five from the first page. */
-export async function timeList(api: string, token: string, timed: number) {
+export async function timeList(api: string, token: string, timed: number, apiPid?: number) {
   const headers = { authorization: `Bearer ${token}` };
-  const times: number[] = [];
   const spans: RequestSpan[] = [];
   let cursor: string | null = null;
   for (let i = -READ_WARM_UP; i < timed; i += 1) {
-    const t0 = performance.now();
+    const done = startSpan(apiPid);
     const r = await fetch(
       `${api}/v1/mailbox/letters?limit=20${cursor && i % 5 !== 0 ? `&cursor=${cursor}` : ''}`,
       { headers },
     );
     const body = (await r.json()) as { nextCursor: string | null };
-    if (i >= 0) record(times, spans, t0);
+    if (i >= 0) spans.push(done());
     cursor = body.nextCursor;
   }
-  return { ...summarize(times), spans };
+  return { ...summarize(spans.map((s) => s.end - s.start)), spans };
 }
 
 /** `timed` downloads of random documents of the mailbox over HTTP, one at a time. */
@@ -136,18 +124,18 @@ export async function timeDownloads(
   token: string,
   docIds: [string, string][],
   timed: number,
+  apiPid?: number,
 ) {
   const headers = { authorization: `Bearer ${token}` };
-  const times: number[] = [];
   const spans: RequestSpan[] = [];
   for (let i = -READ_WARM_UP; i < timed; i += 1) {
     const [letterId, docId] = docIds[Math.floor(Math.random() * docIds.length)];
-    const t0 = performance.now();
+    const done = startSpan(apiPid);
     const r = await fetch(`${api}/v1/mailbox/letters/${letterId}/documents/${docId}`, { headers });
     await r.arrayBuffer();
-    if (i >= 0) record(times, spans, t0);
+    if (i >= 0) spans.push(done());
   }
-  return { ...summarize(times), spans };
+  return { ...summarize(spans.map((s) => s.end - s.start)), spans };
 }
 
 export interface ReadClientArgs {
@@ -156,6 +144,8 @@ export interface ReadClientArgs {
   docIds: [string, string][];
   timed: number;
   kinds: ('list' | 'download')[];
+  /** The API's process, to tell how long its main thread waited for a CPU per request. */
+  apiPid?: number;
 }
 
 type Timed = Awaited<ReturnType<typeof timeList>>;

@@ -15,7 +15,7 @@ import * as openpgp from 'openpgp';
 import { loadConfig } from '#config';
 import { summarizeAllocations, type SamplingHeapProfile } from './alloc-summary';
 import { admin, dbUrl } from './db';
-import { SAMPLER_FLAGS, gcSummary, samplerSpans, tailInGc } from './gc-spans';
+import { SAMPLER_FLAGS, gcSummary, samplerSpans, tailCauses } from './gc-spans';
 import { usage } from './process-usage';
 import { ROOT, output, runApp, waitReady } from './processes';
 import { READ_WARM_UP, measureReads, seedScale } from './read-path';
@@ -79,7 +79,7 @@ async function main() {
     console.log(
       `Read path: mailbox of ${Number(args.mailbox).toLocaleString('en')} in ${scale.total.toLocaleString('en')} letters, ${TIMED} timed requests of each kind per pass (after ${READ_WARM_UP} untimed)`,
     );
-    const reads = { api: base, token, docIds: scale.docIds, timed: TIMED };
+    const reads = { api: base, token, docIds: scale.docIds, timed: TIMED, apiPid: api.pid };
     const first = await measureReads(reads);
     console.log(
       `first pass: list p50 ${fmt(first.list.p50)} p99 ${fmt(first.list.p99)} ms; download p50 ${fmt(first.download.p50)} p99 ${fmt(first.download.p99)} ms`,
@@ -97,7 +97,7 @@ async function main() {
       console.log(
         `\n${kind}, second pass: p50 ${fmt(result.p50)} p99 ${fmt(result.p99)} ms; API CPU ${fmt(cpuMs / (TIMED + READ_WARM_UP), 2)} ms per request${args['alloc-profile'] ? ' (while profiling)' : ''}; its collections meanwhile: ${gcSummary(gcs)}`,
       );
-      console.log(tailInGc(result.spans, gcs, timed.own));
+      console.log(tailCauses(result.spans, gcs, timed.own));
       if (args['alloc-profile']) {
         const profile = JSON.parse(
           readFileSync(`${name}.heapprofile`, 'utf8'),

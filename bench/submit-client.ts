@@ -12,6 +12,7 @@ export interface SubmitClientArgs {
   recipients: string[];
   rate: number;
   seconds: number;
+  apiPid?: number;
 }
 
 async function main() {
@@ -19,7 +20,7 @@ async function main() {
   for await (const chunk of process.stdin) input += String(chunk);
   const args = JSON.parse(input) as SubmitClientArgs;
   const own = observeCollections();
-  const submitter = new Submitter(args.api, args.letters, args.recipients);
+  const submitter = new Submitter(args.api, args.letters, args.recipients, args.apiPid);
   const result = await submitter.offered(args.rate, args.seconds);
   process.stdout.write(JSON.stringify({ ...result, errors: submitter.errors, own }));
 }

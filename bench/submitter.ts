@@ -2,7 +2,7 @@
  * Agencies' load: letters submitted closed loop (saturation) or open loop at an offered rate.
  */
 import { randomUUID } from 'node:crypto';
-import type { RequestSpan } from './read-path';
+import { startSpan, type RequestSpan } from './request-span';
 
 /** What a submission needs of a prepared letter. */
 export interface SubmittableLetter {
@@ -19,6 +19,8 @@ export class Submitter {
     private readonly api: string,
     private readonly letters: SubmittableLetter[],
     private readonly recipients: string[],
+    /** The API's process, to tell how long its main thread waited for a CPU per request. */
+    private readonly apiPid?: number,
   ) {}
 
   async submitOne(): Promise<RequestSpan> {
@@ -29,7 +31,7 @@ export class Submitter {
       title: `Benchmark letter ${i}`,
       documents: letter.documents,
     });
-    const t0 = performance.now();
+    const done = startSpan(this.apiPid);
     const response = await fetch(`${this.api}/v1/letters`, {
       method: 'POST',
       headers: {
@@ -41,7 +43,7 @@ export class Submitter {
     });
     await response.arrayBuffer();
     if (response.status !== 202) this.errors += 1;
-    return { start: performance.timeOrigin + t0, end: performance.timeOrigin + performance.now() };
+    return done();
   }
 
   /** Closed loop: `concurrency` clients, each sending as soon as the last answer came. */
