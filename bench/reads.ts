@@ -1,8 +1,9 @@
 /**
- * `node dist/bench/reads.js [--mailbox N] [--total N] [--timed N] [--alloc-profile]`: the
- * citizen's read path alone, the quick A/B test for a change to it. One API process on a fresh
- * database with a mailbox of N letters; the inbox list and document download timed over HTTP,
- * twice, and the API's garbage collections counted during each kind of the second pass. With
+ * `node dist/bench/reads.js [--mailbox N] [--total N] [--timed N] [--worker] [--alloc-profile]`:
+ * the citizen's read path alone, the quick A/B test for a change to it. One API process (and
+ * with --worker a worker) on a fresh database with a mailbox of N letters; the inbox list and
+ * document download timed over HTTP, twice, and the API's garbage collections counted during
+ * each kind of the second pass. With
  * --alloc-profile, what the API allocates per request of each kind, by package and by function,
  * from V8's sampling heap profiler (the profiles go to var/bench/profiles).
  */
@@ -27,6 +28,7 @@ const { values: args } = parseArgs({
     total: { type: 'string', default: '20000' },
     timed: { type: 'string', default: '1000' },
     'alloc-profile': { type: 'boolean', default: false },
+    worker: { type: 'boolean', default: false },
     top: { type: 'string', default: '20' },
   },
 });
@@ -73,6 +75,8 @@ async function main() {
     nodeFlags: SAMPLER_FLAGS,
     stdout: 'ignore',
   });
+  // A worker too, as in production: a first read stages a receipt that it signs and sequences.
+  const worker = args.worker ? runApp('worker', env, [], { stdout: 'ignore' }) : null;
   const span = samplerSpans(api, profileBase);
   try {
     await waitReady(base);
@@ -107,8 +111,11 @@ async function main() {
       }
     }
   } finally {
-    api.kill('SIGTERM');
-    await new Promise((r) => api.once('exit', r));
+    for (const child of [api, worker]) {
+      if (!child) continue;
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
     await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   }
 }
