@@ -502,6 +502,22 @@ describe('documentation and health', () => {
       checks: { database: 'up', redis: 'up' },
     });
   });
+
+  it('runs the worker and its OpenPGP threads below the priority of the API', () => {
+    // Field 19 of /proc/PID/task/TID/stat, counted after the command name in parentheses.
+    const niceOf = (pid: number, tid: number) =>
+      Number(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]);
+    const [apiPid, workerPid] = ['api', 'worker'].map(
+      (name) => stack.processes.find((p) => p.name === name)!.child.pid!,
+    );
+    expect(niceOf(apiPid, apiPid)).toBe(0);
+    expect(niceOf(workerPid, workerPid)).toBe(10);
+    const niced = readdirSync(`/proc/${workerPid}/task`).filter(
+      (tid) => niceOf(workerPid, Number(tid)) === 10,
+    );
+    // The main thread and the two OpenPGP threads (OPENPGP_THREADS=2) at least.
+    expect(niced.length).toBeGreaterThanOrEqual(3);
+  });
 });
 
 describe('agency keys over time', () => {
