@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
 import {
   OpenPgpError,
   documentAad,
@@ -7,11 +8,11 @@ import {
   type SealOptions,
   type SealedDocument,
 } from '#crypto';
-import { Outbox, type OutboxRow, type QueueName } from '#queue';
-import { applyTransition } from './letter-transitions';
-import type { LetterState } from './lifecycle';
+import { Outbox, jobIdFor, type OutboxRow, type QueueName } from '#queue';
+import { TIMESTAMP_OF, applyTransition, receiptOf } from './letter-transitions';
+import { transition, type LetterState } from './lifecycle';
 import type { MailboxDirectory } from './mailbox-directory';
-import type { ReceiptFacts } from './receipt-staging';
+import { receiptPayload, type ReceiptFacts } from './receipt-staging';
 
 /**
  * Decrypts, verifies and seals one document; in production a thread pool with a time limit,
@@ -37,6 +38,7 @@ interface LetterToDeliver {
   createdAt: Date;
   publishAt: Date | null;
   verified: boolean;
+  requiresAcknowledgement: boolean;
   endToEnd: boolean;
   reminderAfterDays: number;
   mailbox: {
@@ -118,6 +120,14 @@ export class DeliverLetter {
     }
     const due = !letter.publishAt || letter.publishAt <= now();
     const facts = factsOf(letter, documents, verified);
+    if (due) {
+      const moved = await this.deliverAtOnce(letterId, letter, verified, facts, now());
+      if (moved) {
+        if (this.outbox) await this.outbox.handOver(this.db.manager, moved.staged);
+        return done(moved.state);
+      }
+      // The letter changed since it was read; the locked transaction below decides.
+    }
     const staged: OutboxRow[] = [];
     const outcome = await this.db.transaction(async (m): Promise<DeliveryOutcome> => {
       // Lock order everywhere: the letter row first, then its documents.
@@ -151,6 +161,81 @@ export class DeliverLetter {
     // The relay would hand these over within seconds; doing it now saves the citizen the wait.
     if (this.outbox && staged.length > 0) await this.outbox.handOver(this.db.manager, staged);
     return outcome;
+  }
+
+  /**
+   * The usual delivery in one statement, so one round trip and one commit: the lifecycle decides
+   * the move from the state just read, and the statement applies it only if the letter is still
+   * in that state and as verified as it was read (`moved` is then empty and nothing else runs).
+   * With it go the receipt, the outbox rows and the documents' sealed bytes.
+   */
+  private async deliverAtOnce(
+    letterId: string,
+    letter: LetterToDeliver,
+    verified: VerifiedDocument[],
+    facts: ReceiptFacts,
+    at: Date,
+  ): Promise<{ state: LetterState; staged: OutboxRow[] } | null> {
+    const event = letter.mailbox.reserved ? 'forward_to_print' : 'deliver';
+    const result = transition(letter.state, event, {
+      requiresAcknowledgement: letter.requiresAcknowledgement,
+    });
+    if (result.kind !== 'moved') return null;
+    const storeVerified = !letter.verified && verified.length > 0;
+    const receipt = receiptPayload(letterId, receiptOf(event), facts, { at });
+    const jobs = jobsAfter(event, letterId, letter);
+    const params: unknown[] = [
+      letterId,
+      result.to,
+      result.from,
+      letter.verified,
+      at,
+      uuidv7(),
+      facts.agencyId,
+      receipt.type,
+      receipt.at,
+      receipt,
+      jobs.map((j) => j.queue),
+      jobs.map((j) => jobIdFor(j.queue, j.subjectId)),
+      jobs.map((j) => j.subjectId),
+    ];
+    const column = TIMESTAMP_OF[result.to];
+    let documentsWrite = `UPDATE documents SET received = NULL
+        WHERE letter_id = $1 AND EXISTS (SELECT 1 FROM moved)`;
+    if (storeVerified) {
+      // Each document's bytes as a parameter of its own, sent in the binary protocol.
+      const rows = verified.map((d) => {
+        const first = params.length + 1;
+        params.push(d.id, d.sealed, d.plaintextSha256, d.size, d.signature, d.signer);
+        return `($${first}::uuid, $${first + 1}::bytea, $${first + 2}::bytea, $${first + 3}::int,
+                 $${first + 4}::bytea, $${first + 5}::text)`;
+      });
+      documentsWrite = `UPDATE documents d SET sealed = COALESCE(v.sealed, d.received),
+              plaintext_sha256 = v.plaintext_sha256, size = v.size,
+              signature = COALESCE(v.signature, d.received_signature),
+              signer_fingerprint = v.signer, received = NULL
+         FROM (VALUES ${rows.join(', ')}) AS v(id, sealed, plaintext_sha256, size, signature, signer)
+        WHERE d.letter_id = $1 AND d.id = v.id AND EXISTS (SELECT 1 FROM moved)`;
+    }
+    const staged = (await this.db.query(
+      `WITH moved AS (
+         UPDATE letters SET state = $2${column ? `, ${column} = $5` : ''}
+                ${storeVerified ? ', verified_at = now()' : ''}
+          WHERE id = $1 AND state = $3 AND (verified_at IS NOT NULL) = $4
+          RETURNING id
+       ), receipt AS (
+         INSERT INTO receipts (id, letter_id, agency_id, type, kind, at, payload)
+         SELECT $6, id, $7, $8, '', $9, $10 FROM moved
+         ON CONFLICT (letter_id, type, kind) DO NOTHING
+       ), documents_written AS (
+         ${documentsWrite}
+       )
+       INSERT INTO outbox (queue, job_id, subject_id)
+       SELECT t.* FROM moved, unnest($11::text[], $12::text[], $13::uuid[]) AS t
+       RETURNING id, queue, subject_id`,
+      params,
+    )) as OutboxRow[];
+    return staged.length > 0 ? { state: result.to, staged } : null;
   }
 
   private async verify(
@@ -257,7 +342,7 @@ export class DeliverLetter {
     // Key times in whole milliseconds, as the driver reads every other timestamp.
     const [row] = (await this.db.query(
       `SELECT l.state, l.agency_id, l.created_at, l.publish_at, l.verified_at IS NOT NULL AS verified,
-              l.end_to_end, l.reminder_after_days, mb.id AS mailbox_id, mb.reserved, mb.recipient_ref,
+              l.requires_acknowledgement, l.end_to_end, l.reminder_after_days, mb.id AS mailbox_id, mb.reserved, mb.recipient_ref,
               mb.wrapped_data_key, mb.master_key_version,
               COALESCE((SELECT json_agg(json_build_object(
                   'fingerprint', k.fingerprint, 'publicKeyArmored', k.public_key,
@@ -272,6 +357,7 @@ export class DeliverLetter {
       created_at: Date;
       publish_at: Date | null;
       verified: boolean;
+      requires_acknowledgement: boolean;
       end_to_end: boolean;
       reminder_after_days: number;
       mailbox_id: string;
@@ -293,6 +379,7 @@ export class DeliverLetter {
       createdAt: row.created_at,
       publishAt: row.publish_at,
       verified: row.verified,
+      requiresAcknowledgement: row.requires_acknowledgement,
       endToEnd: row.end_to_end,
       reminderAfterDays: row.reminder_after_days,
       mailbox: {

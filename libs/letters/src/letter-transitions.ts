@@ -10,10 +10,10 @@ import {
 } from './receipt-staging';
 
 /** Every state after `accepted` is also the name of the receipt that records reaching it. */
-const receiptOf = (event: LetterEvent): ReceiptType => TARGET[event];
+export const receiptOf = (event: LetterEvent): ReceiptType => TARGET[event];
 
 /** Columns set with a transition, beside `state`; values are SQL expressions over $2.. params. */
-const TIMESTAMP_OF: Partial<Record<LetterState, string>> = {
+export const TIMESTAMP_OF: Partial<Record<LetterState, string>> = {
   delivered: 'delivered_at',
   read: 'read_at',
   acknowledged: 'acknowledged_at',

@@ -15,7 +15,8 @@ import {
   textSubmission,
 } from '../../../test/support/fixtures';
 import { CitizenMailbox } from './citizen-mailbox';
-import { DeliverLetter } from './deliver-letter';
+import { DeliverLetter, type DocumentOpener } from './deliver-letter';
+import { applyTransition } from './letter-transitions';
 import { purgeTrash } from './purge-trash';
 import { MailboxDirectory } from './mailbox-directory';
 import { ReceiptSequencer } from './receipt-sequencer';
@@ -204,6 +205,38 @@ describe('delivering a letter', () => {
         [body.id],
       ),
     ).toBe(1);
+  });
+
+  it('does not deliver a letter withdrawn while its documents were being opened', async () => {
+    const { body } = await submit.execute(command(await submission('withdrawn meanwhile')));
+    const opener = await inlineOpener(config);
+    // The sender withdraws between the worker's read of the letter and its delivery.
+    const racing: DocumentOpener = {
+      openAndSeal: async (...args) => {
+        const sealed = await opener.openAndSeal(...args);
+        await db.transaction((m) => applyTransition(m, body.id, 'withdraw'));
+        return sealed;
+      },
+    };
+    const outcome = await new DeliverLetter(db, directory, racing).execute(body.id);
+    expect(outcome).toEqual({ kind: 'done', state: 'withdrawn' });
+    expect(
+      await count(
+        `SELECT count(*) AS n FROM receipts WHERE letter_id = $1 AND type IN ('delivered', 'withdrawn')`,
+        [body.id],
+      ),
+    ).toBe(1);
+    expect(
+      await count(`SELECT count(*) AS n FROM outbox WHERE subject_id = $1 AND queue = 'notify'`, [
+        body.id,
+      ]),
+    ).toBe(0);
+    expect(
+      await count(
+        'SELECT count(*) AS n FROM documents WHERE letter_id = $1 AND sealed IS NOT NULL',
+        [body.id],
+      ),
+    ).toBe(0);
   });
 
   it('verifies on arrival but waits for publishAt', async () => {
