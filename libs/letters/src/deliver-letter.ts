@@ -189,7 +189,6 @@ export class DeliverLetter {
       result.to,
       result.from,
       letter.verified,
-      at,
       uuidv7(),
       facts.agencyId,
       receipt.type,
@@ -199,6 +198,8 @@ export class DeliverLetter {
       jobs.map((j) => jobIdFor(j.queue, j.subjectId)),
       jobs.map((j) => j.subjectId),
     ];
+    // The letter's timestamp is its receipt's `at` ($8): PostgreSQL refuses a parameter that
+    // no part of the statement uses, as it cannot tell its type.
     const column = TIMESTAMP_OF[result.to];
     let documentsWrite = `UPDATE documents SET received = NULL
         WHERE letter_id = $1 AND EXISTS (SELECT 1 FROM moved)`;
@@ -219,19 +220,19 @@ export class DeliverLetter {
     }
     const staged = (await this.db.query(
       `WITH moved AS (
-         UPDATE letters SET state = $2${column ? `, ${column} = $5` : ''}
+         UPDATE letters SET state = $2${column ? `, ${column} = $8::timestamptz` : ''}
                 ${storeVerified ? ', verified_at = now()' : ''}
           WHERE id = $1 AND state = $3 AND (verified_at IS NOT NULL) = $4
           RETURNING id
        ), receipt AS (
          INSERT INTO receipts (id, letter_id, agency_id, type, kind, at, payload)
-         SELECT $6, id, $7, $8, '', $9, $10 FROM moved
+         SELECT $5, id, $6, $7, '', $8, $9 FROM moved
          ON CONFLICT (letter_id, type, kind) DO NOTHING
        ), documents_written AS (
          ${documentsWrite}
        )
        INSERT INTO outbox (queue, job_id, subject_id)
-       SELECT t.* FROM moved, unnest($11::text[], $12::text[], $13::uuid[]) AS t
+       SELECT t.* FROM moved, unnest($10::text[], $11::text[], $12::uuid[]) AS t
        RETURNING id, queue, subject_id`,
       params,
     )) as OutboxRow[];

@@ -239,6 +239,29 @@ describe('delivering a letter', () => {
     ).toBe(0);
   });
 
+  it('forwards the letter of a recipient who reserved against digital post to print, once', async () => {
+    const { body } = await submit.execute(command(await submission('to print')));
+    const mailbox = (await directory.find(db.manager, nationalId))!;
+    await db.query('UPDATE mailboxes SET reserved = true WHERE id = $1', [mailbox.id]);
+    try {
+      const deliver = new DeliverLetter(db, directory, await inlineOpener(config));
+      expect(await deliver.execute(body.id)).toEqual({ kind: 'done', state: 'forwarded_to_print' });
+      expect(await deliver.execute(body.id)).toEqual({ kind: 'done', state: 'forwarded_to_print' });
+    } finally {
+      await db.query('UPDATE mailboxes SET reserved = false WHERE id = $1', [mailbox.id]);
+    }
+    const jobs = (await db.query('SELECT queue FROM outbox WHERE subject_id = $1 ORDER BY id', [
+      body.id,
+    ])) as { queue: string }[];
+    expect(jobs.map((j) => j.queue)).toEqual(['deliver', 'print']);
+    expect(
+      await count(
+        `SELECT count(*) AS n FROM receipts WHERE letter_id = $1 AND type = 'forwarded_to_print'`,
+        [body.id],
+      ),
+    ).toBe(1);
+  });
+
   it('verifies on arrival but waits for publishAt', async () => {
     const s = {
       ...(await submission('later')),
