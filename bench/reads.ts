@@ -33,6 +33,7 @@ const { values: args } = parseArgs({
   },
 });
 const TIMED = Number(args.timed);
+
 async function main() {
   const name = `postkasse_bench_reads_${randomBytes(3).toString('hex')}`;
   const port = 3700 + Math.floor(Math.random() * 90);
@@ -99,7 +100,7 @@ async function main() {
       const cpuMs = (usage(api.pid!).cpu - cpuBefore) * 1000;
       const result = timed[kind];
       console.log(
-        `\n${kind}, second pass: p50 ${fmt(result.p50)} p99 ${fmt(result.p99)} ms; API CPU ${fmt(cpuMs / (TIMED + READ_WARM_UP), 2)} ms per request${args['alloc-profile'] ? ' (while profiling)' : ''}; its collections meanwhile: ${gcSummary(gcs)}`,
+        `\n${kind}, second pass: p50 ${fmt(result.p50)} p99 ${fmt(result.p99)} ms; API CPU ${fmt(cpuMs / requests, 2)} ms per request${args['alloc-profile'] ? ' (while profiling)' : ''}; its collections meanwhile: ${gcSummary(gcs)}`,
       );
       console.log(tailCauses(result.spans, gcs, timed.own));
       if (args['alloc-profile']) {
