@@ -17,7 +17,7 @@ const transformIgnorePatterns = [
   '/node_modules/(?!(@nestjs|file-type|nestjs-pino|strtok3|token-types|@tokenizer|uint8array-extras|uuid|jose)/)',
 ];
 const moduleNameMapper = {
-  '^#(config|database|letters|crypto|evidence|identity|auth|queue|http|errors)$':
+  '^#(config|database|letters|crypto|evidence|identity|auth|queue|http|errors|notifications)$':
     '<rootDir>/libs/$1/src/index.ts',
 };
 const common = { transform, transformIgnorePatterns, moduleNameMapper, testEnvironment: 'node' };

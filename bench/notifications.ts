@@ -16,7 +16,7 @@ import { Queue } from 'bullmq';
 import { Client } from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { createDataSource } from '#database';
-import { createMailSender, renderLetterEmail } from '../libs/notifications/src';
+import { createMailSender, renderLetterEmail } from '#notifications';
 import { fmt } from './stats';
 
 const ROOT = resolve(__dirname, '../..');

@@ -28,7 +28,7 @@ import {
   NotificationReconciler,
   createMailSender,
   parseQuietHours,
-} from '../../../libs/notifications/src';
+} from '#notifications';
 import { webhookProcessor } from './processors/webhook.processor';
 
 async function main(config: AppConfig): Promise<void> {

@@ -5,7 +5,7 @@ import { CurrentPrincipal, ForCitizen, Public, type CitizenPrincipal } from '#au
 import { conflict } from '#errors';
 import { ZodPipe } from '#http';
 import { CitizenMailbox } from '#letters';
-import { renderConfirmationPage, renderConfirmedPage } from '../../../../libs/notifications/src';
+import { renderConfirmationPage, renderConfirmedPage } from '#notifications';
 import {
   confirmationQuerySchema,
   optionalConfirmationBodySchema,

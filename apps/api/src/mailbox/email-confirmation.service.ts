@@ -3,11 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { UnavailableError } from '#errors';
-import {
-  EmailConfirmations,
-  createMailSender,
-  type MailSender,
-} from '../../../../libs/notifications/src';
+import { EmailConfirmations, createMailSender, type MailSender } from '#notifications';
 
 /**
  * The API's side of address confirmation: it issues links and sends the one email an

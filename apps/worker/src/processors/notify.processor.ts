@@ -1,6 +1,6 @@
 import { DelayedError, type Job } from 'bullmq';
 import type { JobPayloads } from '#queue';
-import type { LetterNotifications, NotificationOutcome } from '../../../../libs/notifications/src';
+import type { LetterNotifications, NotificationOutcome } from '#notifications';
 
 /**
  * Waiting (quiet hours, a retry's backoff, a reminder not yet due) moves the job back to the

@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 import type { JobPayloads } from '#queue';
-import type { LetterNotifications } from '../../../../libs/notifications/src';
+import type { LetterNotifications } from '#notifications';
 import { settle } from './notify.processor';
 
 /**
