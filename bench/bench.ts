@@ -25,7 +25,7 @@ import { MailboxDirectory } from '#letters';
 import { chart } from './chart';
 import { dbUrl, sql } from './db';
 import { cpuOfProcessesNamed, usage } from './process-usage';
-import { output, runClient } from './processes';
+import { createAgency, output, runClient } from './processes';
 import type { SubmitClientArgs } from './submit-client';
 import { Submitter } from './submitter';
 import { bullmqLimit, openpgpLimit, postgresInsertLimit, type OpenPgpLetter } from './limits';
@@ -154,28 +154,15 @@ class ProcessMonitor {
 }
 
 async function makeAgency(env: NodeJS.ProcessEnv, name: string, type: 'ecc' | 'rsa') {
-  const keys = await openpgp.generateKey({
-    ...(type === 'rsa'
-      ? { type: 'rsa' as const, rsaBits: 3072 }
-      : { type: 'ecc' as const, curve: 'curve25519Legacy' as const }),
-    userIDs: [{ name }],
-    format: 'armored',
-  });
-  const file = join(tmpdir(), `bench-${randomBytes(4).toString('hex')}.asc`);
-  writeFileSync(file, keys.publicKey);
-  const out = JSON.parse(
-    await output(
-      run('cli', env, ['agency', 'create', '--name', name, '--signing-key', file, '--json']),
-    ),
-  ) as { apiKey: string };
-  const publicKey = await openpgp.readKey({ armoredKey: keys.publicKey });
+  const agency = await createAgency(env, name, type);
+  const publicKey = await openpgp.readKey({ armoredKey: agency.publicKey });
   const signingKey: AgencySigningKey = {
     fingerprint: publicKey.getFingerprint(),
-    publicKeyArmored: keys.publicKey,
+    publicKeyArmored: agency.publicKey,
     addedAt: new Date(0),
     revokedAt: null,
   };
-  return { apiKey: out.apiKey, privateKey: keys.privateKey, signingKey };
+  return { apiKey: agency.apiKey, privateKey: agency.privateKey, signingKey };
 }
 
 type OfferedResult = Awaited<ReturnType<Submitter['offered']>> & {

@@ -3,37 +3,26 @@
  * with no worker running, then one worker drains them; PostgreSQL wait events are sampled
  * meanwhile, to see what the worker waits on.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { loadConfig } from '#config';
 import { encryptAndSignForPlatform } from '#crypto';
 import { makeSyntheticNorwegianId } from '#identity';
 import { admin, dbUrl, sql } from './db';
 import { cpuOfProcessesNamed, usage } from './process-usage';
-import { output } from './processes';
+import { ROOT, createAgency, output, runApp, waitReady } from './processes';
 
-const ROOT = resolve(__dirname, '../..');
 const LETTERS = Number(process.argv[2] ?? 300);
 const PROFILE = process.argv.includes('--profile');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function run(
-  app: string,
-  env: NodeJS.ProcessEnv,
-  argv: string[] = [],
-  profile = false,
-): ChildProcess {
-  const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'var/bench/profiles')}`] : [];
-  return spawn(process.execPath, [...flags, join(ROOT, `dist/apps/${app}/src/main.js`), ...argv], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
+/** The API or a worker, with V8 CPU profiles into var/bench/profiles under --profile. */
+const runProcess = (app: 'api' | 'worker', env: NodeJS.ProcessEnv) =>
+  runApp(app, env, [], {
+    nodeFlags: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'var/bench/profiles')}`] : [],
+    stdout: 'ignore',
   });
-}
 
 async function main() {
   const name = `postkasse_bench_drain_${randomBytes(3).toString('hex')}`;
@@ -51,40 +40,19 @@ async function main() {
     DATABASE_POOL_SIZE: '20',
     WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? '16',
   };
-  await output(run('cli', env, ['db', 'migrate']));
+  await output(runApp('cli', env, ['db', 'migrate']));
   const config = await loadConfig({ NODE_ENV: 'test', SECRETS_FILE: env.SECRETS_FILE });
   const platformPublic = (await openpgp.readPrivateKey({ armoredKey: config.platformOpenPgpKey }))
     .toPublic()
     .armor();
-  const keys = await openpgp.generateKey({
-    type: 'ecc',
-    curve: 'curve25519Legacy',
-    userIDs: [{ name: 'Drain' }],
-    format: 'armored',
-  });
-  const file = join(tmpdir(), `drain-${process.pid}.asc`);
-  writeFileSync(file, keys.publicKey);
-  const agency = JSON.parse(
-    await output(
-      run('cli', env, ['agency', 'create', '--name', 'Drain', '--signing-key', file, '--json']),
-    ),
-  ) as { apiKey: string };
-  const api = run('api', env, [], PROFILE);
-  for (
-    let i = 0;
-    i < 100 &&
-    !(await fetch(`http://127.0.0.1:${port}/health/ready`).then(
-      (r) => r.ok,
-      () => false,
-    ));
-    i += 1
-  )
-    await sleep(200);
+  const agency = await createAgency(env, 'Drain');
+  const api = runProcess('api', env);
+  await waitReady(`http://127.0.0.1:${port}`);
   const contents = await Promise.all(
     Array.from({ length: 50 }, () =>
       encryptAndSignForPlatform(
         randomBytes(20 * 1024),
-        { platformPublicKey: platformPublic, signingPrivateKey: keys.privateKey },
+        { platformPublicKey: platformPublic, signingPrivateKey: agency.privateKey },
         { armor: false },
       ),
     ),
@@ -140,7 +108,7 @@ async function main() {
   );
   const started = Date.now();
   const workers = Array.from({ length: Number(process.env.DRAIN_WORKERS ?? 1) }, () =>
-    run('worker', env, [], PROFILE),
+    runProcess('worker', env),
   );
   const waits = new Map<string, number>();
   const cpu = () =>

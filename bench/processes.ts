@@ -1,5 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import * as openpgp from 'openpgp';
 
 export const ROOT = resolve(__dirname, '../..');
 
@@ -53,4 +57,30 @@ export async function runClient<T>(script: string, input: unknown): Promise<T> {
   const code = await new Promise((r) => client.once('exit', r));
   if (code !== 0) throw new Error(`${script} exited with ${code}`);
   return JSON.parse(out) as T;
+}
+
+/**
+ * An agency registered through the CLI with a new signing key (Curve25519, or RSA-3072 as some
+ * agencies have): its API key and the armored keys to sign letters with.
+ */
+export async function createAgency(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  type: 'ecc' | 'rsa' = 'ecc',
+): Promise<{ apiKey: string; privateKey: string; publicKey: string }> {
+  const keys = await openpgp.generateKey({
+    ...(type === 'rsa'
+      ? { type: 'rsa' as const, rsaBits: 3072 }
+      : { type: 'ecc' as const, curve: 'curve25519Legacy' as const }),
+    userIDs: [{ name }],
+    format: 'armored',
+  });
+  const file = join(tmpdir(), `bench-agency-${randomBytes(4).toString('hex')}.asc`);
+  writeFileSync(file, keys.publicKey);
+  const created = JSON.parse(
+    await output(
+      runApp('cli', env, ['agency', 'create', '--name', name, '--signing-key', file, '--json']),
+    ),
+  ) as { apiKey: string };
+  return { apiKey: created.apiKey, privateKey: keys.privateKey, publicKey: keys.publicKey };
 }

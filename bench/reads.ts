@@ -8,17 +8,15 @@
  * from V8's sampling heap profiler (the profiles go to var/bench/profiles).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as openpgp from 'openpgp';
 import { loadConfig } from '#config';
 import { summarizeAllocations, type SamplingHeapProfile } from './alloc-summary';
 import { admin, dbUrl } from './db';
 import { SAMPLER_FLAGS, gcSummary, samplerSpans, tailCauses } from './gc-spans';
 import { usage } from './process-usage';
-import { ROOT, output, runApp, waitReady } from './processes';
+import { ROOT, createAgency, output, runApp, waitReady } from './processes';
 import { READ_WARM_UP, measureReads, seedScale } from './read-path';
 import { fmt } from './stats';
 
@@ -55,17 +53,7 @@ async function main() {
   };
   await output(runApp('cli', env, ['db', 'migrate']));
   const config = await loadConfig({ NODE_ENV: 'test', SECRETS_FILE: env.SECRETS_FILE });
-  const keys = await openpgp.generateKey({
-    type: 'ecc',
-    curve: 'curve25519Legacy',
-    userIDs: [{ name: 'Reads' }],
-    format: 'armored',
-  });
-  const keyFile = join(tmpdir(), `reads-${process.pid}.asc`);
-  writeFileSync(keyFile, keys.publicKey);
-  await output(
-    runApp('cli', env, ['agency', 'create', '--name', 'Reads', '--signing-key', keyFile]),
-  );
+  await createAgency(env, 'Reads');
   const scale = await seedScale(config, name, 'Reads', {
     mailbox: Number(args.mailbox),
     total: Number(args.total),

@@ -33,6 +33,7 @@ export type DeliveryOutcome =
   { kind: 'done'; state: string } | { kind: 'not_yet'; publishAt: Date };
 
 interface LetterToDeliver {
+  id: string;
   state: LetterState;
   agencyId: string;
   createdAt: Date;
@@ -120,62 +121,54 @@ export class DeliverLetter {
     }
     const due = !letter.publishAt || letter.publishAt <= now();
     const facts = factsOf(letter, documents, verified);
-    if (due) {
-      const moved = await this.deliverAtOnce(letterId, letter, verified, facts, now());
-      if (moved) {
-        if (this.outbox) await this.outbox.handOver(this.db.manager, moved.staged);
-        return done(moved.state);
-      }
-      // The letter changed since it was read; the locked transaction below decides.
-    }
-    const staged: OutboxRow[] = [];
-    const outcome = await this.db.transaction(async (m): Promise<DeliveryOutcome> => {
-      // Lock order everywhere: the letter row first, then its documents.
-      const [current] = (await m.query(
-        `SELECT state, verified_at IS NOT NULL AS verified, requires_acknowledgement
-           FROM letters WHERE id = $1 FOR UPDATE`,
-        [letterId],
-      )) as { state: LetterState; verified: boolean; requires_acknowledgement: boolean }[];
-      if (current.state !== 'accepted') return done(current.state);
-      const storeVerified = !current.verified && verified.length > 0;
-      if (!due) {
-        if (storeVerified) await storeDocuments(m, letterId, verified, { clearReceived: false });
-        return { kind: 'not_yet', publishAt: letter.publishAt! };
-      }
-      const event = letter.mailbox.reserved ? 'forward_to_print' : 'deliver';
-      const applied = await applyTransition(m, letterId, event, {
-        at: now(),
-        locked: { state: current.state, requiresAcknowledgement: current.requires_acknowledgement },
-        facts,
-      });
-      if (applied.changed) {
-        staged.push(...(await Outbox.stageAll(m, jobsAfter(event, letterId, letter))));
-        if (storeVerified) {
-          await storeDocuments(m, letterId, verified, { clearReceived: true });
-        } else {
-          await m.query('UPDATE documents SET received = NULL WHERE letter_id = $1', [letterId]);
-        }
-      }
-      return done(applied.state);
-    });
+    let moved = due
+      ? await this.deliverIfAsRead(this.db.manager, letter, verified, facts, now())
+      : null;
+    // Not due, or the letter changed since it was read: decide under its lock.
+    const outcome = moved
+      ? done(moved.state)
+      : await this.db.transaction(async (m): Promise<DeliveryOutcome> => {
+          // Lock order everywhere: the letter row first, then its documents.
+          const [current] = (await m.query(
+            `SELECT state, verified_at IS NOT NULL AS verified, requires_acknowledgement
+             FROM letters WHERE id = $1 FOR UPDATE`,
+            [letterId],
+          )) as { state: LetterState; verified: boolean; requires_acknowledgement: boolean }[];
+          if (current.state !== 'accepted') return done(current.state);
+          const locked = {
+            ...letter,
+            verified: current.verified,
+            requiresAcknowledgement: current.requires_acknowledgement,
+          };
+          if (!due) {
+            if (!locked.verified && verified.length > 0)
+              await storeDocuments(m, letterId, verified);
+            return { kind: 'not_yet', publishAt: letter.publishAt! };
+          }
+          moved = await this.deliverIfAsRead(m, locked, verified, facts, now());
+          if (!moved) throw new Error(`letter ${letterId} did not move under its lock`);
+          return done(moved.state);
+        });
     // The relay would hand these over within seconds; doing it now saves the citizen the wait.
-    if (this.outbox && staged.length > 0) await this.outbox.handOver(this.db.manager, staged);
+    if (this.outbox && moved) await this.outbox.handOver(this.db.manager, moved.staged);
     return outcome;
   }
 
   /**
-   * The usual delivery in one statement, so one round trip and one commit: the lifecycle decides
-   * the move from the state just read, and the statement applies it only if the letter is still
-   * in that state and as verified as it was read (`moved` is then empty and nothing else runs).
-   * With it go the receipt, the outbox rows and the documents' sealed bytes.
+   * Delivery in one statement, so one round trip and one commit: the lifecycle decides the move
+   * from `letter` as the caller found it, and the statement applies it only if the letter is
+   * still in that state and as verified (`moved` is otherwise empty and nothing else runs). With
+   * it go the receipt, the outbox rows and the documents' sealed bytes. Returns null when the
+   * letter has changed since it was read; under the letter's lock that cannot happen.
    */
-  private async deliverAtOnce(
-    letterId: string,
+  private async deliverIfAsRead(
+    m: EntityManager,
     letter: LetterToDeliver,
     verified: VerifiedDocument[],
     facts: ReceiptFacts,
     at: Date,
   ): Promise<{ state: LetterState; staged: OutboxRow[] } | null> {
+    const letterId = letter.id;
     const event = letter.mailbox.reserved ? 'forward_to_print' : 'deliver';
     const result = transition(letter.state, event, {
       requiresAcknowledgement: letter.requiresAcknowledgement,
@@ -218,7 +211,7 @@ export class DeliverLetter {
          FROM (VALUES ${rows.join(', ')}) AS v(id, sealed, plaintext_sha256, size, signature, signer)
         WHERE d.letter_id = $1 AND d.id = v.id AND EXISTS (SELECT 1 FROM moved)`;
     }
-    const staged = (await this.db.query(
+    const staged = (await m.query(
       `WITH moved AS (
          UPDATE letters SET state = $2${column ? `, ${column} = $8::timestamptz` : ''}
                 ${storeVerified ? ', verified_at = now()' : ''}
@@ -375,6 +368,7 @@ export class DeliverLetter {
     }[];
     if (!row) return null;
     return {
+      id: letterId,
       state: row.state,
       agencyId: row.agency_id,
       createdAt: row.created_at,
@@ -457,26 +451,25 @@ function factsOf(
 }
 
 /**
- * One statement per document, each also setting the letter's `verified_at`, so the bytes go in
- * the binary protocol without an extra round trip. An end-to-end document is stored as received:
- * its bytes are copied inside the database rather than sent back.
+ * A letter verified before its `publishAt`: the sealed documents are stored and the received
+ * ones kept until delivery. One statement per document, each also setting the letter's
+ * `verified_at`, so the bytes go in the binary protocol without an extra round trip. An
+ * end-to-end document is stored as received: its bytes are copied inside the database.
  */
 async function storeDocuments(
   m: EntityManager,
   letterId: string,
   documents: VerifiedDocument[],
-  { clearReceived }: { clearReceived: boolean },
 ): Promise<void> {
   for (const d of documents) {
     await m.query(
       `WITH stored AS (
          UPDATE documents SET sealed = COALESCE($3, received), plaintext_sha256 = $4, size = $5,
-                signature = COALESCE($6, received_signature), signer_fingerprint = $7,
-                received = CASE WHEN $8 THEN NULL ELSE received END
+                signature = COALESCE($6, received_signature), signer_fingerprint = $7
           WHERE id = $2 AND letter_id = $1 RETURNING id
        )
        UPDATE letters SET verified_at = now() WHERE id = $1 AND EXISTS (SELECT 1 FROM stored)`,
-      [letterId, d.id, d.sealed, d.plaintextSha256, d.size, d.signature, d.signer, clearReceived],
+      [letterId, d.id, d.sealed, d.plaintextSha256, d.size, d.signature, d.signer],
     );
   }
 }

@@ -19,12 +19,6 @@ export const TIMESTAMP_OF: Partial<Record<LetterState, string>> = {
   acknowledged: 'acknowledged_at',
 };
 
-/** The letter row as the caller has already locked it (`SELECT … FOR UPDATE`). */
-export interface LockedLetter {
-  state: LetterState;
-  requiresAcknowledgement: boolean;
-}
-
 export interface AppliedTransition {
   changed: boolean;
   state: LetterState;
@@ -43,14 +37,16 @@ export async function applyTransition(
   options: {
     at?: Date;
     reason?: { code: string; detail: string };
-    locked?: LockedLetter;
     facts?: ReceiptFacts;
   } = {},
 ): Promise<AppliedTransition> {
-  const letter = options.locked ?? (await lockLetter(m, letterId));
+  const [letter] = (await m.query(
+    'SELECT state, requires_acknowledgement FROM letters WHERE id = $1 FOR UPDATE',
+    [letterId],
+  )) as { state: LetterState; requires_acknowledgement: boolean }[];
   if (!letter) throw notFound('letter');
   const result = transition(letter.state, event, {
-    requiresAcknowledgement: letter.requiresAcknowledgement,
+    requiresAcknowledgement: letter.requires_acknowledgement,
   });
   if (result.kind === 'refused') throw new DomainError(409, result.code, result.detail);
   if (result.kind === 'unchanged') {
@@ -70,12 +66,4 @@ export async function applyTransition(
     facts: options.facts,
   });
   return { changed: true, state: result.to, receipt };
-}
-
-async function lockLetter(m: EntityManager, letterId: string): Promise<LockedLetter | undefined> {
-  const [row] = (await m.query(
-    'SELECT state, requires_acknowledgement FROM letters WHERE id = $1 FOR UPDATE',
-    [letterId],
-  )) as { state: LetterState; requires_acknowledgement: boolean }[];
-  return row && { state: row.state, requiresAcknowledgement: row.requires_acknowledgement };
 }

@@ -239,6 +239,50 @@ describe('delivering a letter', () => {
     ).toBe(0);
   });
 
+  it('delivers under the lock, keeping what another run verified while this one was opening', async () => {
+    const s = {
+      ...(await submission('verified meanwhile')),
+      publishAt: new Date(Date.now() + 60_000).toISOString(),
+    };
+    const { body } = await submit.execute(command(s));
+    const opener = await inlineOpener(config);
+    const sealedBy = async () =>
+      (
+        (await db.query('SELECT sealed FROM documents WHERE letter_id = $1', [body.id])) as {
+          sealed: Buffer | null;
+        }[]
+      )[0].sealed;
+    let sealedByOther: Buffer | null = null;
+    // Another run, for which the letter is not yet due, verifies and stores it meanwhile.
+    const racing: DocumentOpener = {
+      openAndSeal: async (...args) => {
+        const sealed = await opener.openAndSeal(...args);
+        const other = await new DeliverLetter(db, directory, opener).execute(body.id);
+        expect(other.kind).toBe('not_yet');
+        sealedByOther = await sealedBy();
+        return sealed;
+      },
+    };
+    const outcome = await new DeliverLetter(db, directory, racing).execute(body.id, {
+      now: () => new Date(Date.now() + 120_000),
+    });
+    expect(outcome).toEqual({ kind: 'done', state: 'delivered' });
+    expect(sealedByOther).not.toBeNull();
+    // Sealing is randomised: the same bytes mean this run did not overwrite the other's.
+    expect((await sealedBy())!.equals(sealedByOther!)).toBe(true);
+    expect(
+      await count(
+        `SELECT count(*) AS n FROM receipts WHERE letter_id = $1 AND type = 'delivered'`,
+        [body.id],
+      ),
+    ).toBe(1);
+    expect(
+      await count('SELECT count(*) AS n FROM documents WHERE letter_id = $1 AND received IS NULL', [
+        body.id,
+      ]),
+    ).toBe(1);
+  });
+
   it('forwards the letter of a recipient who reserved against digital post to print, once', async () => {
     const { body } = await submit.execute(command(await submission('to print')));
     const mailbox = (await directory.find(db.manager, nationalId))!;

@@ -90,27 +90,23 @@ export function receiptPayload(
 async function readFacts(m: EntityManager, letterId: string): Promise<ReceiptFacts> {
   const [letter] = (await m.query(
     `SELECT l.agency_id, l.end_to_end, mb.recipient_ref,
-            array(SELECT encode(received_sha256, 'hex') FROM documents
-                   WHERE letter_id = l.id ORDER BY position) AS received,
-            array(SELECT encode(plaintext_sha256, 'hex') FROM documents
-                   WHERE letter_id = l.id ORDER BY position) AS plaintext
+            COALESCE((SELECT json_agg(json_build_object(
+                'received', encode(received_sha256, 'hex'),
+                'plaintext', encode(plaintext_sha256, 'hex')) ORDER BY position)
+              FROM documents WHERE letter_id = l.id), '[]') AS documents
        FROM letters l JOIN mailboxes mb ON mb.id = l.mailbox_id WHERE l.id = $1`,
     [letterId],
   )) as {
     agency_id: string;
     end_to_end: boolean;
     recipient_ref: string;
-    received: string[];
-    plaintext: (string | null)[];
+    documents: ReceiptFacts['documents'];
   }[];
   return {
     agencyId: letter.agency_id,
     recipientRef: letter.recipient_ref,
     endToEnd: letter.end_to_end,
-    documents: letter.received.map((received, i) => ({
-      received,
-      plaintext: letter.plaintext[i],
-    })),
+    documents: letter.documents,
   };
 }
 

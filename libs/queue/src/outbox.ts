@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { JobProducer } from './job-producer';
-import { jobIdFor, payloadFor, type QueueName } from './queues';
+import { payloadFor, type QueueName } from './queues';
 
 /** An outbox row as staged: what the relay or an immediate hand-over needs to add the job. */
 export interface OutboxRow {
@@ -25,26 +25,6 @@ export class Outbox {
     private readonly producer: JobProducer,
     private readonly markAfterMs = 100,
   ) {}
-
-  /**
-   * Jobs in one statement. `subjectId` is the letter's id, or the webhook delivery's for the
-   * webhook queue.
-   */
-  static async stageAll(
-    m: EntityManager,
-    jobs: { queue: QueueName; subjectId: string }[],
-  ): Promise<OutboxRow[]> {
-    if (jobs.length === 0) return [];
-    return (await m.query(
-      `INSERT INTO outbox (queue, job_id, subject_id)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[]) RETURNING id, queue, subject_id`,
-      [
-        jobs.map((j) => j.queue),
-        jobs.map((j) => jobIdFor(j.queue, j.subjectId)),
-        jobs.map((j) => j.subjectId),
-      ],
-    )) as OutboxRow[];
-  }
 
   /** Hands staged rows to the queue right after commit; failure is fine, the relay retries. */
   async handOver(m: EntityManager, rows: OutboxRow[]): Promise<boolean> {
