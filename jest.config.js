@@ -16,10 +16,14 @@ const transform = {
 const transformIgnorePatterns = [
   '/node_modules/(?!(@nestjs|file-type|nestjs-pino|strtok3|token-types|@tokenizer|uint8array-extras|uuid|jose)/)',
 ];
-const moduleNameMapper = {
-  '^#(config|database|letters|crypto|evidence|identity|auth|queue|http|errors|notifications)$':
-    '<rootDir>/libs/$1/src/index.ts',
-};
+// The import map is written once, in package.json "imports"; Jest maps each to its source.
+const { imports } = require('./package.json');
+const moduleNameMapper = Object.fromEntries(
+  Object.entries(imports).map(([name, target]) => [
+    `^${name}$`,
+    `<rootDir>/${target.types.replace(/^\.\//, '')}`,
+  ]),
+);
 const common = { transform, transformIgnorePatterns, moduleNameMapper, testEnvironment: 'node' };
 
 module.exports = {

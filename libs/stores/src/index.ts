@@ -1,0 +1,3 @@
+export { Sql, type Row, type Executed } from './sql';
+export * as col from './columns';
+export { ColumnTypeError } from './columns';
