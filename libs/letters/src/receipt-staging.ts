@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
 import { parseReceiptPayload, type ReceiptType } from '#evidence';
+import { ReceiptsStore, Sql, type LetterReceiptFacts } from '#stores';
 
 export interface StagedReceipt {
   letterId: string;
@@ -18,13 +19,7 @@ export interface StagedReceipt {
  * What a receipt says about its letter. A caller that has just read or written these passes
  * them in, which saves two reads in the transaction that holds the letter's lock.
  */
-export interface ReceiptFacts {
-  agencyId: string;
-  recipientRef: string;
-  endToEnd: boolean;
-  /** In document order, hex SHA-256 of the message as received and of the plaintext if known. */
-  documents: { received: string; plaintext: string | null }[];
-}
+export type ReceiptFacts = LetterReceiptFacts;
 
 /** The plaintext is known from delivery on (DESIGN "Receipts and evidence"). */
 const BEFORE_PLAINTEXT: ReadonlySet<ReceiptType> = new Set(['accepted', 'rejected', 'withdrawn']);
@@ -46,16 +41,21 @@ export async function stageReceipt(
     facts?: ReceiptFacts;
   } = {},
 ): Promise<StagedReceipt> {
-  const facts = options.facts ?? (await readFacts(m, letterId));
+  const tx = new Sql(m);
+  const receipts = new ReceiptsStore(tx);
+  const facts = options.facts ?? (await receipts.factsOfLetter(tx, letterId));
   const payload = receiptPayload(letterId, type, facts, options);
-  const inserted = (await m.query(
-    `INSERT INTO receipts (id, letter_id, agency_id, type, kind, at, payload)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
-     ON CONFLICT (letter_id, type, kind) DO NOTHING RETURNING id`,
-    [uuidv7(), letterId, facts.agencyId, type, options.kind ?? '', payload.at, payload],
-  )) as { id: string }[];
-  if (inserted.length > 0) return { ...payload, logIndex: null };
-  return (await findReceipt(m, letterId, type, options.kind))!;
+  const kind = options.kind ?? '';
+  const staged = await receipts.stage(tx, {
+    id: uuidv7(),
+    letterId,
+    agencyId: facts.agencyId,
+    type,
+    kind,
+    payload,
+  });
+  if (staged) return { ...payload, logIndex: null };
+  return (await findReceipt(m, letterId, type, kind))!;
 }
 
 /**
@@ -87,39 +87,13 @@ export function receiptPayload(
   return payload;
 }
 
-async function readFacts(m: EntityManager, letterId: string): Promise<ReceiptFacts> {
-  const [letter] = (await m.query(
-    `SELECT l.agency_id, l.end_to_end, mb.recipient_ref,
-            COALESCE((SELECT json_agg(json_build_object(
-                'received', encode(received_sha256, 'hex'),
-                'plaintext', encode(plaintext_sha256, 'hex')) ORDER BY position)
-              FROM documents WHERE letter_id = l.id), '[]') AS documents
-       FROM letters l JOIN mailboxes mb ON mb.id = l.mailbox_id WHERE l.id = $1`,
-    [letterId],
-  )) as {
-    agency_id: string;
-    end_to_end: boolean;
-    recipient_ref: string;
-    documents: ReceiptFacts['documents'];
-  }[];
-  return {
-    agencyId: letter.agency_id,
-    recipientRef: letter.recipient_ref,
-    endToEnd: letter.end_to_end,
-    documents: letter.documents,
-  };
-}
-
 export async function findReceipt(
   m: EntityManager,
   letterId: string,
   type: ReceiptType,
   kind?: string,
 ): Promise<StagedReceipt | null> {
-  const [row] = (await m.query(
-    'SELECT payload, log_index FROM receipts WHERE letter_id = $1 AND type = $2 AND kind = $3',
-    [letterId, type, kind ?? ''],
-  )) as { payload: Omit<StagedReceipt, 'logIndex'>; log_index: string | null }[];
-  if (!row) return null;
-  return { ...row.payload, logIndex: row.log_index === null ? null : Number(row.log_index) };
+  const tx = new Sql(m);
+  const found = await new ReceiptsStore(tx).find(tx, letterId, type, kind);
+  return found && { ...found.payload, logIndex: found.logIndex };
 }

@@ -1,12 +1,16 @@
 import type { EntityManager } from 'typeorm';
+import { OutboxStore, Sql, type StagedJob } from '#stores';
 import type { JobProducer } from './job-producer';
-import { payloadFor, type QueueName } from './queues';
+import { payloadFor, QUEUES, type QueueName } from './queues';
 
 /** An outbox row as staged: what the relay or an immediate hand-over needs to add the job. */
-export interface OutboxRow {
-  id: string;
-  queue: QueueName;
-  subject_id: string;
+export type OutboxRow = StagedJob;
+
+function queueOf(row: OutboxRow): QueueName {
+  const queue = QUEUES.find((q) => q === row.queue);
+  // A row only this code writes; another name means a schema or code drift to see at once.
+  if (!queue) throw new Error(`outbox row ${row.id} names no known queue: ${row.queue}`);
+  return queue;
 }
 
 /**
@@ -48,8 +52,8 @@ export class Outbox {
     if (!marking) return;
     this.marking = null;
     clearTimeout(marking.timer);
-    await marking.m
-      .query('UPDATE outbox SET handed_over_at = now() WHERE id = ANY($1)', [marking.ids])
+    await new OutboxStore(new Sql(marking.m))
+      .markHandedOver(marking.ids)
       // Unrecorded rows are handed over once more by the relay, which is harmless.
       .catch(() => undefined);
   }
@@ -59,31 +63,29 @@ export class Outbox {
    * after commit). SKIP LOCKED lets several workers relay at once without doubling work.
    */
   async relay(m: EntityManager, graceMs: number, batch = 500): Promise<number> {
-    return m.transaction(async (tx) => {
-      const rows = (await tx.query(
-        `SELECT id, queue, subject_id FROM outbox
-          WHERE handed_over_at IS NULL AND created_at < now() - make_interval(secs => $1)
-          ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
-        [graceMs / 1000, batch],
-      )) as OutboxRow[];
+    const outbox = new OutboxStore(new Sql(m));
+    return new Sql(m).transaction(async (tx) => {
+      const rows = await outbox.claimForRelay(tx, graceMs, batch);
       if (rows.length === 0) return 0;
       await this.addAll(rows);
-      await tx.query('UPDATE outbox SET handed_over_at = now() WHERE id = ANY($1)', [
+      await outbox.markHandedOver(
         rows.map((r) => r.id),
-      ]);
+        tx,
+      );
       return rows.length;
     });
   }
 
   private async addAll(rows: OutboxRow[]): Promise<void> {
     await Promise.all(
-      rows.map((r) =>
-        this.producer.add({
-          queue: r.queue,
+      rows.map((r) => {
+        const queue = queueOf(r);
+        return this.producer.add({
+          queue,
           subjectId: r.subject_id,
-          data: payloadFor(r.queue, r.subject_id),
-        }),
-      ),
+          data: payloadFor(queue, r.subject_id),
+        });
+      }),
     );
   }
 }

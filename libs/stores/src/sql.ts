@@ -53,6 +53,15 @@ export class Sql {
     return (await this.run(text, params)).count;
   }
 
+  /**
+   * Takes a transaction-scoped advisory lock if no one holds it: how one of several workers
+   * becomes the only sequencer or tree-head signer for this transaction.
+   */
+  async tryTransactionLock(key: number): Promise<boolean> {
+    const [row] = (await this.run('SELECT pg_try_advisory_xact_lock($1) AS locked', [key])).rows;
+    return row?.locked === true;
+  }
+
   /** A transaction; inside it, stores are given the transaction's `Sql`. */
   transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
     const manager = 'manager' in this.target ? this.target.manager : this.target;

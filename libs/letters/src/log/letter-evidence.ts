@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { SignedTreeHead } from '#evidence';
 import { notFound } from '#errors';
+import { ReceiptsStore, Sql } from '#stores';
 import { recordAccess, type Actor } from '../recipient-lookup';
 import type { InclusionProofView, ReceiptLog } from './receipt-log';
 
@@ -14,24 +15,25 @@ export interface EvidenceView {
  * signed tree head (null until a head covers it). What an auditor checks offline.
  */
 export class LetterEvidence {
+  private readonly receipts: ReceiptsStore;
+
   constructor(
     private readonly db: DataSource,
     private readonly log: ReceiptLog,
-  ) {}
+  ) {
+    this.receipts = new ReceiptsStore(new Sql(db));
+  }
 
   /** Proofs for the entries of one letter, keyed by log index. */
   async proofs(
     letterId: string,
   ): Promise<EvidenceView & { byIndex: Map<number, InclusionProofView | null> }> {
-    const rows = (await this.db.query(
-      'SELECT log_index, jws FROM receipt_log WHERE letter_id = $1 ORDER BY log_index',
-      [letterId],
-    )) as { log_index: string; jws: string }[];
+    const rows = await this.receipts.entriesOfLetter(letterId);
     const head = await this.log.latestHead();
     const byIndex = new Map<number, InclusionProofView | null>();
     const receipts = [];
     for (const row of rows) {
-      const index = Number(row.log_index);
+      const index = row.index;
       const proof =
         head && index < head.treeSize ? await this.log.inclusionProof(index, head.treeSize) : null;
       byIndex.set(index, proof);

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { MerkleTree, signTreeHead, type SignedTreeHead, type SigningKey } from '#evidence';
 import { DomainError, invalid } from '#errors';
+import { ReceiptsStore, Sql, type TreeHeadRow } from '#stores';
 
 export interface InclusionProofView {
   leafIndex: number;
@@ -14,17 +15,10 @@ const TREE_HEAD_LOCK = 0x706b5f68656164;
 
 const b64u = (b: Buffer) => b.toString('base64url');
 
-interface HeadRow {
-  tree_size: string;
-  root_hash: Buffer;
-  signed_at: Date;
-  jws: string;
-}
-
-const toHead = (r: HeadRow): SignedTreeHead => ({
-  treeSize: Number(r.tree_size),
-  rootHash: b64u(r.root_hash),
-  timestamp: r.signed_at.toISOString(),
+const toHead = (r: TreeHeadRow): SignedTreeHead => ({
+  treeSize: r.treeSize,
+  rootHash: b64u(r.rootHash),
+  timestamp: r.signedAt.toISOString(),
   jws: r.jws,
 });
 
@@ -37,7 +31,13 @@ export class ReceiptLog {
   private readonly tree = new MerkleTree();
   private loading: Promise<void> | null = null;
 
-  constructor(private readonly db: DataSource) {}
+  private readonly sql: Sql;
+  private readonly receipts: ReceiptsStore;
+
+  constructor(db: DataSource) {
+    this.sql = new Sql(db);
+    this.receipts = new ReceiptsStore(this.sql);
+  }
 
   get loadedSize(): number {
     return this.tree.size;
@@ -54,33 +54,24 @@ export class ReceiptLog {
 
   private async load(): Promise<void> {
     for (;;) {
-      const rows = (await this.db.query(
-        'SELECT log_index, leaf_hash FROM receipt_log WHERE log_index >= $1 ORDER BY log_index LIMIT $2',
-        [this.tree.size, LOAD_BATCH],
-      )) as { log_index: string; leaf_hash: Buffer }[];
+      const rows = await this.receipts.leafHashesFrom(this.tree.size, LOAD_BATCH);
       for (const row of rows) {
         // The sequencer assigns indexes without gaps inside its transaction; a gap here would
         // mean a transaction still committing, so stop and pick the rest up next time.
-        if (Number(row.log_index) !== this.tree.size) return;
-        this.tree.append(row.leaf_hash);
+        if (row.index !== this.tree.size) return;
+        this.tree.append(row.leafHash);
       }
       if (rows.length < LOAD_BATCH) return;
     }
   }
 
   async latestHead(): Promise<SignedTreeHead | null> {
-    const [row] = (await this.db.query(
-      'SELECT tree_size, root_hash, signed_at, jws FROM tree_heads ORDER BY tree_size DESC LIMIT 1',
-    )) as HeadRow[];
-    return row ? toHead(row) : null;
+    const row = await this.receipts.latestHead();
+    return row && toHead(row);
   }
 
   async headsAfter(after: number, limit: number): Promise<SignedTreeHead[]> {
-    const rows = (await this.db.query(
-      'SELECT tree_size, root_hash, signed_at, jws FROM tree_heads WHERE tree_size > $1 ORDER BY tree_size LIMIT $2',
-      [after, limit],
-    )) as HeadRow[];
-    return rows.map(toHead);
+    return (await this.receipts.headsAfter(after, limit)).map(toHead);
   }
 
   /**
@@ -88,26 +79,18 @@ export class ReceiptLog {
    * size is sound: the root of a prefix never changes in an append-only log.
    */
   async headAt(size: number, key: SigningKey): Promise<SignedTreeHead> {
-    const [existing] = (await this.db.query(
-      'SELECT tree_size, root_hash, signed_at, jws FROM tree_heads WHERE tree_size = $1',
-      [size],
-    )) as HeadRow[];
+    const existing = await this.receipts.headOfSize(size);
     if (existing) return toHead(existing);
     if ((await this.refresh()) < size)
       throw invalid('log.beyond_end', `The log has fewer than ${size} entries`);
     const root = this.tree.root(size);
-    const timestamp = new Date().toISOString();
+    const signedAt = new Date();
+    const timestamp = signedAt.toISOString();
     const jws = await signTreeHead({ treeSize: size, rootHash: b64u(root), timestamp }, key);
-    await this.db.query(
-      `INSERT INTO tree_heads (tree_size, root_hash, signed_at, jws) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (tree_size) DO NOTHING`,
-      [size, root, timestamp, jws],
-    );
-    const [stored] = (await this.db.query(
-      'SELECT tree_size, root_hash, signed_at, jws FROM tree_heads WHERE tree_size = $1',
-      [size],
-    )) as HeadRow[];
-    return toHead(stored);
+    await this.receipts.addHead({ treeSize: size, rootHash: root, signedAt, jws });
+    // A racing signer may have stored its head first: that one stands.
+    const stored = await this.receipts.headOfSize(size);
+    return toHead(stored ?? { treeSize: size, rootHash: root, signedAt, jws });
   }
 
   /**
@@ -116,13 +99,8 @@ export class ReceiptLog {
    */
   async signIfGrown(key: SigningKey): Promise<SignedTreeHead | null> {
     const size = await this.refresh();
-    return this.db.transaction(async (m) => {
-      const [{ locked }] = (await m.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [
-        TREE_HEAD_LOCK,
-      ])) as {
-        locked: boolean;
-      }[];
-      if (!locked) return null;
+    return this.sql.transaction(async (tx) => {
+      if (!(await tx.tryTransactionLock(TREE_HEAD_LOCK))) return null;
       const latest = await this.latestHead();
       if (latest && latest.treeSize >= size) return null;
       if (!latest && size === 0) return null;
@@ -144,11 +122,7 @@ export class ReceiptLog {
   /** The entries [from, to) in log order, for the NDJSON export. */
   async *entries(from: number, to: number): AsyncGenerator<{ index: number; jws: string }> {
     for (let start = from; start < to; start += 5_000) {
-      const rows = (await this.db.query(
-        'SELECT log_index, jws FROM receipt_log WHERE log_index >= $1 AND log_index < $2 ORDER BY log_index',
-        [start, Math.min(to, start + 5_000)],
-      )) as { log_index: string; jws: string }[];
-      for (const r of rows) yield { index: Number(r.log_index), jws: r.jws };
+      yield* await this.receipts.entries(start, Math.min(to, start + 5_000));
     }
   }
 

@@ -1,0 +1,47 @@
+import { text } from './columns';
+import type { Row, Sql } from './sql';
+
+/** An outbox row as staged: what a hand-over needs to add the job. */
+export interface StagedJob {
+  id: string;
+  queue: string;
+  subject_id: string;
+}
+
+const decodeJob = (r: Row): StagedJob => ({
+  id: text(r, 'id'),
+  queue: text(r, 'queue'),
+  subject_id: text(r, 'subject_id'),
+});
+
+/** The transactional outbox: jobs written with the change that needs them, handed over later. */
+export class OutboxStore {
+  constructor(private readonly sql: Sql) {}
+
+  /** Stages one job per subject in the caller's transaction; the job id is `queue-subject`. */
+  stage(tx: Sql, queue: string, subjectIds: readonly string[]): Promise<StagedJob[]> {
+    if (subjectIds.length === 0) return Promise.resolve([]);
+    return tx.rows(
+      `INSERT INTO outbox (queue, job_id, subject_id)
+       SELECT $1::text, $1::text || '-' || s, s FROM unnest($2::uuid[]) AS s
+       RETURNING id, queue, subject_id`,
+      [queue, subjectIds],
+      decodeJob,
+    );
+  }
+
+  /** Rows older than `graceMs` not yet handed over, locked so that relays do not double work. */
+  claimForRelay(tx: Sql, graceMs: number, limit: number): Promise<StagedJob[]> {
+    return tx.rows(
+      `SELECT id, queue, subject_id FROM outbox
+        WHERE handed_over_at IS NULL AND created_at < now() - make_interval(secs => $1)
+        ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [graceMs / 1000, limit],
+      decodeJob,
+    );
+  }
+
+  async markHandedOver(ids: readonly string[], tx: Sql = this.sql): Promise<void> {
+    await tx.run('UPDATE outbox SET handed_over_at = now() WHERE id = ANY($1)', [ids]);
+  }
+}
