@@ -46,7 +46,7 @@ export default tseslint.config(
       'libs/crypto/**/*.ts',
       'libs/evidence/**/*.ts',
       'libs/identity/**/*.ts',
-      'libs/letters/src/lifecycle.ts',
+      'libs/lifecycle/**/*.ts',
     ],
     rules: {
       'no-restricted-imports': [

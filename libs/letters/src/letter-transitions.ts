@@ -1,7 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import { DomainError, notFound } from '#errors';
 import type { ReceiptType } from '#evidence';
-import { TARGET, transition, type LetterEvent, type LetterState } from './lifecycle';
+import { TARGET, transition, type LetterEvent, type LetterState } from '#lifecycle';
+import { LettersStore, Sql, TIMESTAMP_OF } from '#stores';
 import {
   findReceipt,
   stageReceipt,
@@ -12,12 +13,7 @@ import {
 /** Every state after `accepted` is also the name of the receipt that records reaching it. */
 export const receiptOf = (event: LetterEvent): ReceiptType => TARGET[event];
 
-/** Columns set with a transition, beside `state`; values are SQL expressions over $2.. params. */
-export const TIMESTAMP_OF: Partial<Record<LetterState, string>> = {
-  delivered: 'delivered_at',
-  read: 'read_at',
-  acknowledged: 'acknowledged_at',
-};
+export { TIMESTAMP_OF };
 
 export interface AppliedTransition {
   changed: boolean;
@@ -30,6 +26,8 @@ export interface AppliedTransition {
  * lifecycle, updates conditionally and stages exactly one receipt. A repeat returns the receipt
  * of the first time and changes nothing.
  */
+const letters = new LettersStore();
+
 export async function applyTransition(
   m: EntityManager,
   letterId: string,
@@ -40,13 +38,11 @@ export async function applyTransition(
     facts?: ReceiptFacts;
   } = {},
 ): Promise<AppliedTransition> {
-  const [letter] = (await m.query(
-    'SELECT state, requires_acknowledgement FROM letters WHERE id = $1 FOR UPDATE',
-    [letterId],
-  )) as { state: LetterState; requires_acknowledgement: boolean }[];
+  const tx = new Sql(m);
+  const letter = await letters.lockForTransition(tx, letterId);
   if (!letter) throw notFound('letter');
   const result = transition(letter.state, event, {
-    requiresAcknowledgement: letter.requires_acknowledgement,
+    requiresAcknowledgement: letter.requiresAcknowledgement,
   });
   if (result.kind === 'refused') throw new DomainError(409, result.code, result.detail);
   if (result.kind === 'unchanged') {
@@ -54,12 +50,7 @@ export async function applyTransition(
     return { changed: false, state: result.state, receipt };
   }
   const at = options.at ?? new Date();
-  const column = TIMESTAMP_OF[result.to];
-  await m.query(
-    `UPDATE letters SET state = $2${column ? `, ${column} = $4` : ''}
-      WHERE id = $1 AND state = $3`,
-    column ? [letterId, result.to, result.from, at] : [letterId, result.to, result.from],
-  );
+  await letters.moveState(tx, { letterId, from: result.from, to: result.to, at });
   const receipt = await stageReceipt(m, letterId, receiptOf(event), {
     at,
     reason: options.reason,

@@ -4,3 +4,4 @@ export { ColumnTypeError } from './columns';
 export * from './receipts.store';
 export * from './outbox.store';
 export * from './webhooks.store';
+export * from './letters.store';

@@ -1,4 +1,4 @@
-import { LETTER_EVENTS, LETTER_STATES, transition, type LetterState } from './lifecycle';
+import { LETTER_EVENTS, LETTER_STATES, transition, type LetterState } from '#lifecycle';
 
 const ack = { requiresAcknowledgement: true };
 const noAck = { requiresAcknowledgement: false };

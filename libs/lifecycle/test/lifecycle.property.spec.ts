@@ -5,7 +5,7 @@ import {
   transition,
   type LetterEvent,
   type LetterState,
-} from './lifecycle';
+} from '#lifecycle';
 
 const EVENTS = LETTER_EVENTS;
 const TERMINAL: LetterState[] = ['rejected', 'forwarded_to_print', 'acknowledged', 'withdrawn'];
