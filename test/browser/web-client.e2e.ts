@@ -414,6 +414,14 @@ describe('an HTML letter', () => {
       /<script|onerror|tracker\.example|phishing\.example|evil\.example|<form|<iframe/i,
     );
     expect(await frame.getAttribute('sandbox')).toBe('');
+    // The download link must not open as HTML in the app's origin: its blob is opaque bytes.
+    const link = page.getByRole('link', { name: /brev\.html/ });
+    expect(await link.getAttribute('download')).toBe('brev.html');
+    const downloaded = await link.evaluate(async (a) => {
+      const blob = await (await fetch((a as HTMLAnchorElement).href)).blob();
+      return { type: blob.type, text: await blob.text() };
+    });
+    expect(downloaded).toEqual({ type: 'application/octet-stream', text: hostile });
     await page.waitForTimeout(300);
     expect(await page.evaluate(() => (globalThis as any).pwned)).toBeUndefined();
     expect(
