@@ -52,6 +52,8 @@ beforeAll(async () => {
       RATE_LIMIT_AGENCY_REQUESTS: String(RATE_LIMIT),
       RATE_LIMIT_WINDOW_MS: '60000',
       TREE_HEAD_INTERVAL_MS: '300',
+      // The production rule for webhook targets, so the matrix can check what it refuses.
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'false',
     },
   });
   other = await createAgency(stack, 'Other agency');
@@ -181,6 +183,22 @@ it('refuses a genuine token whose national-id claim the identity scheme rejects,
     expect(r.body.detail).toMatch(reason);
     expect(r.body.detail).not.toContain(String(claim));
   }
+});
+
+it('refuses webhook targets that reach a private network through NAT64, 6to4 or mapped IPv6', async () => {
+  for (const url of [
+    'https://[64:ff9b::a00:1]/hook',
+    'https://[2002:a00:1::]/hook',
+    'https://[::ffff:10.0.0.1]/hook',
+    'https://[::ffff:7f00:1]/hook',
+    'https://127.0.0.1/hook',
+    'http://hooks.example.org/hook',
+  ]) {
+    const r = await call('agency', 'POST', '/v1/webhooks', { url });
+    expect([url, r.status, r.body.code]).toEqual([url, 400, 'webhook.invalid_url']);
+    expect(r.headers.get('content-type')).toContain('problem+json');
+  }
+  expect((await call('agency', 'GET', '/v1/webhooks')).body.items).toEqual([]);
 });
 
 it("answers another party's object exactly as a missing one", async () => {
