@@ -5,6 +5,8 @@ ensure_node_modules
 ensure_postgres
 ensure_redis
 build
+# The benchmark's processes get NODE_ENV=test from bench/*.ts; anything else it runs, too.
+export NODE_ENV="${NODE_ENV:-test}"
 node dist/bench/bench.js "$@"
 # Notification throughput beside raw nodemailer to the same loopback listener (bench/notifications.ts).
 node dist/bench/notifications.js "$@"

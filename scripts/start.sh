@@ -4,6 +4,10 @@
 # migrations, a demo, the API, the worker and a local mail catcher. Ctrl-C stops what it started.
 source "$(dirname "$0")/lib.sh"
 
+# Development is chosen here, never assumed: the processes refuse to start without NODE_ENV, so
+# a deployment that forgets it cannot get the development issuer or synthetic numbers.
+export NODE_ENV="${NODE_ENV:-development}"
+
 ensure_node_modules
 ensure_postgres
 ensure_redis
@@ -67,6 +71,8 @@ cat <<MSG
 
   Demo agency API key (Skatteetaten (demo)):
     $api_key
+  The CLI reads the same configuration; in another shell first:
+    export NODE_ENV=$NODE_ENV
   Demo citizen: $citizen_name, national id $citizen. A token for them:
     npm run -s cli -- dev token --citizen $citizen
   Their inbox:

@@ -414,6 +414,16 @@ describe('an HTML letter', () => {
       /<script|onerror|tracker\.example|phishing\.example|evil\.example|<form|<iframe/i,
     );
     expect(await frame.getAttribute('sandbox')).toBe('');
+    // The download link must not open as HTML in the app's origin: its blob is opaque bytes.
+    const link = page.getByRole('link', { name: /brev\.html/ });
+    expect(await link.getAttribute('download')).toBe('brev.html');
+    const href = (await link.getAttribute('href')) ?? '';
+    expect(href).toMatch(/^blob:/);
+    const downloaded = await page.evaluate(async (url) => {
+      const blob = await (await fetch(url)).blob();
+      return { type: blob.type, text: await blob.text() };
+    }, href);
+    expect(downloaded).toEqual({ type: 'application/octet-stream', text: hostile });
     await page.waitForTimeout(300);
     expect(await page.evaluate(() => (globalThis as any).pwned)).toBeUndefined();
     expect(

@@ -19,6 +19,8 @@ let owner: string;
 let letterId: string;
 let documentId: string;
 const tokens: Record<string, string | null> = {};
+/** Signs a token as the development issuer would, with claims of the test's choosing. */
+let signAsIssuer: (claims: Record<string, unknown>) => Promise<string>;
 type Caller =
   | 'owner'
   | 'otherCitizen'
@@ -50,6 +52,8 @@ beforeAll(async () => {
       RATE_LIMIT_AGENCY_REQUESTS: String(RATE_LIMIT),
       RATE_LIMIT_WINDOW_MS: '60000',
       TREE_HEAD_INTERVAL_MS: '300',
+      // The production rule for webhook targets, so the matrix can check what it refuses.
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'false',
     },
   });
   other = await createAgency(stack, 'Other agency');
@@ -86,6 +90,10 @@ beforeAll(async () => {
   tokens.expired = await new SignJWT({ ...payload, iat: past - 600, exp: past })
     .setProtectedHeader({ alg: 'ES256', kid: header.kid, typ: 'at+jwt' })
     .sign(devKey);
+  signAsIssuer = (claims) =>
+    new SignJWT({ ...payload, ...claims })
+      .setProtectedHeader({ alg: 'ES256', kid: header.kid, typ: 'at+jwt' })
+      .sign(devKey);
   const stranger = await generateKeyPair('ES256');
   tokens.otherKey = await new SignJWT(payload)
     .setProtectedHeader({ alg: 'ES256', kid: header.kid, typ: 'at+jwt' })
@@ -156,6 +164,41 @@ it('answers every endpoint for every kind of caller as the access rules say', as
   }
   report('7 access matrix', { checked, mismatches: mismatches.length, '5xx': fivexx });
   expect(mismatches).toEqual([]);
+});
+
+it('refuses a genuine token whose national-id claim the identity scheme rejects, with 403', async () => {
+  const valid = decodeJwt(tokens.owner!).national_id as string;
+  const badCheckDigit = valid.slice(0, 10) + String((Number(valid[10]) + 1) % 10);
+  for (const [claim, reason] of [
+    [badCheckDigit, /check digits do not match/],
+    ['1234', /must be 11 digits/],
+    [Number(valid), /not a string/],
+  ] as const) {
+    const r = await stack.api
+      .as(await signAsIssuer({ national_id: claim }))
+      .get('/v1/mailbox/letters');
+    expect([r.status, r.body.code]).toEqual([403, 'auth.forbidden']);
+    expect(r.headers.get('content-type')).toContain('problem+json');
+    expect(r.body.detail).toMatch(/national_id claim/);
+    expect(r.body.detail).toMatch(reason);
+    expect(r.body.detail).not.toContain(String(claim));
+  }
+});
+
+it('refuses webhook targets that reach a private network through NAT64, 6to4 or mapped IPv6', async () => {
+  for (const url of [
+    'https://[64:ff9b::a00:1]/hook',
+    'https://[2002:a00:1::]/hook',
+    'https://[::ffff:10.0.0.1]/hook',
+    'https://[::ffff:7f00:1]/hook',
+    'https://127.0.0.1/hook',
+    'http://hooks.example.org/hook',
+  ]) {
+    const r = await call('agency', 'POST', '/v1/webhooks', { url });
+    expect([url, r.status, r.body.code]).toEqual([url, 400, 'webhook.invalid_url']);
+    expect(r.headers.get('content-type')).toContain('problem+json');
+  }
+  expect((await call('agency', 'GET', '/v1/webhooks')).body.items).toEqual([]);
 });
 
 it("answers another party's object exactly as a missing one", async () => {

@@ -92,7 +92,11 @@ export function apiProviders(config: AppConfig): Provider[] {
       useFactory: (db: DataSource) => new ApiKeyAuthenticator(db),
       inject: [DB],
     },
-    { provide: OidcVerifier, useFactory: () => new OidcVerifier(config.oidc) },
+    {
+      provide: OidcVerifier,
+      useFactory: () =>
+        new OidcVerifier(config.oidc, { allowSynthetic: config.nationalIds.allowSynthetic }),
+    },
     {
       provide: AuthGuard,
       useFactory: (r: Reflector, k: ApiKeyAuthenticator, o: OidcVerifier) => new AuthGuard(r, k, o),

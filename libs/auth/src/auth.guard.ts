@@ -8,7 +8,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { DomainError } from '#errors';
 import { ApiKeyAuthenticator, looksLikeApiKey } from './api-keys';
-import { InvalidTokenError, OidcVerifier } from './oidc-verifier';
+import { InvalidTokenError, OidcVerifier, UnacceptableIdentityError } from './oidc-verifier';
 import type { Principal, Scope } from './principals';
 
 type Requirement =
@@ -86,6 +86,8 @@ export class AuthGuard implements CanActivate {
     } catch (error) {
       if (error instanceof InvalidTokenError)
         throw unauthorized(`Invalid access token: ${error.message}`);
+      // The token is genuine; the person it names cannot be served: 403, not 401.
+      if (error instanceof UnacceptableIdentityError) throw forbidden(error.message);
       throw error;
     }
     if (principal.kind !== requirement.audience) {

@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { UnavailableError } from '#errors';
+import { norwegianNationalId, type NationalIdScheme } from '#identity';
 import type { AuditorPrincipal, CitizenPrincipal } from './principals';
 
 export interface OidcSettings {
@@ -8,9 +9,19 @@ export interface OidcSettings {
   algorithms: string[];
   nationalIdClaim: string;
   rolesClaim: string;
+  /** Refuse a discovery document whose key set is not served over HTTPS (production). */
+  requireHttps: boolean;
+}
+
+export interface NationalIdPolicy {
+  scheme?: NationalIdScheme;
+  allowSynthetic: boolean;
 }
 
 export class InvalidTokenError extends Error {}
+
+/** A correctly signed token whose national-id claim the identity scheme does not accept. */
+export class UnacceptableIdentityError extends Error {}
 
 /**
  * Checks OIDC access tokens against the issuer's published keys (RFC 9068 profile: `typ:
@@ -20,10 +31,15 @@ export class InvalidTokenError extends Error {}
 export class OidcVerifier {
   private jwks: Promise<JWTVerifyGetKey> | null = null;
 
+  private readonly scheme: NationalIdScheme;
+
   constructor(
     private readonly settings: OidcSettings,
+    private readonly nationalIds: NationalIdPolicy,
     private readonly fetchImpl: typeof fetch = fetch,
-  ) {}
+  ) {
+    this.scheme = nationalIds.scheme ?? norwegianNationalId;
+  }
 
   async verify(token: string): Promise<CitizenPrincipal | AuditorPrincipal | { kind: 'unknown' }> {
     let payload: JWTPayload;
@@ -45,11 +61,22 @@ export class OidcVerifier {
     if (Array.isArray(roles) && roles.includes('auditor')) {
       return { kind: 'auditor', subject: String(payload.sub), name };
     }
-    const nationalId = payload[this.settings.nationalIdClaim];
-    if (typeof nationalId === 'string' && nationalId.length > 0) {
-      return { kind: 'citizen', subject: String(payload.sub), nationalId, name };
+    const claim = this.settings.nationalIdClaim;
+    const nationalId = payload[claim];
+    if (nationalId === undefined) return { kind: 'unknown' };
+    // The mailbox is found by this number: one the scheme refuses (a typo in the identity
+    // provider's mapping, a test number in production) must not open or create a mailbox.
+    if (typeof nationalId !== 'string')
+      throw new UnacceptableIdentityError(`the token's ${claim} claim is not a string`);
+    const valid = this.scheme.validate(nationalId, {
+      allowSynthetic: this.nationalIds.allowSynthetic,
+    });
+    if (!valid.ok) {
+      throw new UnacceptableIdentityError(
+        `the token's ${claim} claim is not a valid national identity number: ${valid.reason}`,
+      );
     }
-    return { kind: 'unknown' };
+    return { kind: 'citizen', subject: String(payload.sub), nationalId, name };
   }
 
   private keys(): Promise<JWTVerifyGetKey> {
@@ -75,6 +102,13 @@ export class OidcVerifier {
         `OIDC discovery: ${url} does not describe ${this.settings.issuer}`,
       );
     }
-    return createRemoteJWKSet(new URL(document.jwks_uri));
+    const jwksUrl = new URL(document.jwks_uri);
+    // A key set fetched over http can be swapped on the way, and with it every token accepted.
+    if (this.settings.requireHttps && jwksUrl.protocol !== 'https:') {
+      throw new UnavailableError(
+        `OIDC discovery: the key set ${jwksUrl.href} is not served over https`,
+      );
+    }
+    return createRemoteJWKSet(jwksUrl);
   }
 }

@@ -27,6 +27,8 @@ export interface AppConfig {
     nationalIdClaim: string;
     rolesClaim: string;
     algorithms: string[];
+    /** Refuse an http discovery document or key set (production). */
+    requireHttps: boolean;
     devIssuer: { enabled: boolean; privateJwk: JWK; kid: string } | null;
   };
   nationalIds: { allowSynthetic: boolean; pepper: Buffer; recipientRefKey: Buffer };

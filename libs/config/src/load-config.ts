@@ -15,6 +15,13 @@ function decodeKey(name: string, value: string): Buffer {
 }
 
 function parseEnvironment(source: NodeJS.ProcessEnv): Environment {
+  if (!source.NODE_ENV) {
+    throw new ConfigError(
+      'NODE_ENV is not set: set NODE_ENV=production for a deployment, or NODE_ENV=development ' +
+        '(or test) for a local stack with generated secrets, the development issuer and ' +
+        'synthetic national ids',
+    );
+  }
   const parsed = environmentSchema.safeParse(source);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
@@ -58,6 +65,11 @@ export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promi
   const selfUrl = `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`;
   const issuer = env.OIDC_ISSUER ?? (devIssuerEnabled ? `${selfUrl}/dev-oidc` : undefined);
   if (!issuer) throw new ConfigError('OIDC_ISSUER is required when the development issuer is off');
+  // Tokens are only as good as the keys they are checked with: in production the issuer, and so
+  // its discovery document and key set (checked again in OidcVerifier), come over HTTPS only.
+  if (production && new URL(issuer).protocol !== 'https:') {
+    throw new ConfigError(`OIDC_ISSUER must use https in production (got ${issuer})`);
+  }
 
   const receipt = env.RECEIPT_SIGNING_KEY
     ? parseReceiptKey(env.RECEIPT_SIGNING_KEY)
@@ -78,6 +90,7 @@ export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promi
       nationalIdClaim: env.OIDC_NATIONAL_ID_CLAIM,
       rolesClaim: env.OIDC_ROLES_CLAIM,
       algorithms: env.OIDC_ALGORITHMS.split(',').map((a) => a.trim()),
+      requireHttps: production,
       devIssuer:
         devIssuerEnabled && dev
           ? { enabled: true, privateJwk: dev.devOidcKey.privateJwk, kid: dev.devOidcKey.kid }
@@ -117,12 +130,12 @@ export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promi
     },
     evidence: { treeHeadIntervalMs: env.TREE_HEAD_INTERVAL_MS },
     // Outside production a webhook may point anywhere (a local receiver); in production only
-    // HTTPS to public addresses.
+    // HTTPS to public addresses unless the operator says otherwise.
     webhooks: {
       attempts: env.WEBHOOK_ATTEMPTS,
       backoffMs: env.WEBHOOK_BACKOFF_MS,
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
-      allowPrivateTargets: !production,
+      allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? !production,
     },
   };
 }

@@ -7,10 +7,12 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 
 /**
  * Every environment variable Postkasse reads. Defaults are for development on loopback;
- * production refuses to start without the secrets (see `loadConfig`).
+ * production refuses to start without the secrets (see `loadConfig`). NODE_ENV has no default:
+ * development turns on the development issuer, synthetic numbers and private webhook targets,
+ * so a deployment that forgot to set it must not get them.
  */
 export const environmentSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  NODE_ENV: z.enum(['development', 'test', 'production']),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(0, 65535).default(3000),
   DATABASE_URL: z
@@ -77,6 +79,8 @@ export const environmentSchema = z.object({
   WEBHOOK_ATTEMPTS: int(1, 100).default(15),
   WEBHOOK_BACKOFF_MS: int(10, 3_600_000).default(5_000),
   WEBHOOK_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  /** Let webhooks reach loopback and private addresses over http; on outside production. */
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: bool.optional(),
   /** Requests per agency and window across all API processes; 0 turns the limit off. */
   RATE_LIMIT_AGENCY_REQUESTS: int(0, 100_000_000).default(600_000),
   RATE_LIMIT_WINDOW_MS: int(100, 3_600_000).default(60_000),

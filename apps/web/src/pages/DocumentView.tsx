@@ -50,36 +50,47 @@ export function RenderedDocument({
   data: Blob;
 }) {
   const { t } = useApp();
-  const [url, setUrl] = useState<string | null>(null);
+  const [urls, setUrls] = useState<{ view: string | null; download: string } | null>(null);
   const [text, setText] = useState<string | null>(null);
   const [html, setHtml] = useState<string | null>(null);
   const kind = kindOf(mediaType);
   useEffect(() => {
-    const typed = new Blob([data], { type: mediaType });
-    const objectUrl = URL.createObjectURL(typed);
-    setUrl(objectUrl);
-    if (kind === 'text') void typed.text().then(setText);
+    // The download is opaque bytes: a blob: URL carries the app's origin, so an agency's HTML,
+    // SVG or XML given its own type would run as the app if opened in a new tab. Only the PDF
+    // viewer and <img> get a typed URL; text and HTML are shown from their text.
+    const downloadUrl = URL.createObjectURL(new Blob([data], { type: 'application/octet-stream' }));
+    const viewUrl =
+      kind === 'pdf' || kind === 'image'
+        ? URL.createObjectURL(new Blob([data], { type: mediaType }))
+        : null;
+    setUrls({ view: viewUrl, download: downloadUrl });
+    if (kind === 'text') void data.text().then(setText);
     if (kind === 'html')
-      void Promise.all([typed.text(), import('../sanitize')]).then(([raw, m]) =>
+      void Promise.all([data.text(), import('../sanitize')]).then(([raw, m]) =>
         setHtml(m.sanitizedDocument(raw)),
       );
-    return () => URL.revokeObjectURL(objectUrl);
+    return () => {
+      URL.revokeObjectURL(downloadUrl);
+      if (viewUrl) URL.revokeObjectURL(viewUrl);
+    };
   }, [data, mediaType, kind]);
-  if (!url) return null;
+  if (!urls) return null;
   const download = (
-    <a className="download" href={url} download={filename}>
+    <a className="download" href={urls.download} download={filename}>
       {t('download', { name: filename })}
     </a>
   );
   return (
     <figure className="document" data-media-type={mediaType}>
       <figcaption>{filename}</figcaption>
-      {kind === 'pdf' ? (
-        <object data={url} type="application/pdf" className="pdf" aria-label={filename}>
+      {kind === 'pdf' && urls.view ? (
+        <object data={urls.view} type="application/pdf" className="pdf" aria-label={filename}>
           <p>{t('pdfFallback')}</p>
         </object>
       ) : null}
-      {kind === 'image' ? <img src={url} alt={filename} className="image" /> : null}
+      {kind === 'image' && urls.view ? (
+        <img src={urls.view} alt={filename} className="image" />
+      ) : null}
       {kind === 'text' && text !== null ? (
         <pre className="text" tabIndex={0} aria-label={filename}>
           {text}

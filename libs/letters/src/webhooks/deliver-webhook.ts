@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
 import type { WebhookRegistry } from './webhook-registry';
+import { postToCheckedTarget } from './webhook-request';
 import { signWebhook } from './webhook-signature';
-import { refusedTarget } from './webhook-target';
+import { checkTarget, systemResolver, type Resolver } from './webhook-target';
 
 export interface WebhookDeliveryPolicy {
   timeoutMs: number;
@@ -35,6 +36,7 @@ export class DeliverWebhook {
     private readonly db: DataSource,
     private readonly registry: WebhookRegistry,
     private readonly policy: WebhookDeliveryPolicy,
+    private readonly resolve: Resolver = systemResolver,
   ) {}
 
   /** Throws WebhookAttemptFailed to be retried; on the last attempt records the failure instead. */
@@ -52,8 +54,8 @@ export class DeliverWebhook {
     if (row.deleted_at) return this.finish(deliveryId, 'cancelled', 'the webhook was deleted');
 
     const url = new URL(row.url);
-    const refused = await refusedTarget(url, this.policy.allowPrivateTargets);
-    if (refused) return this.finish(deliveryId, 'failed', refused);
+    const target = await checkTarget(url, this.policy.allowPrivateTargets, this.resolve);
+    if (!target.ok) return this.finish(deliveryId, 'failed', target.reason);
 
     const body = JSON.stringify({
       id: row.receipt_id,
@@ -66,11 +68,10 @@ export class DeliverWebhook {
     const timestamp = Math.floor(Date.now() / 1000);
     let error: string;
     try {
-      const response = await fetch(url, {
-        method: 'POST',
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.policy.timeoutMs),
-        headers: {
+      const status = await postToCheckedTarget(
+        url,
+        target,
+        {
           'content-type': 'application/json',
           'user-agent': 'Postkasse-Webhooks/1',
           'webhook-id': row.receipt_id,
@@ -83,13 +84,12 @@ export class DeliverWebhook {
           ),
         },
         body,
-      });
-      await response.body?.cancel();
-      if (response.status >= 200 && response.status < 300)
-        return this.finish(deliveryId, 'delivered', null);
-      error = `the receiver answered ${response.status}`;
+        this.policy.timeoutMs,
+      );
+      if (status >= 200 && status < 300) return this.finish(deliveryId, 'delivered', null);
+      error = `the receiver answered ${status}`;
     } catch (e) {
-      error = `the request failed: ${(e as Error).message}`;
+      error = `the request to ${target.address} failed: ${(e as Error).message}`;
     }
     await this.db.query(
       'UPDATE webhook_deliveries SET attempts = attempts + 1, last_error = $2 WHERE id = $1',

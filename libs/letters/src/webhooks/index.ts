@@ -5,4 +5,10 @@ export {
   type WebhookDeliveryPolicy,
 } from './deliver-webhook';
 export { newWebhookSecret, signWebhook, verifyWebhook } from './webhook-signature';
-export { assertWebhookUrl, refusedTarget, isForbiddenAddress } from './webhook-target';
+export {
+  assertWebhookUrl,
+  checkTarget,
+  isForbiddenAddress,
+  systemResolver,
+  type Resolver,
+} from './webhook-target';
