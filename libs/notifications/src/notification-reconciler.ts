@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { jobIdFor, type JobProducer } from '#queue';
+import { NotificationsStore, Sql } from '#stores';
 
 const LIVE = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'];
 
@@ -10,35 +11,21 @@ const LIVE = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']
  * still to be done, so re-adding one too many is harmless.
  */
 export class NotificationReconciler {
+  private readonly sends: NotificationsStore;
+
   constructor(
-    private readonly db: DataSource,
+    db: DataSource,
     private readonly producer: JobProducer,
     private readonly staleAfterMs: number,
     private readonly dayMs: number,
-  ) {}
+  ) {
+    this.sends = new NotificationsStore(new Sql(db));
+  }
 
   async pass(batch = 500): Promise<number> {
-    const candidates = (await this.db.query(
-      `(SELECT l.id, 'notify' AS queue FROM letters l
-         WHERE l.state = 'delivered' AND l.read_at IS NULL
-           AND l.delivered_at < now() - make_interval(secs => $1)
-           AND NOT EXISTS (SELECT 1 FROM notification_sends s
-                            WHERE s.letter_id = l.id AND s.kind = 'notify'
-                              AND s.state IN ('sent', 'failed'))
-         ORDER BY l.delivered_at LIMIT $2)
-       UNION ALL
-       (SELECT l.id, 'remind' AS queue FROM letters l
-         WHERE l.state = 'delivered' AND l.read_at IS NULL AND l.reminder_after_days > 0
-           AND l.delivered_at + make_interval(secs => l.reminder_after_days * $3::float8)
-               < now() - make_interval(secs => $1)
-           AND NOT EXISTS (SELECT 1 FROM notification_sends s
-                            WHERE s.letter_id = l.id AND s.kind = 'reminder'
-                              AND s.state IN ('sent', 'failed'))
-         ORDER BY l.delivered_at LIMIT $2)`,
-      [this.staleAfterMs / 1000, batch, this.dayMs / 1000],
-    )) as { id: string; queue: 'notify' | 'remind' }[];
+    const candidates = await this.sends.overdue(this.staleAfterMs, this.dayMs, batch);
     let recreated = 0;
-    for (const { id, queue: name } of candidates) {
+    for (const { letterId: id, queue: name } of candidates) {
       const queue = this.producer.queue(name);
       const job = await queue.getJob(jobIdFor(name, id));
       const state = job ? await job.getState() : 'missing';

@@ -5,3 +5,4 @@ export * from './receipts.store';
 export * from './outbox.store';
 export * from './webhooks.store';
 export * from './letters.store';
+export * from './notifications.store';
