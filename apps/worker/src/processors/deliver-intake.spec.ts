@@ -3,12 +3,18 @@ import { DeliverIntake, deliverConcurrency } from './deliver-intake';
 const state = { configured: 8, threads: 2, backlogPerThread: 4 };
 
 describe('deliverConcurrency', () => {
-  it('takes in all it is configured for while the threads can start what it has soon', () => {
-    expect(deliverConcurrency({ ...state, inHand: 3, waiting: 7 })).toBe(8);
+  it('takes in all it is configured for while the threads have nothing waiting', () => {
+    expect(deliverConcurrency({ ...state, inHand: 0, waiting: 0 })).toBe(8);
+    expect(deliverConcurrency({ ...state, inHand: 3, waiting: 0 })).toBe(8);
+  });
+
+  it('takes in one more letter per document that could still start soon', () => {
+    expect(deliverConcurrency({ ...state, inHand: 3, waiting: 6 })).toBe(5);
   });
 
   it('takes in nothing more while too many documents wait for a thread', () => {
     expect(deliverConcurrency({ ...state, inHand: 3, waiting: 8 })).toBe(3);
+    expect(deliverConcurrency({ ...state, inHand: 3, waiting: 30 })).toBe(3);
     expect(deliverConcurrency({ ...state, inHand: 0, waiting: 40 })).toBe(1);
   });
 });

@@ -14,14 +14,15 @@ export interface IntakeState {
 }
 
 /**
- * How many deliver jobs the worker may hold: all it is configured for while its threads can
- * start what it has soon, else no more than it holds now (a job that finishes is then not
- * replaced). What it does not take stays in Redis for a worker with free threads, and no
- * letter waits in a long queue here.
+ * How many deliver jobs the worker may hold: those it holds, plus one for each document its
+ * threads could still start soon (a letter taken counts as at least one), up to what it is
+ * configured for. With the backlog full it holds no more than now, so a job that finishes is
+ * not replaced. What it does not take stays in Redis for a worker with free threads, and no
+ * letter waits here in a long queue.
  */
 export function deliverConcurrency(state: IntakeState): number {
-  if (state.waiting < state.threads * state.backlogPerThread) return state.configured;
-  return Math.max(1, Math.min(state.configured, state.inHand));
+  const room = Math.max(0, state.threads * state.backlogPerThread - state.waiting);
+  return Math.max(1, Math.min(state.configured, state.inHand + room));
 }
 
 /** What of BullMQ's Worker the intake steers: its concurrency may change while it runs. */
