@@ -87,10 +87,8 @@ export class GnuPgAgency {
         '',
         ...args,
       ],
-      {
-        input,
-        stdio: ['pipe', 'pipe', 'pipe'],
-      },
+      // Multi-megabyte documents: the default 1 MB of output would cut them off.
+      { input, stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 },
     );
   }
 

@@ -20,6 +20,7 @@ import { Reconciler } from './loops/reconciler';
 import { DocumentOpenerPool } from './openpgp/document-opener-pool';
 import { checkRegistry } from './processors/registry';
 import { deliverProcessor } from './processors/deliver.processor';
+import { DeliverIntake } from './processors/deliver-intake';
 import { printProcessor } from './processors/print.processor';
 import { notifyProcessor } from './processors/notify.processor';
 import { remindProcessor } from './processors/remind.processor';
@@ -51,6 +52,12 @@ async function main(config: AppConfig): Promise<void> {
     config.worker.documentTimeoutMs,
     config.worker.openpgpThreads,
   );
+  const intake = new DeliverIntake(
+    opener,
+    config.worker.concurrency,
+    config.worker.backlogPerThread,
+  );
+  opener.onWaitingChange(() => intake.update());
 
   const mailer = createMailSender({
     smtpUrl: config.mail.smtpUrl,
@@ -68,7 +75,7 @@ async function main(config: AppConfig): Promise<void> {
   });
 
   const registry = checkRegistry({
-    deliver: deliverProcessor(new DeliverLetter(db, mailboxes, opener, outbox)),
+    deliver: intake.wrap(deliverProcessor(new DeliverLetter(db, mailboxes, opener, outbox))),
     print: printProcessor(new PrintLetter(db, mailboxes, config.printSpoolDir)),
     notify: notifyProcessor(notifications),
     remind: remindProcessor(notifications),
@@ -97,6 +104,7 @@ async function main(config: AppConfig): Promise<void> {
       ),
     );
     worker.on('error', (err) => logger.error({ queue: name, err: err.message }, 'worker error'));
+    if (name === 'deliver') intake.steer(worker);
     return worker;
   });
 

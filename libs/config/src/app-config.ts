@@ -43,7 +43,10 @@ export interface AppConfig {
     openpgpThreads: number;
     /** Scheduling niceness of the worker process (0 to 19). */
     niceness: number;
+    /** The limit of one document's run on an OpenPGP thread; queueing is not counted. */
     documentTimeoutMs: number;
+    /** Waiting documents per thread beyond which no more deliver jobs are taken in. */
+    backlogPerThread: number;
     relayIntervalMs: number;
     sequencerIntervalMs: number;
     reconcileIntervalMs: number;

@@ -68,7 +68,13 @@ export const environmentSchema = z.object({
    * backlog must not stand in the way of a citizen's or an agency's request.
    */
   WORKER_NICENESS: int(0, 19).default(10),
+  /** Counted from the moment an OpenPGP thread starts on the document, never the wait for one. */
   DOCUMENT_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  /**
+   * Documents waiting per OpenPGP thread beyond which the worker takes no more deliver jobs
+   * from Redis (backpressure): what it has then starts within a few documents' time.
+   */
+  OPENPGP_BACKLOG_PER_THREAD: int(1, 1_000).default(4),
   RELAY_INTERVAL_MS: int(50, 600_000).default(2_000),
   /** How often the receipt sequencer looks for staged receipts when it found none. */
   SEQUENCER_INTERVAL_MS: int(10, 60_000).default(200),

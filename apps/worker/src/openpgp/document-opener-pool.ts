@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
+import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import {
   OpenPgpError,
@@ -10,17 +11,22 @@ import {
 } from '#crypto';
 import type { DocumentOpener } from '#letters';
 import type { OpenTask, OpenTaskResult, OpenThreadData } from './open-document.thread';
+import { RunTimer } from './run-timer';
 
 /** Structured cloning between threads turns Buffers into plain Uint8Arrays; this is no copy. */
 const asBuffer = (bytes: Uint8Array): Buffer =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /**
- * Decrypts and verifies on all cores in worker threads. A document that takes longer than the
- * time limit has its thread terminated (Piscina aborts a running task by ending its thread).
+ * Decrypts and verifies on all cores in worker threads. A document whose run takes longer than
+ * the time limit has its thread terminated (Piscina aborts a running task by ending its thread);
+ * the limit counts from the moment a thread starts on the document, never the wait for one.
  */
 export class DocumentOpenerPool implements DocumentOpener {
   private readonly pool: Piscina<OpenTask, OpenTaskResult>;
+  private readonly size: number;
+  private notStarted = 0;
+  private readonly listeners = new Set<() => void>();
 
   constructor(
     platformKeyArmored: string,
@@ -29,9 +35,15 @@ export class DocumentOpenerPool implements DocumentOpener {
     threads: number,
   ) {
     const size = threads > 0 ? threads : availableParallelism();
+    this.size = size;
     this.pool = new Piscina({
       filename: join(__dirname, 'open-document.thread.js'),
-      workerData: { platformKeyArmored, limits } satisfies OpenThreadData,
+      // The hard limit is kept here, from the thread's start signal; a soft timer inside the
+      // thread as well would race it with a second, differently worded reason.
+      workerData: {
+        platformKeyArmored,
+        limits: { ...limits, timeoutMs: Infinity },
+      } satisfies OpenThreadData,
       minThreads: size,
       maxThreads: size,
       // Each thread may hold a decompressed document; bound the heap it may grow to.
@@ -40,7 +52,17 @@ export class DocumentOpenerPool implements DocumentOpener {
   }
 
   get threads(): number {
-    return this.pool.threads.length;
+    return this.size;
+  }
+
+  /** Documents handed to the pool that no thread has started on yet. */
+  get waiting(): number {
+    return this.notStarted;
+  }
+
+  /** Called whenever `waiting` changes, so the intake can follow it. */
+  onWaitingChange(listener: () => void): void {
+    this.listeners.add(listener);
   }
 
   async openAndSeal(
@@ -49,20 +71,32 @@ export class DocumentOpenerPool implements DocumentOpener {
     at: Date,
     seal: SealOptions,
   ): Promise<SealedDocument> {
+    const abort = new AbortController();
+    const run = new RunTimer(this.timeoutMs, () => abort.abort());
+    // The thread says when it starts on the document: only from then on does the limit run.
+    const { port1, port2 } = new MessageChannel();
+    let queued = true;
+    const leaveQueue = () => {
+      if (queued) this.setWaiting(-1);
+      queued = false;
+    };
+    port1.once('message', () => {
+      leaveQueue();
+      run.start();
+    });
+    this.setWaiting(+1);
     let result: OpenTaskResult;
     try {
       result = await this.pool.run(
-        { bytes, agencyKeys, at, seal },
-        { signal: AbortSignal.timeout(this.timeoutMs) },
+        { bytes, agencyKeys, at, seal, started: port2 },
+        { signal: abort.signal, transferList: [port2] },
       );
     } catch (error) {
-      if ((error as Error).name === 'AbortError' || (error as Error).name === 'TimeoutError') {
-        throw new OpenPgpError(
-          'openpgp.timeout',
-          `decryption took longer than ${this.timeoutMs} ms`,
-        );
-      }
-      throw error;
+      throw run.overrun() ?? error;
+    } finally {
+      run.stop();
+      port1.close();
+      leaveQueue();
     }
     if (!result.ok) throw new OpenPgpError(result.code, result.detail);
     return {
@@ -76,5 +110,10 @@ export class DocumentOpenerPool implements DocumentOpener {
 
   close(): Promise<void> {
     return this.pool.destroy();
+  }
+
+  private setWaiting(delta: number): void {
+    this.notStarted += delta;
+    for (const listener of this.listeners) listener();
   }
 }

@@ -1,4 +1,4 @@
-import { workerData } from 'node:worker_threads';
+import { workerData, type MessagePort } from 'node:worker_threads';
 import {
   OpenPgpError,
   openAndSeal,
@@ -20,6 +20,8 @@ export interface OpenTask {
   agencyKeys: AgencySigningKey[];
   at: Date;
   seal: SealOptions;
+  /** Told once, when this thread starts on the document: the time limit counts from then. */
+  started: MessagePort;
 }
 
 export type OpenTaskResult =
@@ -30,9 +32,13 @@ const platformKey = readPlatformKey(platformKeyArmored);
 
 /** Runs in a worker thread, so a hostile document can be stopped by terminating the thread. */
 export default async function openInThread(task: OpenTask): Promise<OpenTaskResult> {
+  // Reading the platform key is the thread's start-up, paid once; it is not the document's time.
+  const key = (await platformKey).key;
+  task.started.postMessage(null);
+  task.started.close();
   try {
     const sealed = await openAndSeal(task.bytes, {
-      platformKey: (await platformKey).key,
+      platformKey: key,
       agencyKeys: task.agencyKeys,
       at: task.at,
       limits,
