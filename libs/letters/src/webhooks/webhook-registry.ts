@@ -55,9 +55,11 @@ export class WebhookRegistry {
     const { current } = this.masterKeys;
     const row = await this.db.transaction(async (m) => {
       // The agency's row lock serialises concurrent creations, so the cap holds under a race.
+      // The count is its own statement: under READ COMMITTED it then sees what the creation
+      // that held the lock committed (a subquery of the locking statement would not).
+      await m.query('SELECT 1 FROM agencies WHERE id = $1 FOR UPDATE', [agencyId]);
       const [{ active }] = (await m.query(
-        `SELECT (SELECT count(*)::int FROM webhooks WHERE agency_id = a.id AND deleted_at IS NULL) AS active
-           FROM agencies a WHERE a.id = $1 FOR UPDATE`,
+        'SELECT count(*)::int AS active FROM webhooks WHERE agency_id = $1 AND deleted_at IS NULL',
         [agencyId],
       )) as { active: number }[];
       if (active >= this.maxPerAgency) {
