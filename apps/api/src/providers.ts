@@ -47,10 +47,14 @@ export function apiProviders(config: AppConfig): Provider[] {
       // Its own fail-fast connection: a Redis outage lets requests through (fails open).
       provide: RequestRateLimiter,
       useFactory: () =>
-        new RequestRateLimiter<CallerKind>(producerConnection(config.redisUrl), config.queuePrefix, {
-          limits: config.rateLimit.requests,
-          windowMs: config.rateLimit.windowMs,
-        }),
+        new RequestRateLimiter<CallerKind>(
+          producerConnection(config.redisUrl),
+          config.queuePrefix,
+          {
+            limits: config.rateLimit.requests,
+            windowMs: config.rateLimit.windowMs,
+          },
+        ),
     },
     {
       provide: MailboxDirectory,
