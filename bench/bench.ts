@@ -263,6 +263,10 @@ async function main(): Promise<void> {
     SECRETS_FILE: join(ROOT, '.secrets/bench.json'),
     PRINT_SPOOL_DIR: join(tmpdir(), 'postkasse-bench-print'),
     LOG_LEVEL: 'warn',
+    // The benchmark measures what the platform carries, not the per-caller limits.
+    RATE_LIMIT_AGENCY_REQUESTS: '0',
+    RATE_LIMIT_CITIZEN_REQUESTS: '0',
+    RATE_LIMIT_ANONYMOUS_REQUESTS: '0',
     DATABASE_POOL_SIZE: '20',
     WORKER_CONCURRENCY: '16',
     ALLOC_PROFILE_FILE: join(ROOT, 'var/bench/api-reads'),

@@ -15,6 +15,8 @@ const RATE_LIMIT = 30;
 const stack = new FaultStack();
 let other: TestAgency;
 let throttled: TestAgency;
+let readOnly: TestAgency;
+let sendOnly: TestAgency;
 let owner: string;
 let letterId: string;
 let documentId: string;
@@ -26,6 +28,8 @@ type Caller =
   | 'otherCitizen'
   | 'agency'
   | 'otherAgency'
+  | 'readOnly'
+  | 'sendOnly'
   | 'auditor'
   | 'none'
   | 'expired'
@@ -36,6 +40,8 @@ const CALLERS: Caller[] = [
   'otherCitizen',
   'agency',
   'otherAgency',
+  'readOnly',
+  'sendOnly',
   'auditor',
   'none',
   'expired',
@@ -58,6 +64,27 @@ beforeAll(async () => {
   });
   other = await createAgency(stack, 'Other agency');
   throttled = await createAgency(stack, 'Busy agency');
+  // Narrowed keys of other agencies: one chosen at creation, one at rotation.
+  readOnly = await createAgency(
+    stack,
+    'Read-only agency',
+    'curve25519',
+    'letters:read,webhooks:manage',
+  );
+  sendOnly = await createAgency(stack, 'Send-only agency');
+  const rotated = JSON.parse(
+    await stack.cli([
+      'agency',
+      'rotate-api-key',
+      '--agency',
+      sendOnly.id,
+      '--scopes',
+      'letters:send',
+      '--json',
+    ]),
+  ) as { apiKey: string; scopes: string[] };
+  expect(rotated.scopes).toEqual(['letters:send']);
+  sendOnly = { ...sendOnly, apiKey: rotated.apiKey };
   owner = newNationalId();
   const sent = await stack.submit(await stack.letterBody(owner, 'F7-letter'));
   expect(sent.status).toBe(202);
@@ -80,6 +107,8 @@ beforeAll(async () => {
   tokens.otherCitizen = await stack.citizenToken(newNationalId());
   tokens.agency = stack.agency.apiKey;
   tokens.otherAgency = other.apiKey;
+  tokens.readOnly = readOnly.apiKey;
+  tokens.sendOnly = sendOnly.apiKey;
   tokens.auditor = await stack.cli(['dev', 'token', '--auditor', 'Riksrevisjonen']);
   tokens.none = null;
   const config = await testConfig(stack.env.DATABASE_URL!, stack.env);
@@ -110,11 +139,28 @@ function call(caller: Caller | null, method: string, path: string, body?: unknow
 
 type Expect = Partial<Record<Caller, number>> & { oidcDefault?: number; agencyDefault?: number };
 
-/** Statuses by caller; unnamed bad credentials are always 401. */
-function matrix(audience: 'agency' | 'citizen' | 'auditor', e: Expect): Record<Caller, number> {
+const KEY_SCOPES: Partial<Record<Caller, string[]>> = {
+  readOnly: ['letters:read', 'webhooks:manage'],
+  sendOnly: ['letters:send'],
+};
+
+/**
+ * Statuses by caller; unnamed bad credentials are always 401. The narrowed keys belong to other
+ * agencies: 403 for a route whose scope they lack (checked before the object), else as
+ * `otherAgency`.
+ */
+function matrix(
+  audience: 'agency' | 'citizen' | 'auditor',
+  e: Expect,
+  scope?: string,
+): Record<Caller, number> {
   const row = {} as Record<Caller, number>;
   for (const c of CALLERS) {
+    const scopes = KEY_SCOPES[c];
     if (e[c] !== undefined) row[c] = e[c]!;
+    else if (scopes && audience === 'agency')
+      row[c] = scope && !scopes.includes(scope) ? 403 : (e.otherAgency ?? 200);
+    else if (scopes) row[c] = 401;
     else if (['none', 'expired', 'otherKey', 'algNone'].includes(c)) row[c] = 401;
     else if (audience === 'agency') row[c] = c === 'agency' || c === 'otherAgency' ? 200 : 401;
     else if (audience === 'citizen')
@@ -129,12 +175,19 @@ it('answers every endpoint for every kind of caller as the access rules say', as
   const M = () => `/v1/mailbox/letters/${letterId}`;
   const lookup = { nationalIds: [owner], purpose: 'Access matrix test' };
   const rows: [string, string, unknown, Record<Caller, number>][] = [
-    ['GET', L(), undefined, matrix('agency', { otherAgency: 404 })],
-    ['GET', `${L()}/receipts`, undefined, matrix('agency', { otherAgency: 404 })],
-    ['DELETE', L(), undefined, matrix('agency', { agency: 409, otherAgency: 404 })],
-    ['GET', '/v1/events', undefined, matrix('agency', {})],
-    ['POST', '/v1/recipients/lookup', lookup, matrix('agency', {})],
-    ['GET', '/v1/webhooks', undefined, matrix('agency', {})],
+    ['GET', L(), undefined, matrix('agency', { otherAgency: 404 }, 'letters:read')],
+    ['GET', `${L()}/receipts`, undefined, matrix('agency', { otherAgency: 404 }, 'letters:read')],
+    ['DELETE', L(), undefined, matrix('agency', { agency: 409, otherAgency: 404 }, 'letters:send')],
+    // An empty letter: refused by its schema (400) once the key may send at all.
+    [
+      'POST',
+      '/v1/letters',
+      {},
+      matrix('agency', { agency: 400, otherAgency: 400 }, 'letters:send'),
+    ],
+    ['GET', '/v1/events', undefined, matrix('agency', {}, 'letters:read')],
+    ['POST', '/v1/recipients/lookup', lookup, matrix('agency', {}, 'recipients:lookup')],
+    ['GET', '/v1/webhooks', undefined, matrix('agency', {}, 'webhooks:manage')],
     ['GET', '/v1/mailbox/letters', undefined, matrix('citizen', {})],
     ['GET', '/v1/mailbox/summary', undefined, matrix('citizen', {})],
     ['GET', M(), undefined, matrix('citizen', { otherCitizen: 404 })],
@@ -199,6 +252,58 @@ it('refuses webhook targets that reach a private network through NAT64, 6to4 or 
     expect(r.headers.get('content-type')).toContain('problem+json');
   }
   expect((await call('agency', 'GET', '/v1/webhooks')).body.items).toEqual([]);
+});
+
+it('narrows a key to the scopes an operator chose, lists them, and refuses an unknown one', async () => {
+  const send = await call('readOnly', 'POST', '/v1/letters', {});
+  expect([send.status, send.body.code, send.body.detail]).toEqual([
+    403,
+    'auth.forbidden',
+    'This API key lacks the scope letters:send',
+  ]);
+  const lookup = await call('sendOnly', 'POST', '/v1/recipients/lookup', {
+    nationalIds: [owner],
+    purpose: 'Scope test',
+  });
+  expect([lookup.status, lookup.body.detail]).toEqual([
+    403,
+    'This API key lacks the scope recipients:lookup',
+  ]);
+
+  const keys = async (agency: TestAgency) =>
+    JSON.parse(await stack.cli(['agency', 'keys', '--agency', agency.id, '--json'])) as {
+      scopes: string[];
+      revokedAt: string | null;
+    }[];
+  expect(await keys(readOnly)).toEqual([
+    expect.objectContaining({ scopes: ['letters:read', 'webhooks:manage'], revokedAt: null }),
+  ]);
+  const rotated = await keys(sendOnly);
+  expect(rotated.map((k) => [k.scopes, k.revokedAt === null])).toEqual([
+    [['letters:send', 'letters:read', 'recipients:lookup', 'webhooks:manage'], false],
+    [['letters:send'], true],
+  ]);
+
+  const typo = stack.cli([
+    'agency',
+    'create',
+    '--name',
+    'Typo agency',
+    '--signing-key',
+    readOnly.keyFile,
+    '--scopes',
+    'letters:send,letters:write',
+  ]);
+  const error = await typo.then(
+    () => null,
+    (e: Error) => e.message,
+  );
+  expect(error).toMatch(/--scopes: unknown scope letters:write; known: letters:send, /);
+  expect(error!.trim().split('\n')).toHaveLength(1);
+  const [made] = await stack.query<{ n: string }>(
+    `SELECT count(*) AS n FROM agencies WHERE name = 'Typo agency'`,
+  );
+  expect(Number(made.n)).toBe(0);
 });
 
 it("answers another party's object exactly as a missing one", async () => {

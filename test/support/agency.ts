@@ -31,6 +31,7 @@ export async function createAgency(
   stack: Stack,
   name: string,
   type: 'curve25519' | 'rsa' = 'curve25519',
+  scopes?: string,
 ): Promise<TestAgency> {
   const { privateKey, publicKey } = await generateAgencyKey(type);
   const keyFile = join(mkdtempSync(join(tmpdir(), 'postkasse-agency-')), 'signing.asc');
@@ -42,6 +43,7 @@ export async function createAgency(
     name,
     '--signing-key',
     keyFile,
+    ...(scopes ? ['--scopes', scopes] : []),
     '--json',
   ]);
   const { id, apiKey } = JSON.parse(out) as { id: string; apiKey: string };

@@ -89,6 +89,12 @@ export class Stack {
       RELAY_INTERVAL_MS: '500',
       WORKER_CONCURRENCY: '4',
       OPENPGP_THREADS: '2',
+      // Tests send far faster than any real client, from one address; the tests of the limits
+      // set their own. The defaults are checked in libs/config.
+      RATE_LIMIT_AGENCY_REQUESTS: '1000000',
+      RATE_LIMIT_CITIZEN_REQUESTS: '1000000',
+      RATE_LIMIT_AUDITOR_REQUESTS: '1000000',
+      RATE_LIMIT_ANONYMOUS_REQUESTS: '1000000',
       ...extraEnv,
     };
     this.processes.push(startProcess('api', this.env));

@@ -1,11 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { DataSource } from 'typeorm';
-import { AuthGuard } from '#auth';
 import type { AppConfig } from '#config';
 import { dataSourceOptions } from '#database';
 import { ProblemFilter } from '#http';
@@ -23,7 +22,7 @@ import { EmailConfirmationService } from './mailbox/email-confirmation.service';
 import { DocsController } from './openapi/docs.controller';
 import { PlatformController } from './platform/platform.controller';
 import { apiProviders } from './providers';
-import { RateLimitInterceptor } from './rate-limit/rate-limit.interceptor';
+import { RateLimitedAuthGuard } from './rate-limit/rate-limited-auth.guard';
 import { EventsController } from './sender/events.controller';
 import { LettersController } from './sender/letters.controller';
 import { RecipientsController } from './sender/recipients.controller';
@@ -87,8 +86,7 @@ export class ApiModule {
           inject: [getDataSourceToken()],
         },
         EmailConfirmationService,
-        { provide: APP_GUARD, useExisting: AuthGuard },
-        { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
+        { provide: APP_GUARD, useExisting: RateLimitedAuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],
     };

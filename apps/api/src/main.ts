@@ -26,7 +26,8 @@ async function main(): Promise<void> {
   app.useLogger(app.get(Logger));
   app.use(jsonBody({ limit: LETTER_LIMITS.maxRequestBytes }));
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // The client address behind the named proxies is what the per-address request limit counts.
+  app.set('trust proxy', config.http.trustProxy);
   app.useStaticAssets(SWAGGER_UI_ASSETS, { prefix: '/docs/assets', index: false });
   // Before Nest's routes: the development issuer at /dev-oidc, the web client at /.
   if (config.oidc.devIssuer) await mountDevOidc(app, config);

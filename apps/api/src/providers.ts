@@ -15,8 +15,10 @@ import {
   SubmitLetter,
   WebhookRegistry,
 } from '#letters';
-import { AgencyRateLimiter } from '#http';
+import { RequestRateLimiter } from '#http';
 import { JobProducer, Outbox, producerConnection } from '#queue';
+import type { CallerKind } from './rate-limit/callers';
+import { RateLimitedAuthGuard } from './rate-limit/rate-limited-auth.guard';
 
 export const PLATFORM_KEY = Symbol('PLATFORM_KEY');
 export type PlatformKey = Awaited<ReturnType<typeof readPlatformKey>> & {
@@ -43,12 +45,16 @@ export function apiProviders(config: AppConfig): Provider[] {
     { provide: Outbox, useFactory: (p: JobProducer) => new Outbox(p), inject: [JobProducer] },
     {
       // Its own fail-fast connection: a Redis outage lets requests through (fails open).
-      provide: AgencyRateLimiter,
+      provide: RequestRateLimiter,
       useFactory: () =>
-        new AgencyRateLimiter(producerConnection(config.redisUrl), config.queuePrefix, {
-          limit: config.rateLimit.agencyRequests,
-          windowMs: config.rateLimit.windowMs,
-        }),
+        new RequestRateLimiter<CallerKind>(
+          producerConnection(config.redisUrl),
+          config.queuePrefix,
+          {
+            limits: config.rateLimit.requests,
+            windowMs: config.rateLimit.windowMs,
+          },
+        ),
     },
     {
       provide: MailboxDirectory,
@@ -74,7 +80,12 @@ export function apiProviders(config: AppConfig): Provider[] {
     {
       provide: WebhookRegistry,
       useFactory: (db: DataSource) =>
-        new WebhookRegistry(db, config.masterKeys, config.webhooks.allowPrivateTargets),
+        new WebhookRegistry(
+          db,
+          config.masterKeys,
+          config.webhooks.allowPrivateTargets,
+          config.webhooks.maxPerAgency,
+        ),
       inject: [DB],
     },
     {
@@ -101,6 +112,12 @@ export function apiProviders(config: AppConfig): Provider[] {
       provide: AuthGuard,
       useFactory: (r: Reflector, k: ApiKeyAuthenticator, o: OidcVerifier) => new AuthGuard(r, k, o),
       inject: [Reflector, ApiKeyAuthenticator, OidcVerifier],
+    },
+    {
+      provide: RateLimitedAuthGuard,
+      useFactory: (r: Reflector, auth: AuthGuard, limiter: RequestRateLimiter<CallerKind>) =>
+        new RateLimitedAuthGuard(r, auth, limiter, config.nationalIds.pepper),
+      inject: [Reflector, AuthGuard, RequestRateLimiter],
     },
   ];
 }

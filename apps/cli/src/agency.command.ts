@@ -1,19 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { v7 as uuidv7 } from 'uuid';
-import { generateApiKey, SCOPES } from '#auth';
+import { generateApiKey, parseScopes, SCOPES, type Scope } from '#auth';
 import { readSigningKey } from '#crypto';
 import { MailboxDirectory } from '#letters';
 import { operatorAudit, required, UsageError, type CliContext } from './context';
 
 const USAGE = `usage:
-  agency create --name NAME --signing-key FILE [--json]
+  agency create --name NAME --signing-key FILE [--scopes LIST] [--json]
   agency list [--json]
+  agency keys --agency ID [--json]              (the agency's API keys and their scopes)
   agency add-key --agency ID --signing-key FILE
   agency revoke-key --agency ID --fingerprint FPR
-  agency rotate-api-key --agency ID [--json]     (issues a new key, revokes the old ones)
+  agency rotate-api-key --agency ID [--scopes LIST] [--json]   (issues a new key, revokes the old ones)
   agency revoke-api-keys --agency ID
-  citizen reserve --national-id N [--off]`;
+  citizen reserve --national-id N [--off]
+
+  --scopes LIST   comma-separated scopes of the new API key, e.g. letters:send,recipients:lookup;
+                  known: ${SCOPES.join(', ')}; default: all of them`;
 
 async function addSigningKey(ctx: CliContext, agencyId: string, file: string): Promise<string> {
   const key = await readSigningKey(readFileSync(file, 'utf8'));
@@ -29,14 +33,24 @@ async function addSigningKey(ctx: CliContext, agencyId: string, file: string): P
   return key.fingerprint;
 }
 
-async function issueApiKey(ctx: CliContext, agencyId: string): Promise<string> {
+/** The scopes of a key about to be issued: all of them unless `--scopes` narrows them. */
+function scopesOption(values: { scopes?: string }): Scope[] {
+  if (values.scopes === undefined) return [...SCOPES];
+  try {
+    return parseScopes(values.scopes);
+  } catch (error) {
+    throw new UsageError(`--scopes: ${(error as Error).message}`);
+  }
+}
+
+async function issueApiKey(ctx: CliContext, agencyId: string, scopes: Scope[]): Promise<string> {
   const db = await ctx.db();
   const { key, hash } = generateApiKey();
   await db.query('INSERT INTO api_keys (id, agency_id, key_hash, scopes) VALUES ($1, $2, $3, $4)', [
     uuidv7(),
     agencyId,
     hash,
-    [...SCOPES],
+    scopes,
   ]);
   return key;
 }
@@ -53,9 +67,17 @@ export async function agencyCommand(
       'signing-key': { type: 'string' },
       agency: { type: 'string' },
       fingerprint: { type: 'string' },
+      scopes: { type: 'string' },
       json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
     },
   });
+  if (values.help || sub === 'help' || sub === '--help') {
+    console.log(USAGE);
+    return;
+  }
+  // Before any write: a mistyped scope must not leave an agency without a key.
+  const scopes = scopesOption(values);
   const db = await ctx.db();
   switch (sub) {
     case 'create': {
@@ -64,11 +86,37 @@ export async function agencyCommand(
       await db.query('INSERT INTO agencies (id, name) VALUES ($1, $2)', [id, name]);
       await operatorAudit(db, ctx.actor, 'agency.created', id, { name });
       const fingerprint = await addSigningKey(ctx, id, required(values, 'signing-key'));
-      const apiKey = await issueApiKey(ctx, id);
+      const apiKey = await issueApiKey(ctx, id, scopes);
+      await operatorAudit(db, ctx.actor, 'agency.api_key_issued', id, { scopes });
       ctx.print(
         values.json
-          ? { id, apiKey }
-          : `Agency ${name}\n  id:          ${id}\n  signing key: ${fingerprint}\n  API key:     ${apiKey}  (shown once)`,
+          ? { id, apiKey, scopes }
+          : `Agency ${name}\n  id:          ${id}\n  signing key: ${fingerprint}\n  API key:     ${apiKey}  (shown once)\n  scopes:      ${scopes.join(', ')}`,
+        values.json,
+      );
+      return;
+    }
+    case 'keys': {
+      const agency = required(values, 'agency');
+      const rows = (await db.query(
+        `SELECT id, scopes, created_at, revoked_at FROM api_keys WHERE agency_id = $1 ORDER BY created_at, id`,
+        [agency],
+      )) as { id: string; scopes: string[]; created_at: Date; revoked_at: Date | null }[];
+      const keys = rows.map((r) => ({
+        id: r.id,
+        scopes: r.scopes,
+        createdAt: r.created_at.toISOString(),
+        revokedAt: r.revoked_at?.toISOString() ?? null,
+      }));
+      ctx.print(
+        values.json
+          ? keys
+          : keys
+              .map(
+                (k) =>
+                  `${k.id}  ${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}  ${k.scopes.join(',')}`,
+              )
+              .join('\n') || 'No API keys',
         values.json,
       );
       return;
@@ -111,10 +159,12 @@ export async function agencyCommand(
         'UPDATE api_keys SET revoked_at = now() WHERE agency_id = $1 AND revoked_at IS NULL',
         [agency],
       );
-      const apiKey = await issueApiKey(ctx, agency);
-      await operatorAudit(db, ctx.actor, 'agency.api_key_rotated', agency);
+      const apiKey = await issueApiKey(ctx, agency, scopes);
+      await operatorAudit(db, ctx.actor, 'agency.api_key_rotated', agency, { scopes });
       ctx.print(
-        values.json ? { id: agency, apiKey } : `New API key (shown once): ${apiKey}`,
+        values.json
+          ? { id: agency, apiKey, scopes }
+          : `New API key (shown once): ${apiKey}\n  scopes: ${scopes.join(', ')}`,
         values.json,
       );
       return;

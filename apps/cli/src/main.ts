@@ -14,7 +14,7 @@ const USAGE = `Postkasse command line (npm run cli -- COMMAND)
   db migrate                         apply database migrations
   db partition | unpartition         partition the tables that grow (docs/scaling.md), or undo it
   db partitions-ahead [--months N]   create the coming months' partitions (cron, when partitioned)
-  agency create|list|add-key|revoke-key|rotate-api-key|revoke-api-keys
+  agency create|list|keys|add-key|revoke-key|rotate-api-key|revoke-api-keys   [--scopes LIST]
   citizen reserve --national-id N [--off]
   dev token --citizen N | --auditor NAME
   letter send --api-key K --signing-key FILE --to N --title T FILE...

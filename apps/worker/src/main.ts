@@ -82,7 +82,12 @@ async function main(config: AppConfig): Promise<void> {
     webhook: webhookProcessor(
       new DeliverWebhook(
         db,
-        new WebhookRegistry(db, config.masterKeys, config.webhooks.allowPrivateTargets),
+        new WebhookRegistry(
+          db,
+          config.masterKeys,
+          config.webhooks.allowPrivateTargets,
+          config.webhooks.maxPerAgency,
+        ),
         config.webhooks,
       ),
     ),

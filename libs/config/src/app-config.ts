@@ -4,7 +4,7 @@ import type { MasterKeyring, OpenPgpLimits } from '#crypto';
 /** The validated, typed configuration every process reads once at start-up. */
 export interface AppConfig {
   env: 'development' | 'test' | 'production';
-  http: { host: string; port: number };
+  http: { host: string; port: number; trustProxy: string[] };
   databaseUrl: string;
   databasePoolSize: number;
   redisUrl: string;
@@ -19,6 +19,8 @@ export interface AppConfig {
     quietHours: string | null;
     dkim: { domainName: string; keySelector: string; privateKey: string } | null;
     confirmationTtlHours: number;
+    /** Confirmation mails per mailbox and hour, and per target address and day (0: no limit). */
+    confirmationLimits: { perMailboxHour: number; perAddressDay: number };
     reminderDayMs: number;
   };
   oidc: {
@@ -52,13 +54,18 @@ export interface AppConfig {
     reconcileIntervalMs: number;
     reconcileStaleMs: number;
   };
-  rateLimit: { agencyRequests: number; windowMs: number };
+  rateLimit: {
+    windowMs: number;
+    /** Requests per window for one caller of each kind (0: no limit). */
+    requests: { agency: number; citizen: number; auditor: number; anonymous: number };
+  };
   retention: { trashDays: number; idempotencyHours: number };
   evidence: { treeHeadIntervalMs: number };
   webhooks: {
     attempts: number;
     backoffMs: number;
     timeoutMs: number;
+    maxPerAgency: number;
     allowPrivateTargets: boolean;
   };
 }

@@ -77,7 +77,7 @@ export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promi
 
   return {
     env: env.NODE_ENV,
-    http: { host: env.HOST, port: env.PORT },
+    http: { host: env.HOST, port: env.PORT, trustProxy: env.TRUST_PROXY },
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
     redisUrl: env.REDIS_URL,
@@ -122,8 +122,13 @@ export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promi
       reconcileStaleMs: env.RECONCILE_STALE_MS,
     },
     rateLimit: {
-      agencyRequests: env.RATE_LIMIT_AGENCY_REQUESTS,
       windowMs: env.RATE_LIMIT_WINDOW_MS,
+      requests: {
+        agency: env.RATE_LIMIT_AGENCY_REQUESTS,
+        citizen: env.RATE_LIMIT_CITIZEN_REQUESTS,
+        auditor: env.RATE_LIMIT_AUDITOR_REQUESTS,
+        anonymous: env.RATE_LIMIT_ANONYMOUS_REQUESTS,
+      },
     },
     retention: {
       trashDays: env.TRASH_RETENTION_DAYS,
@@ -136,6 +141,7 @@ export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promi
       attempts: env.WEBHOOK_ATTEMPTS,
       backoffMs: env.WEBHOOK_BACKOFF_MS,
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      maxPerAgency: env.WEBHOOKS_PER_AGENCY,
       allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? !production,
     },
   };
@@ -164,6 +170,10 @@ function notificationSettings(env: Environment): AppConfig['notifications'] {
         }
       : null,
     confirmationTtlHours: env.EMAIL_CONFIRMATION_TTL_HOURS,
+    confirmationLimits: {
+      perMailboxHour: env.EMAIL_CONFIRMATIONS_PER_MAILBOX_HOUR,
+      perAddressDay: env.EMAIL_CONFIRMATIONS_PER_ADDRESS_DAY,
+    },
     reminderDayMs: env.REMINDER_DAY_MS,
   };
 }

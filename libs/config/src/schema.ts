@@ -1,9 +1,29 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** Express's `trust proxy` list: its names, addresses and CIDR ranges, comma-separated. */
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+const isProxyEntry = (entry: string): boolean => {
+  if (PROXY_NAMES.includes(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return (
+    prefix === undefined ||
+    (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128))
+  );
+};
+const proxyList = z
+  .string()
+  .transform((v) => v.split(',').map((e) => e.trim()))
+  .refine((entries) => entries.every(isProxyEntry), {
+    message: `expected ${PROXY_NAMES.join(', ')}, addresses or CIDR ranges, comma-separated`,
+  });
 
 /**
  * Every environment variable Postkasse reads. Defaults are for development on loopback;
@@ -15,6 +35,11 @@ export const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(0, 65535).default(3000),
+  /**
+   * Which proxies' X-Forwarded-For to believe: the client address is what the per-address
+   * request limit counts, so a load balancer on another host must be named here.
+   */
+  TRUST_PROXY: proxyList.default(['loopback']),
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/ })
     .default('postgresql://postkasse:postkasse@127.0.0.1:5432/postkasse'),
@@ -44,6 +69,13 @@ export const environmentSchema = z.object({
   DKIM_SELECTOR: z.string().min(1).optional(),
   DKIM_PRIVATE_KEY: z.string().min(1).optional(),
   EMAIL_CONFIRMATION_TTL_HOURS: int(1, 24 * 30).default(48),
+  /**
+   * Confirmation mails go to an address nobody has confirmed yet, signed with the platform's
+   * domain: without limits a citizen could mail-bomb a third party. Per mailbox and hour, and per
+   * target address (whichever mailboxes ask) and day; 0 turns a limit off.
+   */
+  EMAIL_CONFIRMATIONS_PER_MAILBOX_HOUR: int(0, 1000).default(5),
+  EMAIL_CONFIRMATIONS_PER_ADDRESS_DAY: int(0, 1000).default(3),
   /** Test-only: the length of a "day" for reminderAfterDays; never set it in production. */
   REMINDER_DAY_MS: int(1, 86_400_000).default(86_400_000),
   OIDC_ISSUER: z.url().optional(),
@@ -87,8 +119,18 @@ export const environmentSchema = z.object({
   WEBHOOK_TIMEOUT_MS: int(100, 120_000).default(10_000),
   /** Let webhooks reach loopback and private addresses over http; on outside production. */
   WEBHOOK_ALLOW_PRIVATE_TARGETS: bool.optional(),
-  /** Requests per agency and window across all API processes; 0 turns the limit off. */
-  RATE_LIMIT_AGENCY_REQUESTS: int(0, 100_000_000).default(600_000),
+  /** Active webhook endpoints an agency may have; every receipt fans out to each of them. */
+  WEBHOOKS_PER_AGENCY: int(1, 1000).default(10),
+  /**
+   * Requests per window across all API processes, per agency (all its keys together), citizen,
+   * auditor, and client address for unauthenticated requests; 0 turns that limit off. 6,000 a
+   * minute (100/s) lets one agency send several million letters a day, and is what keeps one
+   * agency's bulk run from starving the others.
+   */
+  RATE_LIMIT_AGENCY_REQUESTS: int(0, 100_000_000).default(6_000),
+  RATE_LIMIT_CITIZEN_REQUESTS: int(0, 100_000_000).default(300),
+  RATE_LIMIT_AUDITOR_REQUESTS: int(0, 100_000_000).default(600),
+  RATE_LIMIT_ANONYMOUS_REQUESTS: int(0, 100_000_000).default(60),
   RATE_LIMIT_WINDOW_MS: int(100, 3_600_000).default(60_000),
   TRASH_RETENTION_DAYS: int(1, 3650).default(30),
   IDEMPOTENCY_RETENTION_HOURS: int(24, 24 * 365).default(48),

@@ -26,6 +26,18 @@ export const invalid = (
 export const conflict = (code: string, detail: string): DomainError =>
   new DomainError(409, code, detail);
 
+/** A limit on how often something may happen was reached; the edge answers 429 with Retry-After. */
+export class RateLimitedError extends DomainError {
+  constructor(
+    code: string,
+    detail: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(429, code, detail, { retryAfter: retryAfterSeconds });
+    this.name = 'RateLimitedError';
+  }
+}
+
 /** The service depends on something that is down right now; the client should retry. */
 export class UnavailableError extends Error {
   constructor(

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { isConnectionError } from '#database';
-import { DomainError, UnavailableError } from '#errors';
+import { DomainError, RateLimitedError, UnavailableError } from '#errors';
 import { PROBLEM_CONTENT_TYPE, problem, type Problem } from './problem';
 
 /** What body-parser and Nest's own exceptions mean, in our codes. */
@@ -43,6 +43,8 @@ export class ProblemFilter implements ExceptionFilter {
     const request = http.getRequest<Request & { id?: string }>();
     let body: Problem;
     if (error instanceof DomainError) {
+      if (error instanceof RateLimitedError)
+        response.setHeader('Retry-After', String(error.retryAfterSeconds));
       body = problem(error.status, error.code, error.detail, error.extra);
     } else if (error instanceof HttpException) {
       body = fromHttpException(error);

@@ -139,7 +139,7 @@ beforeAll(async () => {
   producer = new JobProducer(producerConnection('redis://127.0.0.1:1'), 'pk-partitioned');
   submit = new SubmitLetter(db, directory, platform, config.openpgpLimits, new Outbox(producer));
   webhookId = (
-    await new WebhookRegistry(db, config.masterKeys, true).create(
+    await new WebhookRegistry(db, config.masterKeys, true, 10).create(
       agencyId,
       'https://example.org/hook',
     )
@@ -219,7 +219,7 @@ describe('partitioning a database that has data', () => {
       log_index: string;
     }[];
     expect(indexes.map((r) => Number(r.log_index))).toEqual(indexes.map((_, i) => i));
-    const deliveries = await new WebhookRegistry(db, config.masterKeys, true).deliveries(
+    const deliveries = await new WebhookRegistry(db, config.masterKeys, true, 10).deliveries(
       agencyId,
       webhookId,
       undefined,

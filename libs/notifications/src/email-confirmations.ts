@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { DomainError } from '#errors';
+import { DomainError, RateLimitedError } from '#errors';
 import type { MailSender } from './smtp-transport';
 import { renderConfirmationEmail, type Language } from './templates';
 
@@ -10,7 +10,14 @@ export interface ConfirmationSettings {
   /** The API's public address; the link is `${apiUrl}/v1/email-confirmation?token=…`. */
   apiUrl: string;
   ttlHours: number;
+  /** Mails per mailbox and hour, and per target address and day, whoever asks (0: no limit). */
+  limits: { perMailboxHour: number; perAddressDay: number };
 }
+
+type Querier = Pick<DataSource, 'query'>;
+
+/** The target address as the limit counts it; the same expression as the generated column. */
+const ADDRESS_KEY = `lower(regexp_replace($1::text, '\\+[^@]*@', '@'))`;
 
 const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/;
 
@@ -41,6 +48,69 @@ export class EmailConfirmations {
     private readonly settings: ConfirmationSettings,
   ) {}
 
+  /**
+   * Refuses with 429 when a confirmation mail from this mailbox to this address would break a
+   * limit. The settings change asks before it takes a new address, so a citizen cannot cycle
+   * addresses to send more; `request` checks again under locks.
+   */
+  async assertMaySend(mailboxId: string, email: string): Promise<void> {
+    await this.checkLimits(this.db, mailboxId, email);
+  }
+
+  private async checkLimits(q: Querier, mailboxId: string, email: string): Promise<void> {
+    const { perMailboxHour, perAddressDay } = this.settings.limits;
+    const mailboxWait = await this.secondsUntilAllowed(
+      q,
+      'mailbox_id = $1::uuid',
+      mailboxId,
+      perMailboxHour,
+      3_600,
+    );
+    if (mailboxWait !== null) {
+      throw new RateLimitedError(
+        'email_confirmation.too_many_for_mailbox',
+        `At most ${perMailboxHour} confirmation emails per hour can be sent from one mailbox; retry after ${mailboxWait} s`,
+        mailboxWait,
+      );
+    }
+    const addressWait = await this.secondsUntilAllowed(
+      q,
+      `address_key = ${ADDRESS_KEY}`,
+      email,
+      perAddressDay,
+      86_400,
+    );
+    if (addressWait !== null) {
+      throw new RateLimitedError(
+        'email_confirmation.too_many_for_address',
+        `At most ${perAddressDay} confirmation emails per day can be sent to one address; retry after ${addressWait} s`,
+        addressWait,
+      );
+    }
+  }
+
+  /**
+   * A sliding window over the mails already sent: null while fewer than `limit` went out in the
+   * last `windowSeconds`, else the seconds until the oldest of the last `limit` leaves it.
+   */
+  private async secondsUntilAllowed(
+    q: Querier,
+    where: string,
+    value: string,
+    limit: number,
+    windowSeconds: number,
+  ): Promise<number | null> {
+    if (limit <= 0) return null;
+    const [row] = (await q.query(
+      `SELECT ceil(extract(epoch FROM created_at + make_interval(secs => $2) - now()))::int AS wait
+         FROM email_confirmations
+        WHERE ${where} AND created_at > now() - make_interval(secs => $2)
+        ORDER BY created_at DESC OFFSET $3 LIMIT 1`,
+      [value, windowSeconds, limit - 1],
+    )) as { wait: number }[];
+    return row ? Math.max(1, row.wait) : null;
+  }
+
   /** Issues a new link for the mailbox's current, unconfirmed address and emails it. */
   async request(mailboxId: string): Promise<'sent' | 'nothing_to_confirm'> {
     const token = randomBytes(32).toString('base64url');
@@ -51,6 +121,11 @@ export class EmailConfirmations {
         [mailboxId],
       )) as { notification_email: string | null; email_confirmed: boolean; language: Language }[];
       if (!mailbox?.notification_email || mailbox.email_confirmed) return null;
+      // The mailbox row is locked; this serialises requests for one address across mailboxes.
+      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended(${ADDRESS_KEY}, 0))`, [
+        mailbox.notification_email,
+      ]);
+      await this.checkLimits(m, mailboxId, mailbox.notification_email);
       await m.query(
         `UPDATE email_confirmations SET expires_at = least(expires_at, now())
           WHERE mailbox_id = $1 AND used_at IS NULL`,

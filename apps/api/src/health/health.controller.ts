@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { Public } from '#auth';
 import { JobProducer } from '#queue';
+import { NoRateLimit } from '../rate-limit/rate-limited-auth.guard';
 
 async function check(probe: () => Promise<unknown>): Promise<'up' | 'down'> {
   try {
@@ -19,6 +20,7 @@ async function check(probe: () => Promise<unknown>): Promise<'up' | 'down'> {
 
 @Controller('health')
 @Public()
+@NoRateLimit()
 export class HealthController {
   constructor(
     @InjectDataSource() private readonly db: DataSource,

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '#config';
-import { UnavailableError } from '#errors';
+import { DomainError, UnavailableError } from '#errors';
 import { EmailConfirmations, createMailSender, type MailSender } from '#notifications';
 
 /**
@@ -26,6 +26,7 @@ export class EmailConfirmationService implements OnApplicationShutdown {
       from: config.mail.from,
       apiUrl: config.notifications.publicApiUrl,
       ttlHours: config.notifications.confirmationTtlHours,
+      limits: config.notifications.confirmationLimits,
     });
   }
 
@@ -41,6 +42,8 @@ export class EmailConfirmationService implements OnApplicationShutdown {
     try {
       return await this.confirmations.request(mailboxId);
     } catch (error) {
+      // A limit reached is the caller's to act on (429), not an outage.
+      if (error instanceof DomainError) throw error;
       this.logger.warn(`confirmation email not sent: ${(error as Error).message}`);
       throw new UnavailableError('The mail server is unavailable; try again later', 60);
     }

@@ -39,6 +39,9 @@ export class MailboxSettings {
       changes.notificationEmail !== undefined &&
       changes.notificationEmail !== mailbox.notificationEmail
     ) {
+      // Before anything changes: a new address means a confirmation mail, and those are limited.
+      if (changes.notificationEmail)
+        await this.confirmation.confirmations.assertMaySend(mailbox.id, changes.notificationEmail);
       patch.notificationEmail = changes.notificationEmail;
       patch.emailConfirmed = false;
     }

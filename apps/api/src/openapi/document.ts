@@ -192,7 +192,11 @@ export const OPERATIONS: Operation[] = [
     tag: 'mailbox',
     security: 'citizen',
     body: settingsUpdateSchema,
-    responses: { 200: 'Settings', 400: 'Unknown or read-only field' },
+    responses: {
+      200: 'Settings',
+      400: 'Unknown or read-only field',
+      429: 'A new address, but too many confirmation emails from this mailbox or to it (Retry-After)',
+    },
   },
   {
     method: 'get',
@@ -233,7 +237,12 @@ export const OPERATIONS: Operation[] = [
     summary: 'Send a new confirmation link to the unconfirmed notification address',
     tag: 'mailbox',
     security: 'citizen',
-    responses: { 202: 'Sent', 409: 'No unconfirmed address', 503: 'Mail server unavailable' },
+    responses: {
+      202: 'Sent',
+      409: 'No unconfirmed address',
+      429: 'Too many confirmation emails from this mailbox or to this address (Retry-After)',
+      503: 'Mail server unavailable',
+    },
   },
   {
     method: 'get',
@@ -265,7 +274,11 @@ export const OPERATIONS: Operation[] = [
     tag: 'sender',
     security: 'agency',
     body: webhookCreateSchema,
-    responses: { 201: 'The webhook with its signing secret', 400: 'Invalid URL or event type' },
+    responses: {
+      201: 'The webhook with its signing secret',
+      400: 'Invalid URL or event type',
+      409: 'The agency has the most webhooks allowed (webhook.limit_reached)',
+    },
   },
   {
     method: 'get',
@@ -419,8 +432,12 @@ export function buildOpenApiDocument(serverUrl: string): Record<string, unknown>
             },
           }
         : {}),
+      // Every route but the health probes counts against its caller's request budget.
       responses: Object.fromEntries(
-        Object.entries(op.responses).map(([status, description]) => [
+        Object.entries({
+          ...(op.tag === 'health' ? {} : { 429: 'Too many requests; see Retry-After' }),
+          ...op.responses,
+        }).map(([status, description]) => [
           status,
           Number(status) >= 400
             ? {

@@ -2,7 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { DataSource } from 'typeorm';
 import { seal, unseal, type MasterKeyring } from '#crypto';
 import { RECEIPT_TYPES } from '#evidence';
-import { invalid, notFound } from '#errors';
+import { DomainError, invalid, notFound } from '#errors';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { newWebhookSecret } from './webhook-signature';
 import { assertWebhookUrl } from './webhook-target';
@@ -37,6 +37,8 @@ export class WebhookRegistry {
     private readonly db: DataSource,
     private readonly masterKeys: MasterKeyring,
     private readonly allowPrivateTargets: boolean,
+    /** Every receipt fans out to each endpoint, so their number bounds the webhook queue's work. */
+    private readonly maxPerAgency: number,
   ) {}
 
   async create(
@@ -51,18 +53,37 @@ export class WebhookRegistry {
     const id = uuidv7();
     const secret = newWebhookSecret();
     const { current } = this.masterKeys;
-    const [row] = (await this.db.query(
-      `INSERT INTO webhooks (id, agency_id, url, events, sealed_secret, master_key_version)
-       VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, url, events, created_at`,
-      [
-        id,
-        agencyId,
-        target.toString(),
-        events ?? null,
-        seal(current.key, Buffer.from(secret), secretAad(id)),
-        current.version,
-      ],
-    )) as WebhookRow[];
+    const row = await this.db.transaction(async (m) => {
+      // The agency's row lock serialises concurrent creations, so the cap holds under a race.
+      // The count is its own statement: under READ COMMITTED it then sees what the creation
+      // that held the lock committed (a subquery of the locking statement would not).
+      await m.query('SELECT 1 FROM agencies WHERE id = $1 FOR UPDATE', [agencyId]);
+      const [{ active }] = (await m.query(
+        'SELECT count(*)::int AS active FROM webhooks WHERE agency_id = $1 AND deleted_at IS NULL',
+        [agencyId],
+      )) as { active: number }[];
+      if (active >= this.maxPerAgency) {
+        throw new DomainError(
+          409,
+          'webhook.limit_reached',
+          `This agency already has ${active} webhooks, the most allowed (${this.maxPerAgency}); delete one first`,
+          { limit: this.maxPerAgency },
+        );
+      }
+      const [inserted] = (await m.query(
+        `INSERT INTO webhooks (id, agency_id, url, events, sealed_secret, master_key_version)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, url, events, created_at`,
+        [
+          id,
+          agencyId,
+          target.toString(),
+          events ?? null,
+          seal(current.key, Buffer.from(secret), secretAad(id)),
+          current.version,
+        ],
+      )) as WebhookRow[];
+      return inserted;
+    });
     return { ...view(row), secret };
   }
 
