@@ -79,7 +79,7 @@ function security(route: DeclaredRoute) {
   return [{ [requirement.audience]: requirement.audience === 'agency' ? [requirement.scope] : [] }];
 }
 
-function operation(route: DeclaredRoute, components: Components) {
+function operation(route: DeclaredRoute, components: Components, operationId: string) {
   const declaration = route.declaration!;
   const responses = Object.entries(responsesOf(route)).map(([status, response]) => {
     if (!response.schema && !response.mediaType)
@@ -96,7 +96,7 @@ function operation(route: DeclaredRoute, components: Components) {
     ];
   });
   return {
-    operationId: route.handler.replace('.', '_'),
+    operationId,
     summary: declaration.summary,
     tags: [declaration.tag],
     security: security(route),
@@ -129,10 +129,16 @@ export function buildOpenApiDocument(
   const routes = declaredRoutes(controllers).sort(
     (a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method),
   );
+  const operationIds = new Set<string>();
   for (const route of routes) {
     if (!route.declaration) throw new Error(`${route.handler} has no @Route declaration`);
+    // A handler served at two paths (/health and /health/ready) needs two operation ids.
+    let operationId = route.handler.replace('.', '_');
+    for (let n = 2; operationIds.has(operationId); n += 1)
+      operationId = `${route.handler.replace('.', '_')}_${n}`;
+    operationIds.add(operationId);
     paths[route.path] ??= {};
-    paths[route.path][route.method] = operation(route, components);
+    paths[route.path][route.method] = operation(route, components, operationId);
   }
   return {
     openapi: '3.1.0',
