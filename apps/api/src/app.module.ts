@@ -19,7 +19,8 @@ import {
   EmailConfirmationResendController,
 } from './mailbox/email-confirmation.controller';
 import { EmailConfirmationService } from './mailbox/email-confirmation.service';
-import { DocsController } from './openapi/docs.controller';
+import { DocsController, OPENAPI_DOCUMENT } from './openapi/docs.controller';
+import { buildOpenApiDocument } from './openapi/document';
 import { PlatformController } from './platform/platform.controller';
 import { apiProviders } from './providers';
 import { RateLimitedAuthGuard } from './rate-limit/rate-limited-auth.guard';
@@ -51,6 +52,22 @@ function loggerOptions(config: AppConfig) {
   };
 }
 
+/** Every controller the API serves; /openapi.json is generated from their route declarations. */
+export const API_CONTROLLERS = [
+  PlatformController,
+  LettersController,
+  EventsController,
+  RecipientsController,
+  MailboxController,
+  MailboxKeyController,
+  EmailConfirmationController,
+  EmailConfirmationResendController,
+  HealthController,
+  DocsController,
+  AuditController,
+  WebhooksController,
+];
+
 @Module({})
 export class ApiModule {
   static register(config: AppConfig): DynamicModule {
@@ -63,20 +80,7 @@ export class ApiModule {
           retryAttempts: 3,
         }),
       ],
-      controllers: [
-        PlatformController,
-        LettersController,
-        EventsController,
-        RecipientsController,
-        MailboxController,
-        MailboxKeyController,
-        EmailConfirmationController,
-        EmailConfirmationResendController,
-        HealthController,
-        DocsController,
-        AuditController,
-        WebhooksController,
-      ],
+      controllers: API_CONTROLLERS,
       providers: [
         ...apiProviders(config),
         MailboxSettings,
@@ -86,6 +90,7 @@ export class ApiModule {
           inject: [getDataSourceToken()],
         },
         EmailConfirmationService,
+        { provide: OPENAPI_DOCUMENT, useValue: buildOpenApiDocument(API_CONTROLLERS, '/') },
         { provide: APP_GUARD, useExisting: RateLimitedAuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],

@@ -11,7 +11,7 @@ import { ApiKeyAuthenticator, looksLikeApiKey } from './api-keys';
 import { InvalidTokenError, OidcVerifier, UnacceptableIdentityError } from './oidc-verifier';
 import type { Principal, Scope } from './principals';
 
-type Requirement =
+export type Requirement =
   | { audience: 'public' }
   | { audience: 'agency'; scope: Scope }
   | { audience: 'citizen' }
@@ -26,6 +26,17 @@ export const ForCitizen = () =>
   SetMetadata(REQUIREMENT, { audience: 'citizen' } satisfies Requirement);
 export const ForAuditor = () =>
   SetMetadata(REQUIREMENT, { audience: 'auditor' } satisfies Requirement);
+
+/**
+ * Who a handler is for, read the way the guard reads it (the handler's own declaration wins
+ * over its controller's), so the OpenAPI document states the same requirement the guard enforces.
+ */
+export function requirementOf(handler: object, controller: object): Requirement | undefined {
+  return (
+    (Reflect.getMetadata(REQUIREMENT, handler) as Requirement | undefined) ??
+    (Reflect.getMetadata(REQUIREMENT, controller) as Requirement | undefined)
+  );
+}
 
 interface AuthenticatedRequest extends Request {
   principal?: Principal;

@@ -9,4 +9,6 @@ export {
   ForCitizen,
   ForAuditor,
   CurrentPrincipal,
+  requirementOf,
+  type Requirement,
 } from './auth.guard';

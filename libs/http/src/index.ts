@@ -1,5 +1,5 @@
 export { ProblemFilter } from './problem.filter';
-export { problem, PROBLEM_CONTENT_TYPE, type Problem } from './problem';
+export { problem, problemSchema, PROBLEM_CONTENT_TYPE, type Problem } from './problem';
 export { ZodPipe } from './zod-body';
 export {
   RequestRateLimiter,

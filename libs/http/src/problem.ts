@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { z } from 'zod';
 
 /** RFC 9457 problem details, with our stable `code`. */
 export interface Problem {
@@ -27,3 +28,17 @@ export function problem(
     ...extra,
   };
 }
+
+/**
+ * The shape of every error answer, for the OpenAPI document and the contract test. Loose:
+ * problem details allow extension members (`errors`, `requestId`, `retryAfterSeconds`).
+ */
+export const problemSchema = z
+  .looseObject({
+    type: z.url(),
+    title: z.string().min(1),
+    status: z.number().int().min(400).max(599),
+    detail: z.string(),
+    code: z.string().regex(/^[a-z_]+(\.[a-z0-9_]+)*$/),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details, with a stable `code`' });

@@ -16,8 +16,8 @@ function describe(issues: z.core.$ZodIssue[]): string {
 /** Validates at the edge, once; unknown fields are refused by the strict schemas. */
 export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.infer<S>> {
   constructor(
-    private readonly schema: S,
-    private readonly where: 'body' | 'query' = 'body',
+    readonly schema: S,
+    readonly where: 'body' | 'query' = 'body',
   ) {}
 
   transform(value: unknown): z.infer<S> {

@@ -1,16 +1,21 @@
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { CurrentPrincipal, ForAuditor, type AuditorPrincipal } from '#auth';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { invalid } from '#errors';
 import { ZodPipe } from '#http';
 import { LetterEvidence, ReceiptLog } from '#letters';
 import { IdPipe } from '../ids';
+import { Route, problemResponse } from '../openapi/route';
+import { signedTreeHeadSchema } from '../receipt.schemas';
 import {
+  consistencyProofSchema,
   consistencyQuerySchema,
   evidenceQuerySchema,
+  evidenceSchema,
   logQuerySchema,
+  treeHeadsPageSchema,
   treeHeadsQuerySchema,
 } from './audit.schemas';
 
@@ -25,6 +30,11 @@ export class AuditController {
 
   /** The latest signed tree head; if none was signed yet, one is signed now. */
   @Get('tree-head')
+  @Route({
+    summary: 'The latest signed tree head',
+    tag: 'audit',
+    responses: { 200: { description: 'The tree head with its JWS', schema: signedTreeHeadSchema } },
+  })
   async treeHead() {
     return (
       (await this.log.latestHead()) ??
@@ -33,6 +43,12 @@ export class AuditController {
   }
 
   @Get('tree-heads')
+  @Route({
+    summary: 'Earlier signed tree heads',
+    tag: 'audit',
+    query: treeHeadsQuerySchema,
+    responses: { 200: { description: 'Tree heads in size order', schema: treeHeadsPageSchema } },
+  })
   async treeHeads(
     @Query(new ZodPipe(treeHeadsQuerySchema, 'query')) q: z.infer<typeof treeHeadsQuerySchema>,
   ) {
@@ -42,6 +58,15 @@ export class AuditController {
   }
 
   @Get('letters/:id/evidence')
+  @Route({
+    summary: "A letter's receipts with inclusion proofs (written to the citizen's access log)",
+    tag: 'audit',
+    query: evidenceQuerySchema,
+    responses: {
+      200: { description: 'Evidence', schema: evidenceSchema },
+      404: problemResponse('No such letter'),
+    },
+  })
   evidenceOf(
     @CurrentPrincipal() auditor: AuditorPrincipal,
     @Param('id', new IdPipe('letter')) id: string,
@@ -55,6 +80,15 @@ export class AuditController {
   }
 
   @Get('consistency')
+  @Route({
+    summary: 'Consistency proof between two tree sizes',
+    tag: 'audit',
+    query: consistencyQuerySchema,
+    responses: {
+      200: { description: 'The proof', schema: consistencyProofSchema },
+      400: problemResponse('Sizes out of range'),
+    },
+  })
   async consistency(
     @Query(new ZodPipe(consistencyQuerySchema, 'query')) q: z.infer<typeof consistencyQuerySchema>,
   ) {
@@ -66,6 +100,19 @@ export class AuditController {
    * size `to` (signed now if no stored head has that size). `to` defaults to the latest head.
    */
   @Get('log')
+  @Route({
+    summary: 'NDJSON export of log entries [from, to) and a signed head of size to',
+    tag: 'audit',
+    query: logQuerySchema,
+    responses: {
+      200: {
+        description: 'One {"index", "jws"} line per entry, then one {"treeHead"} line',
+        schema: z.string(),
+        mediaType: 'application/x-ndjson',
+      },
+      400: problemResponse('Range out of bounds'),
+    },
+  })
   async export(
     @Query(new ZodPipe(logQuerySchema, 'query')) q: z.infer<typeof logQuerySchema>,
     @Res() res: Response,

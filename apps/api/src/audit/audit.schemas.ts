@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compactJwsSchema, inclusionProofSchema, signedTreeHeadSchema } from '../receipt.schemas';
 
 const index = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
@@ -14,3 +15,30 @@ export const logQuerySchema = z.strictObject({ from: index.default(0), to: index
 export const evidenceQuerySchema = z.strictObject({
   purpose: z.string().trim().min(3).max(500).default('Audit of a letter and its receipts'),
 });
+
+// Answers (DESIGN "API", auditor part).
+
+export const treeHeadsPageSchema = z
+  .strictObject({ items: z.array(signedTreeHeadSchema), nextCursor: z.string().nullable() })
+  .meta({ id: 'TreeHeadsPage' });
+
+export const evidenceSchema = z
+  .strictObject({
+    treeHead: signedTreeHeadSchema.nullable(),
+    receipts: z.array(
+      z.strictObject({
+        jws: compactJwsSchema,
+        /** Null until a signed tree head covers the entry. */
+        inclusionProof: inclusionProofSchema.nullable(),
+      }),
+    ),
+  })
+  .meta({ id: 'Evidence' });
+
+export const consistencyProofSchema = z
+  .strictObject({
+    from: z.int().min(0),
+    to: z.int().min(0),
+    path: z.array(z.string().regex(/^[A-Za-z0-9_-]+$/)),
+  })
+  .meta({ id: 'ConsistencyProof' });

@@ -5,6 +5,8 @@ import type { DataSource } from 'typeorm';
 import { Public } from '#auth';
 import { JobProducer } from '#queue';
 import { NoRateLimit } from '../rate-limit/rate-limited-auth.guard';
+import { Route } from '../openapi/route';
+import { liveSchema, readySchema } from './health.schemas';
 
 async function check(probe: () => Promise<unknown>): Promise<'up' | 'down'> {
   try {
@@ -29,12 +31,25 @@ export class HealthController {
 
   @Get('live')
   @HttpCode(200)
+  @Route({
+    summary: 'Liveness',
+    tag: 'health',
+    responses: { 200: { description: 'Up', schema: liveSchema } },
+  })
   live() {
     return { status: 'up' };
   }
 
   /** Ready when PostgreSQL and Redis answer. */
   @Get(['ready', ''])
+  @Route({
+    summary: 'Readiness: PostgreSQL and Redis (also at /health)',
+    tag: 'health',
+    responses: {
+      200: { description: 'Up', schema: readySchema },
+      503: { description: 'Down', schema: readySchema },
+    },
+  })
   async ready(@Res({ passthrough: true }) response: Response) {
     const [database, redis] = await Promise.all([
       check(() => this.db.query('SELECT 1')),

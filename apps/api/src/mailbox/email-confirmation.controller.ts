@@ -6,8 +6,12 @@ import { conflict } from '#errors';
 import { ZodPipe } from '#http';
 import { CitizenMailbox } from '#letters';
 import { renderConfirmationPage, renderConfirmedPage } from '#notifications';
+import { Route, problemResponse } from '../openapi/route';
 import {
   confirmationQuerySchema,
+  confirmationSentSchema,
+  confirmedSchema,
+  htmlPage,
   optionalConfirmationBodySchema,
 } from './email-confirmation.schemas';
 import { EmailConfirmationService } from './email-confirmation.service';
@@ -38,6 +42,17 @@ export class EmailConfirmationController {
   constructor(private readonly service: EmailConfirmationService) {}
 
   @Get()
+  @Route({
+    summary: "The confirmation link's page (HTML); it confirms nothing by itself",
+    tag: 'mailbox',
+    query: confirmationQuerySchema,
+    responses: {
+      200: { description: 'A page with a confirm button', ...htmlPage },
+      400: problemResponse('Invalid token'),
+      409: problemResponse('Already used'),
+      410: problemResponse('Expired'),
+    },
+  })
   async page(
     @Query(new ZodPipe(confirmationQuerySchema, 'query'))
     query: z.infer<typeof confirmationQuerySchema>,
@@ -50,6 +65,20 @@ export class EmailConfirmationController {
 
   @Post()
   @HttpCode(200)
+  @Route({
+    summary: 'Confirm a notification address with the token from the email',
+    tag: 'mailbox',
+    body: optionalBody,
+    responses: {
+      200: {
+        description: 'Confirmed (a page when the client asks for HTML)',
+        schema: confirmedSchema,
+      },
+      400: problemResponse('Invalid token'),
+      409: problemResponse('Already used'),
+      410: problemResponse('Expired'),
+    },
+  })
   async confirm(
     @Query() query: Record<string, unknown>,
     @Body(new ZodPipe(optionalBody)) body: z.infer<typeof optionalBody>,
@@ -79,6 +108,15 @@ export class EmailConfirmationResendController {
 
   @Post('email-confirmation')
   @HttpCode(202)
+  @Route({
+    summary: 'Send a new confirmation link to the unconfirmed notification address',
+    tag: 'mailbox',
+    responses: {
+      202: { description: 'Sent', schema: confirmationSentSchema },
+      409: problemResponse('No unconfirmed address'),
+      503: problemResponse('The mail server is unavailable'),
+    },
+  })
   async resend(@CurrentPrincipal() citizen: CitizenPrincipal) {
     const mailbox = await this.mailbox.open(citizen.nationalId);
     const outcome = await this.service.resend(mailbox.id);

@@ -8,3 +8,14 @@ export const confirmationBodySchema = z.strictObject({ token });
 export const optionalConfirmationBodySchema = z
   .union([confirmationBodySchema, z.strictObject({})])
   .optional();
+
+export const confirmedSchema = z
+  .strictObject({ notificationEmail: z.email(), emailConfirmed: z.literal(true) })
+  .meta({ id: 'EmailConfirmed' });
+
+export const confirmationSentSchema = z
+  .strictObject({ status: z.literal('sent') })
+  .meta({ id: 'EmailConfirmationSent' });
+
+/** The confirmation pages are HTML, for the citizen who followed the link. */
+export const htmlPage = { schema: z.string(), mediaType: 'text/html' } as const;

@@ -17,10 +17,17 @@ import { CurrentPrincipal, ForCitizen, type CitizenPrincipal } from '#auth';
 import { ZodPipe } from '#http';
 import { CitizenMailbox, INLINE_MEDIA_TYPES } from '#letters';
 import { IdPipe } from '../ids';
+import { Route, problemResponse } from '../openapi/route';
+import { receiptSchema } from '../receipt.schemas';
 import {
+  accessLogPageSchema,
   listQuerySchema,
+  mailboxLetterPageSchema,
+  mailboxLetterSchema,
+  mailboxSummarySchema,
   moveSchema,
   pageQuerySchema,
+  settingsSchema,
   settingsUpdateSchema,
 } from './mailbox.schemas';
 import { MailboxSettings } from './mailbox-settings';
@@ -34,6 +41,12 @@ export class MailboxController {
   ) {}
 
   @Get('letters')
+  @Route({
+    summary: 'List letters in a folder, newest first',
+    tag: 'mailbox',
+    query: listQuerySchema,
+    responses: { 200: { description: 'A page of letters', schema: mailboxLetterPageSchema } },
+  })
   async list(
     @CurrentPrincipal() citizen: CitizenPrincipal,
     @Query(new ZodPipe(listQuerySchema, 'query')) query: z.infer<typeof listQuerySchema>,
@@ -42,11 +55,24 @@ export class MailboxController {
   }
 
   @Get('summary')
+  @Route({
+    summary: 'Unread and needs-action counts',
+    tag: 'mailbox',
+    responses: { 200: { description: 'Counts', schema: mailboxSummarySchema } },
+  })
   async summary(@CurrentPrincipal() citizen: CitizenPrincipal) {
     return this.mailbox.summary(await this.mailbox.open(citizen.nationalId));
   }
 
   @Get('letters/:id')
+  @Route({
+    summary: 'One letter',
+    tag: 'mailbox',
+    responses: {
+      200: { description: 'The letter', schema: mailboxLetterSchema },
+      404: problemResponse('No such letter'),
+    },
+  })
   async get(
     @CurrentPrincipal() citizen: CitizenPrincipal,
     @Param('id', new IdPipe('letter')) id: string,
@@ -55,6 +81,14 @@ export class MailboxController {
   }
 
   @Get('letters/:id/documents/:documentId')
+  @Route({
+    summary: 'A document, decrypted (the first fetch issues read)',
+    tag: 'mailbox',
+    responses: {
+      200: { description: 'The bytes, with the stored media type', mediaType: '*/*' },
+      404: problemResponse('No such letter or document'),
+    },
+  })
   async document(
     @CurrentPrincipal() citizen: CitizenPrincipal,
     @Param('id', new IdPipe('letter')) id: string,
@@ -82,6 +116,15 @@ export class MailboxController {
 
   @Post('letters/:id/acknowledge')
   @HttpCode(200)
+  @Route({
+    summary: 'Acknowledge a read letter',
+    tag: 'mailbox',
+    responses: {
+      200: { description: 'The acknowledged receipt', schema: receiptSchema },
+      404: problemResponse('No such letter'),
+      409: problemResponse('Not read yet, or no acknowledgement was requested'),
+    },
+  })
   async acknowledge(
     @CurrentPrincipal() citizen: CitizenPrincipal,
     @Param('id', new IdPipe('letter')) id: string,
@@ -90,6 +133,15 @@ export class MailboxController {
   }
 
   @Patch('letters/:id')
+  @Route({
+    summary: 'Move to a folder (out of trash restores)',
+    tag: 'mailbox',
+    body: moveSchema,
+    responses: {
+      200: { description: 'The letter', schema: mailboxLetterSchema },
+      404: problemResponse('No such letter'),
+    },
+  })
   async move(
     @CurrentPrincipal() citizen: CitizenPrincipal,
     @Param('id', new IdPipe('letter')) id: string,
@@ -99,6 +151,14 @@ export class MailboxController {
   }
 
   @Delete('letters/:id')
+  @Route({
+    summary: 'Move to trash',
+    tag: 'mailbox',
+    responses: {
+      200: { description: 'The letter', schema: mailboxLetterSchema },
+      404: problemResponse('No such letter'),
+    },
+  })
   async trash(
     @CurrentPrincipal() citizen: CitizenPrincipal,
     @Param('id', new IdPipe('letter')) id: string,
@@ -107,6 +167,12 @@ export class MailboxController {
   }
 
   @Get('access-log')
+  @Route({
+    summary: 'Who has looked up my data',
+    tag: 'mailbox',
+    query: pageQuerySchema,
+    responses: { 200: { description: 'Entries, newest first', schema: accessLogPageSchema } },
+  })
   async accessLog(
     @CurrentPrincipal() citizen: CitizenPrincipal,
     @Query(new ZodPipe(pageQuerySchema, 'query')) query: z.infer<typeof pageQuerySchema>,
@@ -119,11 +185,25 @@ export class MailboxController {
   }
 
   @Get('settings')
+  @Route({
+    summary: 'Mailbox settings',
+    tag: 'mailbox',
+    responses: { 200: { description: 'Settings', schema: settingsSchema } },
+  })
   async getSettings(@CurrentPrincipal() citizen: CitizenPrincipal) {
     return this.settings.get(await this.mailbox.open(citizen.nationalId));
   }
 
   @Put('settings')
+  @Route({
+    summary: 'Update the writable settings named',
+    tag: 'mailbox',
+    body: settingsUpdateSchema,
+    responses: {
+      200: { description: 'Settings', schema: settingsSchema },
+      400: problemResponse('An unknown or read-only field, or an invalid value'),
+    },
+  })
   async putSettings(
     @CurrentPrincipal() citizen: CitizenPrincipal,
     @Body(new ZodPipe(settingsUpdateSchema)) body: z.infer<typeof settingsUpdateSchema>,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LETTER_STATES } from '#letters';
 
 const booleanQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
 
@@ -15,18 +16,109 @@ export const pageQuerySchema = z.strictObject({
   cursor: z.string().max(500).optional(),
 });
 
-export const moveSchema = z.strictObject({ folder: z.enum(['inbox', 'archive', 'trash']) });
+export const moveSchema = z
+  .strictObject({ folder: z.enum(['inbox', 'archive', 'trash']) })
+  .meta({ id: 'MoveRequest' });
 
-export const settingsUpdateSchema = z.strictObject({
-  notificationEmail: z.email().max(254).nullable().optional(),
-  language: z.enum(['da', 'nb', 'en']).optional(),
-  timeZone: z
-    .string()
-    .max(64)
-    .refine(
-      (tz) => Intl.supportedValuesOf('timeZone').includes(tz) || tz === 'UTC',
-      'unknown time zone',
-    )
-    .optional(),
-  reserved: z.boolean().optional(),
-});
+export const settingsUpdateSchema = z
+  .strictObject({
+    notificationEmail: z.email().max(254).nullable().optional(),
+    language: z.enum(['da', 'nb', 'en']).optional(),
+    timeZone: z
+      .string()
+      .max(64)
+      .refine(
+        (tz) => Intl.supportedValuesOf('timeZone').includes(tz) || tz === 'UTC',
+        'unknown time zone',
+      )
+      .optional(),
+    reserved: z.boolean().optional(),
+  })
+  .meta({ id: 'SettingsUpdate' });
+
+// Answers (DESIGN "API", citizen part).
+
+const folder = z.enum(['inbox', 'archive', 'trash']);
+
+export const mailboxDocumentSchema = z
+  .strictObject({
+    id: z.uuid(),
+    filename: z.string().min(1),
+    mediaType: z.string().min(1),
+    /** Null for an end-to-end document, whose plaintext the platform never sees. */
+    size: z.int().min(0).nullable(),
+  })
+  .meta({ id: 'MailboxDocument' });
+
+export const mailboxLetterSchema = z
+  .strictObject({
+    id: z.uuid(),
+    sender: z.strictObject({ id: z.uuid(), name: z.string() }),
+    title: z.string(),
+    state: z.enum(LETTER_STATES),
+    deliveredAt: z.iso.datetime(),
+    readAt: z.iso.datetime().nullable(),
+    folder,
+    requiresAcknowledgement: z.boolean(),
+    acknowledgedAt: z.iso.datetime().nullable(),
+    dueDate: z.iso.date().nullable(),
+    endToEnd: z.boolean(),
+    documents: z.array(mailboxDocumentSchema),
+  })
+  .meta({ id: 'MailboxLetter' });
+
+export const mailboxLetterPageSchema = z
+  .strictObject({ items: z.array(mailboxLetterSchema), nextCursor: z.string().nullable() })
+  .meta({ id: 'MailboxLetterPage' });
+
+export const mailboxSummarySchema = z
+  .strictObject({ unread: z.int().min(0), needsAction: z.int().min(0) })
+  .meta({ id: 'MailboxSummary' });
+
+export const accessLogPageSchema = z
+  .strictObject({
+    items: z.array(
+      z
+        .strictObject({
+          at: z.iso.datetime(),
+          actor: z.strictObject({
+            kind: z.enum(['agency', 'auditor']),
+            id: z.string(),
+            name: z.string(),
+          }),
+          action: z.string(),
+          purpose: z.string(),
+        })
+        .meta({ id: 'AccessLogEntry' }),
+    ),
+    nextCursor: z.string().nullable(),
+  })
+  .meta({ id: 'AccessLogPage' });
+
+export const settingsSchema = z
+  .strictObject({
+    notificationEmail: z.email().nullable(),
+    emailConfirmed: z.boolean(),
+    language: z.enum(['da', 'nb', 'en']),
+    timeZone: z.string(),
+    reserved: z.boolean(),
+  })
+  .meta({ id: 'Settings' });
+
+export const mailboxKeyViewSchema = z
+  .strictObject({
+    publicKey: z.string().nullable(),
+    encryptedPrivateKey: z.string().nullable(),
+    fingerprint: z
+      .string()
+      .regex(/^[0-9a-f]{40,64}$/)
+      .nullable(),
+    updatedAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'MailboxKey' });
+
+export const senderKeysSchema = z
+  .strictObject({
+    keys: z.array(z.strictObject({ fingerprint: z.string(), publicKey: z.string() })),
+  })
+  .meta({ id: 'SenderKeys' });

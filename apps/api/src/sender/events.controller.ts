@@ -3,7 +3,8 @@ import { CurrentPrincipal, ForAgency, type AgencyPrincipal } from '#auth';
 import { ZodPipe } from '#http';
 import { SenderLetters } from '#letters';
 import type { z } from 'zod';
-import { eventsQuerySchema } from './sender.schemas';
+import { Route } from '../openapi/route';
+import { eventsPageSchema, eventsQuerySchema } from './sender.schemas';
 
 @Controller('v1/events')
 export class EventsController {
@@ -11,6 +12,14 @@ export class EventsController {
 
   @Get()
   @ForAgency('letters:read')
+  @Route({
+    summary: "The agency's receipts in log order",
+    tag: 'sender',
+    query: eventsQuerySchema,
+    responses: {
+      200: { description: 'Events; nextCursor is where to resume', schema: eventsPageSchema },
+    },
+  })
   list(
     @CurrentPrincipal() agency: AgencyPrincipal,
     @Query(new ZodPipe(eventsQuerySchema, 'query')) query: z.infer<typeof eventsQuerySchema>,

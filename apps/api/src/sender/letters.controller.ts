@@ -10,6 +10,8 @@ import {
   type LetterSubmission,
 } from '#letters';
 import { IdPipe } from '../ids';
+import { Route, problemResponse } from '../openapi/route';
+import { letterReceiptsSchema, senderLetterSchema, submittedLetterSchema } from './sender.schemas';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -22,6 +24,31 @@ export class LettersController {
 
   @Post()
   @ForAgency('letters:send')
+  @Route({
+    summary: 'Submit a letter',
+    tag: 'sender',
+    body: letterSubmissionSchema,
+    headers: [
+      {
+        name: 'Idempotency-Key',
+        required: true,
+        description:
+          'Unique per agency; the same key and body replays the first answer for at least 24 hours',
+      },
+    ],
+    responses: {
+      202: {
+        description: 'Accepted, with the staged accepted receipt',
+        schema: submittedLetterSchema,
+      },
+      400: problemResponse(
+        'Schema error, a missing Idempotency-Key, or an unusable OpenPGP message',
+      ),
+      409: problemResponse('The same key is still in flight'),
+      413: problemResponse('Too large'),
+      422: problemResponse('The key was used with another body'),
+    },
+  })
   async create(
     @CurrentPrincipal() agency: AgencyPrincipal,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
@@ -51,12 +78,28 @@ export class LettersController {
 
   @Get(':id')
   @ForAgency('letters:read')
+  @Route({
+    summary: 'A letter and its timeline',
+    tag: 'sender',
+    responses: {
+      200: { description: 'The letter', schema: senderLetterSchema },
+      404: problemResponse('No such letter'),
+    },
+  })
   get(@CurrentPrincipal() agency: AgencyPrincipal, @Param('id', new IdPipe('letter')) id: string) {
     return this.letters.get(agency.agencyId, id);
   }
 
   @Get(':id/receipts')
   @ForAgency('letters:read')
+  @Route({
+    summary: "A letter's receipts (signed once sequenced)",
+    tag: 'sender',
+    responses: {
+      200: { description: 'Receipts', schema: letterReceiptsSchema },
+      404: problemResponse('No such letter'),
+    },
+  })
   receipts(
     @CurrentPrincipal() agency: AgencyPrincipal,
     @Param('id', new IdPipe('letter')) id: string,
@@ -66,6 +109,15 @@ export class LettersController {
 
   @Delete(':id')
   @ForAgency('letters:send')
+  @Route({
+    summary: 'Withdraw a letter before delivery',
+    tag: 'sender',
+    responses: {
+      200: { description: 'The withdrawn letter', schema: senderLetterSchema },
+      404: problemResponse('No such letter'),
+      409: problemResponse('Already delivered'),
+    },
+  })
   withdraw(
     @CurrentPrincipal() agency: AgencyPrincipal,
     @Param('id', new IdPipe('letter')) id: string,

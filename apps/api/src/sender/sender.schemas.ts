@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { RECEIPT_TYPES } from '#evidence';
+import { LETTER_STATES } from '#letters';
+import { letterReceiptSchema, receiptSchema } from '../receipt.schemas';
 
 export const eventsQuerySchema = z.strictObject({
   after: z.string().max(200).optional(),
@@ -9,3 +12,89 @@ export const lookupSchema = z.strictObject({
   nationalIds: z.array(z.string().min(1).max(32)).min(1).max(1000),
   purpose: z.string().trim().min(3).max(500),
 });
+
+// Answers (DESIGN "API", sender part).
+
+export const submittedLetterSchema = z
+  .strictObject({ id: z.uuid(), state: z.literal('accepted'), receipt: receiptSchema })
+  .meta({ id: 'SubmittedLetter' });
+
+export const senderLetterSchema = z
+  .strictObject({
+    id: z.uuid(),
+    state: z.enum(LETTER_STATES),
+    title: z.string(),
+    senderReference: z.string().nullable(),
+    createdAt: z.iso.datetime(),
+    timeline: z.array(z.strictObject({ type: z.enum(RECEIPT_TYPES), at: z.iso.datetime() })),
+  })
+  .meta({ id: 'SenderLetter' });
+
+export const letterReceiptsSchema = z
+  .strictObject({ items: z.array(letterReceiptSchema) })
+  .meta({ id: 'LetterReceipts' });
+
+export const eventsPageSchema = z
+  .strictObject({
+    items: z.array(
+      z.strictObject({
+        id: z.uuid(),
+        type: z.enum(RECEIPT_TYPES),
+        letterId: z.uuid(),
+        at: z.iso.datetime(),
+        logIndex: z.int().min(0),
+      }),
+    ),
+    /** Always set: where to resume; empty `items` means nothing new yet. */
+    nextCursor: z.string().min(1),
+  })
+  .meta({ id: 'EventsPage' });
+
+export const lookupResultSchema = z
+  .strictObject({
+    items: z.array(
+      z.strictObject({
+        nationalId: z.string(),
+        status: z.enum(['active', 'reserved']),
+        publicKey: z.string().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: 'LookupResult' });
+
+const webhookShape = {
+  id: z.uuid(),
+  url: z.url(),
+  /** Null: every event type. */
+  events: z.array(z.enum(RECEIPT_TYPES)).nullable(),
+  createdAt: z.iso.datetime(),
+};
+
+export const webhookSchema = z.strictObject(webhookShape).meta({ id: 'Webhook' });
+
+export const createdWebhookSchema = z
+  .strictObject({ ...webhookShape, secret: z.string().min(16) })
+  .meta({ id: 'CreatedWebhook' });
+
+export const webhooksPageSchema = z
+  .strictObject({ items: z.array(webhookSchema), nextCursor: z.null() })
+  .meta({ id: 'WebhooksPage' });
+
+export const webhookDeliveriesPageSchema = z
+  .strictObject({
+    items: z.array(
+      z.strictObject({
+        eventId: z.uuid(),
+        type: z.enum(RECEIPT_TYPES),
+        letterId: z.uuid(),
+        logIndex: z.int().min(0),
+        status: z.enum(['pending', 'delivered', 'failed', 'cancelled']),
+        attempts: z.int().min(0),
+        lastError: z.string().nullable(),
+        createdAt: z.iso.datetime(),
+        finishedAt: z.iso.datetime().nullable(),
+      }),
+    ),
+    nextCursor: z.string().nullable(),
+  })
+  .meta({ id: 'WebhookDeliveriesPage' });

@@ -4,6 +4,12 @@ import { CurrentPrincipal, ForAgency, type AgencyPrincipal } from '#auth';
 import { ZodPipe } from '#http';
 import { WebhookRegistry } from '#letters';
 import { IdPipe } from '../ids';
+import { Route, problemResponse } from '../openapi/route';
+import {
+  createdWebhookSchema,
+  webhookDeliveriesPageSchema,
+  webhooksPageSchema,
+} from './sender.schemas';
 
 export const webhookCreateSchema = z.strictObject({
   url: z.string().min(1).max(2000),
@@ -23,6 +29,18 @@ export class WebhooksController {
 
   /** The signing secret is in this answer only. */
   @Post()
+  @Route({
+    summary: 'Register a webhook (the secret is shown once)',
+    tag: 'sender',
+    body: webhookCreateSchema,
+    responses: {
+      201: { description: 'The webhook with its signing secret', schema: createdWebhookSchema },
+      400: problemResponse('An unusable URL or an unknown event type'),
+      409: problemResponse(
+        'The agency already has as many webhooks as it may (webhook.limit_reached)',
+      ),
+    },
+  })
   create(
     @CurrentPrincipal() agency: AgencyPrincipal,
     @Body(new ZodPipe(webhookCreateSchema)) body: z.infer<typeof webhookCreateSchema>,
@@ -31,12 +49,22 @@ export class WebhooksController {
   }
 
   @Get()
+  @Route({
+    summary: "The agency's webhooks",
+    tag: 'sender',
+    responses: { 200: { description: 'Webhooks', schema: webhooksPageSchema } },
+  })
   list(@CurrentPrincipal() agency: AgencyPrincipal) {
     return this.webhooks.list(agency.agencyId);
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @Route({
+    summary: 'Delete a webhook',
+    tag: 'sender',
+    responses: { 204: { description: 'Deleted' }, 404: problemResponse('No such webhook') },
+  })
   async remove(
     @CurrentPrincipal() agency: AgencyPrincipal,
     @Param('id', new IdPipe('webhook')) id: string,
@@ -45,6 +73,15 @@ export class WebhooksController {
   }
 
   @Get(':id/deliveries')
+  @Route({
+    summary: "A webhook's deliveries (e.g. status=failed)",
+    tag: 'sender',
+    query: deliveriesQuerySchema,
+    responses: {
+      200: { description: 'Deliveries, newest first', schema: webhookDeliveriesPageSchema },
+      404: problemResponse('No such webhook'),
+    },
+  })
   deliveries(
     @CurrentPrincipal() agency: AgencyPrincipal,
     @Param('id', new IdPipe('webhook')) id: string,

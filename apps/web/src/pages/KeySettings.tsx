@@ -46,7 +46,8 @@ export default function KeySettings() {
     setBusy(true);
     try {
       await api.removeKey();
-      setKey({ publicKey: null, encryptedPrivateKey: null, fingerprint: null });
+      // The server's view, with the time of removal.
+      setKey(await api.key());
       setStatus(t('keyRemoved'));
     } catch (error) {
       onError(error);

@@ -1,5 +1,5 @@
 import { lazy, Suspense, useEffect, useState, type FormEvent } from 'react';
-import { api, type Settings } from '../api';
+import { api, type Settings, type SettingsUpdate } from '../api';
 import { useApp } from '../context';
 import { LANGUAGE_NAMES, LANGUAGES, type Language } from '../i18n';
 
@@ -30,7 +30,7 @@ export default function SettingsPage() {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const changes: Partial<Settings> = {};
+    const changes: SettingsUpdate = {};
     const address = email.trim() || null;
     if (address !== saved.notificationEmail) changes.notificationEmail = address;
     if (language !== saved.language) changes.language = language;
