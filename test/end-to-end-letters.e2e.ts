@@ -7,6 +7,7 @@ import {
   platformPublicKey,
   type TestAgency,
 } from './support/agency';
+import { endToEndDocument as endToEndDocumentFor } from './support/fixtures';
 import { ApiClient } from './support/http';
 import { Stack } from './support/stack';
 
@@ -27,31 +28,9 @@ async function citizen(nationalId: string): Promise<ApiClient> {
   return api.as(await stack.cli(['dev', 'token', '--citizen', nationalId]));
 }
 
-/** What an agency does for an end-to-end letter: encrypt to the citizen, sign the ciphertext. */
-async function endToEndDocument(
-  text: string,
-  encryptTo: string,
-  signer: string = agency.privateKey,
-): Promise<{ filename: string; mediaType: string; content: string; signature: string }> {
-  const signingKey = await openpgp.readPrivateKey({ armoredKey: signer });
-  const ciphertext = (await openpgp.encrypt({
-    message: await openpgp.createMessage({ text }),
-    encryptionKeys: await openpgp.readKey({ armoredKey: encryptTo }),
-    signingKeys: signingKey,
-    format: 'binary',
-  })) as Uint8Array;
-  const signature = (await openpgp.sign({
-    message: await openpgp.createMessage({ binary: ciphertext }),
-    signingKeys: signingKey,
-    detached: true,
-    format: 'binary',
-  })) as Uint8Array;
-  return {
-    filename: 'brev.txt',
-    mediaType: 'text/plain',
-    content: Buffer.from(ciphertext).toString('base64'),
-    signature: Buffer.from(signature).toString('base64'),
-  };
+/** An end-to-end document signed by the test's agency unless another signer is given. */
+function endToEndDocument(text: string, encryptTo: string, signer: string = agency.privateKey) {
+  return endToEndDocumentFor(text, encryptTo, signer);
 }
 
 function send(documents: unknown[], nationalId = withKey) {

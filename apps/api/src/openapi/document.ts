@@ -63,7 +63,7 @@ export const OPERATIONS: Operation[] = [
     responses: {
       202: 'Accepted, with the staged accepted receipt',
       400: 'Invalid request',
-      409: 'Same key still in flight',
+      409: 'Same key still in flight; or an end-to-end letter to a recipient who reserved against digital post (code recipient.reserved_end_to_end: print it yourself)',
       413: 'Too large',
       422: 'Key reused with another body',
     },
@@ -108,7 +108,10 @@ export const OPERATIONS: Operation[] = [
     tag: 'sender',
     security: 'agency',
     body: lookupSchema,
-    responses: { 200: 'Status per number', 400: 'A malformed number' },
+    responses: {
+      200: 'Per number {"nationalId", "status": "active" | "reserved", "publicKey", "endToEnd"}; endToEnd is true only when an end-to-end letter is accepted (a registered key, no reservation)',
+      400: 'A malformed number',
+    },
   },
   {
     method: 'get',
