@@ -3,6 +3,7 @@ import { Notifications1764000000000 } from './1764000000000-notifications';
 import { WebClient1764100000000 } from './1764100000000-web-client';
 import { EvidenceAndWebhooks1764200000000 } from './1764200000000-evidence-and-webhooks';
 import { TrashPurge1764300000000 } from './1764300000000-trash-purge';
+import { PrintSpoolAndKeyIntervals1764500000000 } from './1764500000000-print-spool-and-key-intervals';
 import { ConfirmationLimits1764510000000 } from './1764510000000-confirmation-limits';
 
 /** In order; a migration is never edited once it has landed. */
@@ -12,5 +13,6 @@ export const MIGRATIONS = [
   WebClient1764100000000,
   EvidenceAndWebhooks1764200000000,
   TrashPurge1764300000000,
+  PrintSpoolAndKeyIntervals1764500000000,
   ConfirmationLimits1764510000000,
 ];

@@ -7,6 +7,7 @@ import {
   platformPublicKey,
   type TestAgency,
 } from './support/agency';
+import { endToEndDocument as endToEndDocumentFor } from './support/fixtures';
 import { ApiClient } from './support/http';
 import { Stack } from './support/stack';
 
@@ -27,31 +28,9 @@ async function citizen(nationalId: string): Promise<ApiClient> {
   return api.as(await stack.cli(['dev', 'token', '--citizen', nationalId]));
 }
 
-/** What an agency does for an end-to-end letter: encrypt to the citizen, sign the ciphertext. */
-async function endToEndDocument(
-  text: string,
-  encryptTo: string,
-  signer: string = agency.privateKey,
-): Promise<{ filename: string; mediaType: string; content: string; signature: string }> {
-  const signingKey = await openpgp.readPrivateKey({ armoredKey: signer });
-  const ciphertext = (await openpgp.encrypt({
-    message: await openpgp.createMessage({ text }),
-    encryptionKeys: await openpgp.readKey({ armoredKey: encryptTo }),
-    signingKeys: signingKey,
-    format: 'binary',
-  })) as Uint8Array;
-  const signature = (await openpgp.sign({
-    message: await openpgp.createMessage({ binary: ciphertext }),
-    signingKeys: signingKey,
-    detached: true,
-    format: 'binary',
-  })) as Uint8Array;
-  return {
-    filename: 'brev.txt',
-    mediaType: 'text/plain',
-    content: Buffer.from(ciphertext).toString('base64'),
-    signature: Buffer.from(signature).toString('base64'),
-  };
+/** An end-to-end document signed by the test's agency unless another signer is given. */
+function endToEndDocument(text: string, encryptTo: string, signer: string = agency.privateKey) {
+  return endToEndDocumentFor(text, encryptTo, signer);
 }
 
 function send(documents: unknown[], nationalId = withKey) {
@@ -122,6 +101,7 @@ describe("a citizen's key for end-to-end letters", () => {
     });
     expect(lookup.body.items[0].publicKey).toContain('BEGIN PGP PUBLIC KEY BLOCK');
     expect(lookup.body.items[1].publicKey).toBeNull();
+    expect(lookup.body.items.map((i: { endToEnd: boolean }) => i.endToEnd)).toEqual([true, false]);
   });
 });
 
@@ -130,6 +110,26 @@ describe('an end-to-end letter', () => {
     const response = await send([await endToEndDocument('Hei', citizenKeys.publicKey)], withoutKey);
     expect(response.status).toBe(400);
     expect(response.body.code).toBe('letter.end_to_end_unavailable');
+  });
+
+  it('is refused for a recipient who reserved against digital post, as print cannot read it', async () => {
+    const reserved = makeSyntheticNorwegianId(new Date('1961-02-03'), 987, 'tenor');
+    const put = await (
+      await citizen(reserved)
+    ).request('PUT', '/v1/mailbox/key', { publicKey: citizenKeys.publicKey });
+    expect(put.status).toBe(200);
+    await stack.cli(['citizen', 'reserve', '--national-id', reserved]);
+    const lookup = await agencyApi.post('/v1/recipients/lookup', {
+      nationalIds: [reserved],
+      purpose: 'End-to-end letter',
+    });
+    expect(lookup.body.items[0]).toMatchObject({ status: 'reserved', endToEnd: false });
+
+    const response = await send([await endToEndDocument('Hei', citizenKeys.publicKey)], reserved);
+    expect(response.status).toBe(409);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect(response.body.code).toBe('recipient.reserved_end_to_end');
+    expect(response.body.detail).toMatch(/print and post it yourself/);
   });
 
   it("is refused when a document is not encrypted to the recipient's key", async () => {

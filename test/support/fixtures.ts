@@ -121,3 +121,30 @@ export function submitCommand(agencyId: string, submission: LetterSubmission, ke
     submission,
   };
 }
+
+/** What an agency does for an end-to-end letter: encrypt to the citizen, sign the ciphertext. */
+export async function endToEndDocument(
+  text: string,
+  encryptTo: string,
+  signer: string,
+): Promise<{ filename: string; mediaType: 'text/plain'; content: string; signature: string }> {
+  const signingKey = await openpgp.readPrivateKey({ armoredKey: signer });
+  const ciphertext = (await openpgp.encrypt({
+    message: await openpgp.createMessage({ text }),
+    encryptionKeys: await openpgp.readKey({ armoredKey: encryptTo }),
+    signingKeys: signingKey,
+    format: 'binary',
+  })) as Uint8Array;
+  const signature = (await openpgp.sign({
+    message: await openpgp.createMessage({ binary: ciphertext }),
+    signingKeys: signingKey,
+    detached: true,
+    format: 'binary',
+  })) as Uint8Array;
+  return {
+    filename: 'brev.txt',
+    mediaType: 'text/plain',
+    content: Buffer.from(ciphertext).toString('base64'),
+    signature: Buffer.from(signature).toString('base64'),
+  };
+}

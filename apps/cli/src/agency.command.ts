@@ -3,14 +3,14 @@ import { parseArgs } from 'node:util';
 import { v7 as uuidv7 } from 'uuid';
 import { generateApiKey, parseScopes, SCOPES, type Scope } from '#auth';
 import { readSigningKey } from '#crypto';
-import { MailboxDirectory } from '#letters';
+import { MailboxDirectory, SigningKeyHistory } from '#letters';
 import { operatorAudit, required, UsageError, type CliContext } from './context';
 
 const USAGE = `usage:
   agency create --name NAME --signing-key FILE [--scopes LIST] [--json]
   agency list [--json]
   agency keys --agency ID [--json]              (the agency's API keys and their scopes)
-  agency add-key --agency ID --signing-key FILE
+  agency add-key --agency ID --signing-key FILE   (a revoked key is valid again from now on)
   agency revoke-key --agency ID --fingerprint FPR
   agency rotate-api-key --agency ID [--scopes LIST] [--json]   (issues a new key, revokes the old ones)
   agency revoke-api-keys --agency ID
@@ -19,18 +19,17 @@ const USAGE = `usage:
   --scopes LIST   comma-separated scopes of the new API key, e.g. letters:send,recipients:lookup;
                   known: ${SCOPES.join(', ')}; default: all of them`;
 
-async function addSigningKey(ctx: CliContext, agencyId: string, file: string): Promise<string> {
+/** Re-adding a revoked key opens a new validity interval; the revocation stays in the history. */
+async function addSigningKey(ctx: CliContext, agencyId: string, file: string) {
   const key = await readSigningKey(readFileSync(file, 'utf8'));
   const db = await ctx.db();
-  await db.query(
-    `INSERT INTO agency_signing_keys (id, agency_id, fingerprint, public_key) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (agency_id, fingerprint) DO UPDATE SET revoked_at = NULL`,
-    [uuidv7(), agencyId, key.fingerprint, key.armored],
-  );
-  await operatorAudit(db, ctx.actor, 'agency.signing_key_added', agencyId, {
-    fingerprint: key.fingerprint,
-  });
-  return key.fingerprint;
+  const added = await new SigningKeyHistory(db).add(agencyId, key);
+  if (added.opened) {
+    await operatorAudit(db, ctx.actor, 'agency.signing_key_added', agencyId, {
+      fingerprint: key.fingerprint,
+    });
+  }
+  return { fingerprint: key.fingerprint, ...added };
 }
 
 /** The scopes of a key about to be issued: all of them unless `--scopes` narrows them. */
@@ -85,7 +84,7 @@ export async function agencyCommand(
       const id = uuidv7();
       await db.query('INSERT INTO agencies (id, name) VALUES ($1, $2)', [id, name]);
       await operatorAudit(db, ctx.actor, 'agency.created', id, { name });
-      const fingerprint = await addSigningKey(ctx, id, required(values, 'signing-key'));
+      const { fingerprint } = await addSigningKey(ctx, id, required(values, 'signing-key'));
       const apiKey = await issueApiKey(ctx, id, scopes);
       await operatorAudit(db, ctx.actor, 'agency.api_key_issued', id, { scopes });
       ctx.print(
@@ -124,7 +123,8 @@ export async function agencyCommand(
     case 'list': {
       const rows = (await db.query(
         `SELECT a.id, a.name, a.created_at,
-           (SELECT json_agg(json_build_object('fingerprint', k.fingerprint, 'revokedAt', k.revoked_at))
+           (SELECT json_agg(json_build_object('fingerprint', k.fingerprint, 'addedAt', k.added_at,
+                                              'revokedAt', k.revoked_at) ORDER BY k.added_at)
               FROM agency_signing_keys k WHERE k.agency_id = a.id) AS signing_keys,
            (SELECT count(*)::int FROM api_keys ak WHERE ak.agency_id = a.id AND ak.revoked_at IS NULL) AS active_api_keys
          FROM agencies a ORDER BY a.created_at`,
@@ -133,22 +133,24 @@ export async function agencyCommand(
       return;
     }
     case 'add-key': {
-      const fingerprint = await addSigningKey(
+      const added = await addSigningKey(
         ctx,
         required(values, 'agency'),
         required(values, 'signing-key'),
       );
-      console.log(`Added signing key ${fingerprint}`);
+      const since = added.interval.addedAt.toISOString();
+      console.log(
+        added.opened
+          ? `Added signing key ${added.fingerprint}, valid from ${since}`
+          : `Signing key ${added.fingerprint} is already valid (since ${since})`,
+      );
       return;
     }
     case 'revoke-key': {
       const agency = required(values, 'agency');
       const fingerprint = required(values, 'fingerprint').toLowerCase();
-      const result = (await db.query(
-        `UPDATE agency_signing_keys SET revoked_at = now() WHERE agency_id = $1 AND fingerprint = $2 AND revoked_at IS NULL RETURNING id`,
-        [agency, fingerprint],
-      )) as [unknown[], number];
-      if (result[1] === 0) throw new UsageError('No such active signing key for that agency');
+      if (!(await new SigningKeyHistory(db).revoke(agency, fingerprint)))
+        throw new UsageError('No such active signing key for that agency');
       await operatorAudit(db, ctx.actor, 'agency.signing_key_revoked', agency, { fingerprint });
       console.log(`Revoked ${fingerprint}; letters signed before now still verify`);
       return;

@@ -589,6 +589,7 @@ export interface components {
         };
         LookupResult: {
             items: {
+                endToEnd: boolean;
                 nationalId: string;
                 publicKey: string | null;
                 /** @enum {string} */
@@ -1425,7 +1426,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The same key is still in flight */
+            /** @description The same key is still in flight; or an end-to-end letter to a recipient who reserved against digital post (recipient.reserved_end_to_end: print it yourself) */
             409: {
                 headers: {
                     [name: string]: unknown;

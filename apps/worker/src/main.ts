@@ -126,6 +126,8 @@ async function main(config: AppConfig): Promise<void> {
   );
 
   const graceMs = Math.max(1_000, config.worker.relayIntervalMs);
+  // One instance for the process: it keeps its place in the tables from pass to pass.
+  const reconciler = new Reconciler(db, producer, config.worker.reconcileStaleMs);
   const notificationReconciler = new NotificationReconciler(
     db,
     producer,
@@ -160,7 +162,7 @@ async function main(config: AppConfig): Promise<void> {
     new BackgroundLoop(
       'reconciler',
       async () => {
-        const recreated = await new Reconciler(db, producer, config.worker.reconcileStaleMs).pass();
+        const recreated = await reconciler.pass();
         if (recreated > 0) logger.info({ recreated }, 'reconciler re-created jobs');
         return false;
       },

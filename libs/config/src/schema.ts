@@ -111,7 +111,10 @@ export const environmentSchema = z.object({
   /** How often the receipt sequencer looks for staged receipts when it found none. */
   SEQUENCER_INTERVAL_MS: int(10, 60_000).default(200),
   RECONCILE_INTERVAL_MS: int(1_000, 3_600_000).default(30_000),
-  /** How long a letter may sit in `accepted` before the reconciler re-creates its job. */
+  /**
+   * How long a letter may sit in `accepted` (or forwarded but not spooled), or a webhook delivery
+   * stay pending, without a live job before the reconciler re-creates it.
+   */
   RECONCILE_STALE_MS: int(1_000, 86_400_000).default(60_000),
   TREE_HEAD_INTERVAL_MS: int(100, 3_600_000).default(60_000),
   WEBHOOK_ATTEMPTS: int(1, 100).default(15),

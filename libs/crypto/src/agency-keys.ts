@@ -71,12 +71,23 @@ export function findIssuer(keys: LoadedAgencyKey[], keyId: string): LoadedAgency
   return keys.find((loaded) => loaded.key.getKeyIDs().some((id) => id.toHex() === keyId));
 }
 
-export function describeValidity(entry: AgencySigningKey, at: Date): string {
-  if (entry.addedAt.getTime() > at.getTime()) {
-    return `was only registered at ${entry.addedAt.toISOString()}, after ${at.toISOString()}`;
+/**
+ * Why a key was not valid at `at`, from all of its validity intervals (the registry keeps one
+ * row per interval: a revoked key added again starts a new one).
+ */
+export function describeValidity(intervals: AgencySigningKey[], at: Date): string {
+  const sorted = [...intervals].sort((a, b) => a.addedAt.getTime() - b.addedAt.getTime());
+  if (sorted.some((entry) => isValidAt(entry, at))) return `was valid at ${at.toISOString()}`;
+  const [only] = sorted;
+  if (only && sorted.length === 1) {
+    if (only.addedAt.getTime() > at.getTime()) {
+      return `was only registered at ${only.addedAt.toISOString()}, after ${at.toISOString()}`;
+    }
+    return `was revoked at ${only.revokedAt!.toISOString()}, before ${at.toISOString()}`;
   }
-  if (entry.revokedAt !== null && entry.revokedAt.getTime() <= at.getTime()) {
-    return `was revoked at ${entry.revokedAt.toISOString()}, before ${at.toISOString()}`;
-  }
-  return `was valid at ${at.toISOString()}`;
+  const periods = sorted.map(
+    (e) =>
+      `from ${e.addedAt.toISOString()}${e.revokedAt ? ` until ${e.revokedAt.toISOString()}` : ''}`,
+  );
+  return `was not valid at ${at.toISOString()}: it was registered ${periods.join(', then ')}`;
 }

@@ -201,6 +201,28 @@ describe('openDocument', () => {
     expect(error.detail).toContain('was only registered at');
   });
 
+  it('checks a key added again after its revocation against each of its validity intervals', async () => {
+    const message = await encryptBinary(LETTER, { to: platform.key, signers: [ecc.privateKey] });
+    const now = Date.now();
+    const history = [
+      { ...ecc.entry, addedAt: new Date(now - 60_000), revokedAt: new Date(now - 40_000) },
+      { ...ecc.entry, addedAt: new Date(now - 20_000), revokedAt: null },
+    ];
+
+    const inGap = await rejection(
+      open(message, history, DEFAULT_OPENPGP_LIMITS, new Date(now - 30_000)),
+    );
+    const inFirst = await open(message, history, DEFAULT_OPENPGP_LIMITS, new Date(now - 50_000));
+    const inSecond = await open(message, history, DEFAULT_OPENPGP_LIMITS, new Date(now - 10_000));
+
+    expect(inGap.code).toBe('openpgp.unknown_signer');
+    expect(inGap.detail).toContain(
+      `was registered from ${history[0]!.addedAt.toISOString()} until ${history[0]!.revokedAt!.toISOString()}, then from ${history[1]!.addedAt.toISOString()}`,
+    );
+    expect(inFirst.signerFingerprint).toBe(ecc.entry.fingerprint);
+    expect(inSecond.signerFingerprint).toBe(ecc.entry.fingerprint);
+  });
+
   it('rejects a signature made with SHA-1 as a weak algorithm', async () => {
     const literal = await literalPacket(LETTER);
     const signature = await signaturePacket(rsa.privateKey, literal, 'sha1');

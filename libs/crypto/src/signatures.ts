@@ -95,13 +95,17 @@ export async function explainSignatureError(
   if (known) {
     return new OpenPgpError(
       'openpgp.unknown_signer',
-      `signed with agency key ${known.fingerprint}, which ${describeValidity(known.entry, context.at)}`,
+      `signed with agency key ${known.fingerprint}, which ${describeValidity(intervalsOf(context.allKeys, known.fingerprint), context.at)}`,
     );
   }
   return new OpenPgpError(
     'openpgp.unknown_signer',
     `signed with key id ${issuerId}, which is not a registered signing key of this agency`,
   );
+}
+
+function intervalsOf(entries: AgencySigningKey[], fingerprint: string): AgencySigningKey[] {
+  return entries.filter((entry) => entry.fingerprint.toLowerCase() === fingerprint);
 }
 
 function keyIdFromMessage(message: string): string | undefined {

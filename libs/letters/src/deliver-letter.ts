@@ -76,6 +76,12 @@ type Verification =
   | { kind: 'verified'; documents: VerifiedDocument[] }
   | { kind: 'rejected'; reason: { code: string; detail: string } };
 
+const RESERVED_END_TO_END = {
+  code: 'recipient.reserved_end_to_end',
+  detail:
+    'the recipient reserved against digital post before delivery; their letters are printed, which an end-to-end letter cannot be, so the agency must print and post it itself',
+};
+
 const done = (state: string): DeliveryOutcome => ({ kind: 'done', state });
 
 /**
@@ -107,6 +113,11 @@ export class DeliverLetter {
       this.readDocuments(letterId),
     ]);
     if (!letter || letter.state !== 'accepted') return done(letter?.state ?? 'missing');
+    if (letter.endToEnd && letter.mailbox.reserved) {
+      // The citizen reserved after the letter was accepted: print cannot read it (see SubmitLetter).
+      await this.reject(letterId, factsOf(letter, documents), RESERVED_END_TO_END);
+      return done('rejected');
+    }
 
     let verified: VerifiedDocument[] = [];
     if (!letter.verified) {

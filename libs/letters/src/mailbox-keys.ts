@@ -66,12 +66,14 @@ export class MailboxKeys {
     letterId: string,
   ): Promise<{ keys: { fingerprint: string; publicKey: string }[] }> {
     const rows = (await this.db.query(
-      `SELECT k.fingerprint, k.public_key FROM letters l
+      // A key re-added after a revocation has one row per interval; two may match near the edges.
+      `SELECT DISTINCT ON (k.fingerprint) k.fingerprint, k.public_key FROM letters l
          JOIN agency_signing_keys k ON k.agency_id = l.agency_id
         WHERE l.id = $1 AND l.mailbox_id = $2
           AND l.state IN ('delivered', 'read', 'acknowledged')
           AND k.added_at <= l.created_at + interval '5 minutes'
-          AND (k.revoked_at IS NULL OR k.revoked_at > l.created_at)`,
+          AND (k.revoked_at IS NULL OR k.revoked_at > l.created_at)
+        ORDER BY k.fingerprint, k.added_at DESC`,
       [letterId, mailbox.id],
     )) as { fingerprint: string; public_key: string }[];
     if (rows.length === 0) {

@@ -7,7 +7,10 @@ import type { MailboxDirectory } from './mailbox-directory';
 
 /**
  * Hands a letter for a citizen who reserved against digital post to print. For now the print
- * service is a spool directory; writing the same files twice is harmless, so a repeat is fine.
+ * service is a spool directory, which it empties as it prints. The letter records when it was
+ * spooled, so a job that runs again (or one the reconciler re-created) does not put it there a
+ * second time; a crash between the rename and that record spools it again, which the print
+ * service can tell by the letter id in letter.json.
  */
 export class PrintLetter {
   constructor(
@@ -19,6 +22,14 @@ export class PrintLetter {
   async execute(letterId: string): Promise<string | null> {
     const letter = await this.db.manager.findOne(Letter, { where: { id: letterId } });
     if (!letter || letter.state !== 'forwarded_to_print') return null;
+    const dir = join(this.spoolDir, letterId);
+    if (letter.spooledAt) return dir;
+    if (letter.endToEnd) {
+      // Refused at submission and at delivery; only a letter forwarded before that gets here.
+      throw new Error(
+        `letter ${letterId} is end-to-end: only the citizen can decrypt it, so it cannot be printed`,
+      );
+    }
     const mailbox = await this.db.manager.findOneOrFail(Mailbox, {
       where: { id: letter.mailboxId },
     });
@@ -27,7 +38,6 @@ export class PrintLetter {
       where: { letterId },
       order: { position: 'ASC' },
     });
-    const dir = join(this.spoolDir, letterId);
     const partial = `${dir}.partial`;
     mkdirSync(partial, { recursive: true });
     for (const doc of documents) {
@@ -60,6 +70,10 @@ export class PrintLetter {
       )
         throw error;
     }
+    await this.db.query(
+      'UPDATE letters SET spooled_at = now() WHERE id = $1 AND spooled_at IS NULL',
+      [letterId],
+    );
     return dir;
   }
 }

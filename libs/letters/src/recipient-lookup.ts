@@ -12,6 +12,12 @@ export interface LookupItem {
   nationalId: string;
   status: 'active' | 'reserved';
   publicKey: string | null;
+  /**
+   * Whether an end-to-end letter is accepted: the citizen registered a key and has not
+   * reserved. A reserved citizen's letters are printed, which the platform cannot do with a
+   * document only the citizen can decrypt; the agency prints such a letter itself.
+   */
+  endToEnd: boolean;
 }
 
 /**
@@ -41,6 +47,7 @@ export class RecipientLookup {
           nationalId,
           status: mailbox?.reserved ? 'reserved' : 'active',
           publicKey: mailbox?.publicKey ?? null,
+          endToEnd: Boolean(mailbox?.publicKey) && !mailbox?.reserved,
         });
       }
       return { items };

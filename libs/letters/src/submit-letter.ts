@@ -149,9 +149,18 @@ export class SubmitLetter {
   /**
    * End-to-end letters (DESIGN "Encryption and signatures") go only to a mailbox with a
    * registered key; their documents must be encrypted to that key instead of the platform's.
+   * A reserved recipient's letters go to print, which cannot read a document only the citizen
+   * can decrypt: such a letter would be lost, so it is refused and the agency prints it.
    */
   private async recipientKeyIds(nationalId: string): Promise<string[]> {
     const mailbox = await this.mailboxes.find(this.db.manager, nationalId);
+    if (mailbox?.reserved) {
+      throw new DomainError(
+        409,
+        'recipient.reserved_end_to_end',
+        'documents[].signature: the recipient has reserved against digital post, so their letters are printed, and the platform cannot print an end-to-end letter; send it unencrypted to the platform, or print and post it yourself',
+      );
+    }
     if (!mailbox?.publicKey) {
       throw new DomainError(
         400,

@@ -44,7 +44,9 @@ export class LettersController {
       400: problemResponse(
         'Schema error, a missing Idempotency-Key, or an unusable OpenPGP message',
       ),
-      409: problemResponse('The same key is still in flight'),
+      409: problemResponse(
+        'The same key is still in flight; or an end-to-end letter to a recipient who reserved against digital post (recipient.reserved_end_to_end: print it yourself)',
+      ),
       413: problemResponse('Too large'),
       422: problemResponse('The key was used with another body'),
     },

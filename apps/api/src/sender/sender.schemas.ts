@@ -57,6 +57,8 @@ export const lookupResultSchema = z
         nationalId: z.string(),
         status: z.enum(['active', 'reserved']),
         publicKey: z.string().nullable(),
+        /** True only when an end-to-end letter is accepted: a registered key, no reservation. */
+        endToEnd: z.boolean(),
       }),
     ),
   })

@@ -1,6 +1,9 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** Kept with its history: a revoked key still proves the origin of letters sent before. */
+/**
+ * One row per validity interval (added, revoked): a revoked key still proves the origin of letters
+ * sent before, and adding it again opens a new row instead of erasing the revocation.
+ */
 @Entity('agency_signing_keys')
 export class AgencySigningKeyRow {
   @PrimaryColumn('uuid') id!: string;

@@ -15,6 +15,8 @@ export class Letter {
   @Column('boolean', { name: 'end_to_end' }) endToEnd!: boolean;
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
   @Column('timestamptz', { name: 'verified_at', nullable: true }) verifiedAt!: Date | null;
+  /** When the print job handed a `forwarded_to_print` letter to print. */
+  @Column('timestamptz', { name: 'spooled_at', nullable: true }) spooledAt!: Date | null;
   @Column('timestamptz', { name: 'delivered_at', nullable: true }) deliveredAt!: Date | null;
   @Column('timestamptz', { name: 'read_at', nullable: true }) readAt!: Date | null;
   @Column('timestamptz', { name: 'acknowledged_at', nullable: true }) acknowledgedAt!: Date | null;
