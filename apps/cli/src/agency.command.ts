@@ -6,7 +6,7 @@ import { readSigningKey } from '#crypto';
 import { MailboxDirectory } from '#letters';
 import { operatorAudit, required, UsageError, type CliContext } from './context';
 
-const USAGE = `usage:
+export const USAGE = `usage:
   agency create --name NAME --signing-key FILE [--json]
   agency list [--json]
   agency add-key --agency ID --signing-key FILE
