@@ -45,7 +45,7 @@ function fromStateFile(): string | null {
  * the API itself would listen on with this shell's configuration.
  */
 export function locateApi(explicit?: string): ApiLocation {
-  const found = explicitLocation(explicit) ?? {
+  const found = givenOrRecorded(explicit) ?? {
     url: localApiUrl(readListenAddress()),
     source: 'HOST and PORT from .env and the environment',
   };
@@ -54,7 +54,7 @@ export function locateApi(explicit?: string): ApiLocation {
   return { ...found, url: found.url.replace(/\/+$/, '') };
 }
 
-function explicitLocation(option?: string): ApiLocation | null {
+function givenOrRecorded(option?: string): ApiLocation | null {
   if (option) return { url: option, source: '--api' };
   const env = process.env.POSTKASSE_API;
   if (env) return { url: env, source: 'POSTKASSE_API' };
