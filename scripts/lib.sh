@@ -25,6 +25,21 @@ apt_install() {
 
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
+# Who listens on a local TCP port, as far as this user may see: "user U, pid P: COMMAND".
+port_owner() {
+  local line pid uid
+  line="$(ss -Hltnpe "sport = :$1" 2>/dev/null | head -1 || true)"
+  pid="$( (grep -o 'pid=[0-9]*' <<<"$line" || true) | head -1 | cut -d= -f2)"
+  if [ -n "$pid" ]; then
+    printf 'user %s, pid %s: %s' "$(ps -o user= -p "$pid" || true)" "$pid" \
+      "$(ps -o args= -p "$pid" | cut -c1-60 || true)"
+    return 0
+  fi
+  # ss leaves out uid 0; without a pid the process is not ours to see.
+  uid="$( (grep -o 'uid:[0-9]*' <<<"$line" || true) | cut -d: -f2)"
+  printf 'user %s, another user\x27s process' "$(getent passwd "${uid:-0}" | cut -d: -f1 || true)"
+}
+
 ensure_node_modules() {
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     say "installing Node dependencies"

@@ -16,7 +16,9 @@ node dist/apps/cli/src/main.js db migrate
 
 PORT="${PORT:-3000}"
 HOST="${HOST:-127.0.0.1}"
-API="http://$HOST:$PORT"
+# A wildcard bind is reached on loopback (as the API's own development issuer says).
+case "$HOST" in 0.0.0.0 | ::) API="http://127.0.0.1:$PORT" ;; *) API="http://$HOST:$PORT" ;; esac
+API_STATE=var/run/api.json
 if port_open "$HOST" "$PORT"; then
   say "port $PORT is taken; stop what runs there or set PORT"; exit 1
 fi
@@ -25,32 +27,46 @@ pids=()
 cleanup() {
   trap - INT TERM EXIT
   say "stopping"
+  # The CLI's record of this API, unless a later `npm start` replaced it.
+  grep -qs "\"pid\":$$}" "$API_STATE" && rm -f "$API_STATE"
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
 trap cleanup INT TERM EXIT
 
-mkdir -p var/log
-MAIL_UI=""
+mkdir -p var/log var/run
 if [ -z "${SMTP_URL:-}" ]; then
   export SMTP_URL="smtp://127.0.0.1:1025"
-  if ! port_open 127.0.0.1 1025; then
+  if port_open 127.0.0.1 1025; then
+    # Someone else's: their web UI shows our mail, and when they stop it notifications wait.
+    MAIL="reusing the SMTP server on 127.0.0.1:1025 ($(port_owner 1025)), not started here;
+                     if it stops, notifications are retried (warnings here and in var/log/worker.log)"
+    say "reusing the mail catcher already on 127.0.0.1:1025: $(port_owner 1025)"
+  else
     npx maildev --smtp 1025 --web 1080 --ip 127.0.0.1 --web-ip 127.0.0.1 --silent >var/log/maildev.log 2>&1 &
     pids+=($!)
+    MAIL="http://127.0.0.1:1080   (maildev, started by npm start; SMTP on 127.0.0.1:1025)"
   fi
-  MAIL_UI="http://127.0.0.1:1080"
+else
+  MAIL="(SMTP_URL is set: $(printf '%s' "$SMTP_URL" | sed -E 's#//[^/@]*@#//#'))"
 fi
 
-node dist/apps/api/src/main.js 2>&1 | tee -a var/log/api.log &
+# The console keeps the banner and what needs attention; everything is in var/log/.
+touch var/log/api.log var/log/worker.log
+node dist/apps/api/src/main.js >>var/log/api.log 2>&1 &
 pids+=($!)
 node dist/apps/worker/src/main.js >>var/log/worker.log 2>&1 &
+pids+=($!)
+tail -n0 -F --pid=$$ var/log/api.log var/log/worker.log 2>/dev/null | node scripts/console-warnings.mjs &
 pids+=($!)
 
 for _ in $(seq 1 60); do
   curl -fsS "$API/health/ready" >/dev/null 2>&1 && break
   sleep 0.5
 done
-curl -fsS "$API/health/ready" >/dev/null || { say "the API did not come up; see var/log/"; exit 1; }
+curl -fsS "$API/health/ready" >/dev/null || { say "the API did not come up; see var/log/api.log"; exit 1; }
+# Where the CLI finds this API from any terminal, whatever that shell's PORT (apps/cli/src/api.ts).
+printf '{"url":"%s","pid":%d}\n' "$API" $$ >"$API_STATE"
 
 demo="$(node dist/apps/cli/src/main.js dev seed --api "$API")"
 field() { printf '%s' "$demo" | node -e "const s=JSON.parse(require('fs').readFileSync(0,'utf8'));console.log($1)"; }
@@ -66,10 +82,13 @@ cat <<MSG
   API                $API
   API docs           $API/docs   (OpenAPI: $API/openapi.json)
   Health             $API/health
-  Mail catcher       ${MAIL_UI:-"(SMTP_URL is set: $SMTP_URL)"}
-  Logs               var/log/
+  Mail catcher       $MAIL
+  Logs               var/log/api.log, var/log/worker.log (warnings also show here)
 
-  Demo agency API key (Skatteetaten (demo)):
+  The CLI (npm run cli -- …) talks to this API from any terminal while this runs: it finds it
+  in $API_STATE. Elsewhere it uses --api URL or POSTKASSE_API, else http://HOST:PORT from .env.
+
+  Demo agency API key (Skatteetaten (demo)), also in .secrets/demo.json:
     $api_key
   The CLI reads the same configuration; in another shell first:
     export NODE_ENV=$NODE_ENV

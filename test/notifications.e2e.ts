@@ -180,6 +180,16 @@ async function mailsTo(address: string, count = 1): Promise<Received[]> {
   }, `${count} email(s) to ${address}`);
 }
 
+/** The worker's log lines about one letter, parsed (pino JSON). */
+function workerLog(letterId: string): Record<string, unknown>[] {
+  const worker = stack.processes.find((p) => p.name === 'worker')!;
+  return worker
+    .output()
+    .split('\n')
+    .filter((line) => line.includes(letterId))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
 function withTitle(address: string, title: string): Received[] {
   return sink.to(address).filter((m) => (m.mail.text ?? '').includes(title));
 }
@@ -460,6 +470,17 @@ describe('when the mail server misbehaves', () => {
     expect(failed.reason?.detail).not.toContain(email);
     expect(withTitle(email, 'Avvist')).toHaveLength(0);
     expect((await agencyApi.get(`/v1/letters/${letterId}`)).body.state).toBe('delivered');
+    // The worker says so too, with the reason and that nothing more will be tried.
+    const logged = workerLog(letterId);
+    expect(logged).toEqual([
+      expect.objectContaining({
+        level: 40,
+        kind: 'notify',
+        reason: expect.stringMatching(/^notification\.rejected: smtp\.550/),
+        nextAttemptAt: null,
+      }),
+    ]);
+    expect(JSON.stringify(logged)).not.toContain(email);
   });
 
   it('gives up after the configured attempts of 4xx answers', async () => {
@@ -483,6 +504,19 @@ describe('when the mail server misbehaves', () => {
     await sink.start();
     await waitForReceipt(letterId, 'notified', 'notify');
     expect(withTitle(email, 'Nede og oppe')).toHaveLength(1);
+    // Each failed attempt is in the worker's log with its reason and the next try.
+    const attempts = workerLog(letterId);
+    expect(attempts.length).toBeGreaterThan(0);
+    for (const line of attempts) {
+      expect(line).toMatchObject({
+        level: 40,
+        kind: 'notify',
+        reason: expect.stringMatching(/^smtp\.\w+: .*ECONNREFUSED/),
+      });
+      expect(new Date(String(line.nextAttemptAt)).getTime()).toBeGreaterThan(Number(line.time));
+      expect(line.msg).toMatch(/^notification attempt \d+ of 6 failed .*; next attempt at /);
+    }
+    expect(JSON.stringify(attempts)).not.toContain(email);
   });
 
   it('sends one email even when the job runs twice, during and after the send', async () => {

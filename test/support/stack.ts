@@ -127,9 +127,10 @@ export class Stack {
   /** Runs the CLI against this stack's configuration and returns its standard output. */
   cli(args: string[]): Promise<string> {
     return new Promise((resolveOutput, reject) => {
+      // POSTKASSE_API: this stack, even while an `npm start` in the checkout records its own.
       const child = spawn(process.execPath, [join(DIST, 'cli/src/main.js'), ...args], {
         cwd: ROOT,
-        env: this.env,
+        env: { ...this.env, POSTKASSE_API: this.baseUrl },
       });
       let out = '';
       let err = '';

@@ -6,7 +6,7 @@ import { readSigningKey } from '#crypto';
 import { MailboxDirectory, SigningKeyHistory } from '#letters';
 import { operatorAudit, required, UsageError, type CliContext } from './context';
 
-const USAGE = `usage:
+export const USAGE = `usage:
   agency create --name NAME --signing-key FILE [--scopes LIST] [--json]
   agency list [--json]
   agency keys --agency ID [--json]              (the agency's API keys and their scopes)

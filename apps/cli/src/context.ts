@@ -32,7 +32,16 @@ export async function createContext(): Promise<CliContext> {
   };
 }
 
+/** The command line was wrong: one line on stderr, exit 2. */
 export class UsageError extends Error {}
+
+/** The command could not do its work (an unreachable API, a refused letter): one line, exit 1. */
+export class CliError extends Error {}
+
+export function unknownSubcommand(group: string, sub: string | undefined, known: string[]) {
+  const what = sub ? `unknown subcommand "${sub}"` : 'a subcommand is missing';
+  return new UsageError(`${group}: ${what}; one of ${known.join(', ')}`);
+}
 
 export function required(values: Record<string, unknown>, name: string): string {
   const value = values[name];

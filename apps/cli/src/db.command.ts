@@ -8,7 +8,7 @@ import {
 } from '#database';
 import { UsageError, type CliContext } from './context';
 
-const USAGE = `usage: db migrate | db partition | db unpartition | db partitions-ahead [--months N]`;
+export const USAGE = `usage: db migrate | db partition | db unpartition | db partitions-ahead [--months N]`;
 
 /**
  * `db migrate`: creates the database when missing and applies pending migrations.

@@ -3,18 +3,23 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type { JWK } from 'jose';
 import { LogExportVerifier, type SignedTreeHead } from '#evidence';
-import { UsageError } from './context';
+import { Api, API_RULE, locateApi } from './api';
+import { CliError, UsageError, unknownSubcommand } from './context';
 
-const USAGE = `usage:
+export const USAGE = `usage:
   evidence export --token AUDITOR_TOKEN [--api URL] [--from N] [--to N] > export.ndjson
-  evidence verify FILE --key JWKS_OR_JWK (file or URL) [--previous HEAD.json] [--save-head HEAD.json]`;
+  evidence verify FILE --key JWKS_OR_JWK (file or URL) [--previous HEAD.json] [--save-head HEAD.json]
+
+  export writes the receipt log and a signed tree head as NDJSON (an auditor's token:
+  npm run -s cli -- dev token --auditor NAME); verify checks an export offline, exit 0 or 1.
+  --api URL   where the API is: ${API_RULE}`;
 
 /** Accepts a JWKS, a single JWK, or the platform's `/v1/platform/keys` answer. */
 async function loadKeys(source: string): Promise<JWK[]> {
-  const text = /^https?:\/\//.test(source)
-    ? await (await fetch(source)).text()
-    : readFileSync(source, 'utf8');
-  const value = JSON.parse(text) as { keys?: JWK[]; receipts?: { keys: JWK[] } } & JWK;
+  type Keys = { keys?: JWK[]; receipts?: { keys: JWK[] } } & JWK;
+  const value = /^https?:\/\//.test(source)
+    ? await new Api({ url: source, source: '--key' }).json<Keys>('')
+    : (JSON.parse(readFileSync(source, 'utf8')) as Keys);
   if (value.receipts?.keys) return value.receipts.keys;
   if (Array.isArray(value.keys)) return value.keys;
   return [value];
@@ -24,7 +29,7 @@ async function verify(
   file: string,
   options: { key?: string; previous?: string; 'save-head'?: string },
 ): Promise<number> {
-  if (!options.key) throw new UsageError(USAGE);
+  if (!options.key) throw new UsageError('evidence verify: --key is required');
   const previous = options.previous
     ? (JSON.parse(readFileSync(options.previous, 'utf8')) as SignedTreeHead)
     : undefined;
@@ -53,17 +58,15 @@ async function exportLog(options: {
   from?: string;
   to?: string;
 }): Promise<number> {
-  if (!options.token) throw new UsageError(USAGE);
+  if (!options.token) throw new UsageError('evidence export: --token is required');
   const query = new URLSearchParams();
   if (options.from) query.set('from', options.from);
   if (options.to) query.set('to', options.to);
-  const response = await fetch(`${options.api!.replace(/\/$/, '')}/v1/audit/log?${query}`, {
+  const response = await new Api(locateApi(options.api)).request(`/v1/audit/log?${query}`, {
     headers: { authorization: `Bearer ${options.token}` },
   });
-  if (!response.ok) {
-    console.error(await response.text());
-    return 1;
-  }
+  if (!response.ok)
+    throw new CliError(`evidence export: ${Api.failure(response, await response.text())}`);
   process.stdout.write(Buffer.from(await response.arrayBuffer()));
   return 0;
 }
@@ -77,7 +80,7 @@ export async function evidenceCommand(sub: string | undefined, argv: string[]): 
       key: { type: 'string' },
       previous: { type: 'string' },
       'save-head': { type: 'string' },
-      api: { type: 'string', default: process.env.POSTKASSE_API ?? 'http://127.0.0.1:3000' },
+      api: { type: 'string' },
       token: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
@@ -85,5 +88,6 @@ export async function evidenceCommand(sub: string | undefined, argv: string[]): 
   });
   if (sub === 'verify' && positionals[0]) process.exitCode = await verify(positionals[0], values);
   else if (sub === 'export') process.exitCode = await exportLog(values);
-  else throw new UsageError(USAGE);
+  else if (sub === 'verify') throw new UsageError('evidence verify: name the export FILE');
+  else throw unknownSubcommand('evidence', sub, ['export', 'verify']);
 }

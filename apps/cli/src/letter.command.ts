@@ -2,8 +2,28 @@ import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
-import { encryptAndSignForPlatform } from '#crypto';
-import { UsageError, required } from './context';
+import { encryptAndSignForPlatform, encryptAndSignForRecipient } from '#crypto';
+import { Api, API_RULE, locateApi } from './api';
+import { CliError, UsageError, required, unknownSubcommand } from './context';
+
+export const USAGE = `usage: letter send --api-key KEY --signing-key PRIVATE.asc --to NATIONAL_ID --title TITLE [options] FILE...
+
+Signs each file with the agency's key, encrypts it to the platform's key (or, with --end-to-end,
+to the citizen's own key) and submits the letter. Prints the API's answer (JSON).
+
+  --api-key KEY                 the agency's API key (default: $POSTKASSE_API_KEY)
+  --signing-key FILE            the agency's armored private OpenPGP key
+  --to NATIONAL_ID              the recipient
+  --title TITLE                 the letter's title
+  --requires-acknowledgement    ask the citizen to confirm the letter
+  --publish-at DATETIME         deliver at this time, ISO 8601 with offset (2030-01-31T09:00:00+01:00)
+  --due-date DATE               a due date shown with the letter (2030-02-28)
+  --reminder-after-days N       remind an unread letter after N days (0: never; default 7)
+  --sender-reference REF        the agency's own reference for the letter
+  --end-to-end                  encrypt to the key the citizen registered (recipient lookup)
+  --purpose TEXT                the purpose logged for that lookup (default: "End-to-end letter")
+  --idempotency-key KEY         reuse to make a retry safe (default: a new one)
+  --api URL                     where the API is: ${API_RULE}`;
 
 const MEDIA_TYPES: Record<string, string> = {
   '.pdf': 'application/pdf',
@@ -12,6 +32,7 @@ const MEDIA_TYPES: Record<string, string> = {
   '.png': 'image/png',
   '.jpg': 'image/jpeg',
   '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
   '.csv': 'text/csv',
   '.md': 'text/plain',
   '.xml': 'application/xml',
@@ -19,65 +40,106 @@ const MEDIA_TYPES: Record<string, string> = {
   '.odt': 'application/vnd.oasis.opendocument.text',
 };
 
+interface LookupAnswer {
+  items: { nationalId: string; status: string; publicKey: string | null }[];
+}
+
+/** The citizen's registered key, found the way agencies find it: a logged recipient lookup. */
+async function recipientKey(api: Api, apiKey: string, to: string, purpose: string) {
+  const lookup = await api.json<LookupAnswer>('/v1/recipients/lookup', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ nationalIds: [to], purpose }),
+  });
+  const key = lookup.items[0]?.publicKey;
+  if (!key) throw new CliError(`${to} has registered no key for end-to-end letters`);
+  return key;
+}
+
+function reminderDays(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const days = Number(value);
+  if (!/^\d+$/.test(value) || days > 365)
+    throw new UsageError('--reminder-after-days is a whole number of days from 0 to 365');
+  return days;
+}
+
 /**
  * `letter send`: what an agency's system does, from files: sign each document with the agency's
- * key, encrypt it to the platform key fetched from the API, and submit.
+ * key, encrypt it to the platform key fetched from the API (or end-to-end to the citizen's key,
+ * with a detached signature over the ciphertext, DESIGN "End-to-end letters"), and submit.
  */
 export async function letterCommand(sub: string | undefined, argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
-      api: { type: 'string', default: process.env.POSTKASSE_API ?? 'http://127.0.0.1:3000' },
+      api: { type: 'string' },
       'api-key': { type: 'string', default: process.env.POSTKASSE_API_KEY },
       'signing-key': { type: 'string' },
       to: { type: 'string' },
       title: { type: 'string' },
       'requires-acknowledgement': { type: 'boolean', default: false },
       'publish-at': { type: 'string' },
+      'due-date': { type: 'string' },
+      'reminder-after-days': { type: 'string' },
+      'sender-reference': { type: 'string' },
+      'end-to-end': { type: 'boolean', default: false },
+      purpose: { type: 'string', default: 'End-to-end letter' },
       'idempotency-key': { type: 'string' },
     },
   });
-  if (sub !== 'send' || positionals.length === 0) {
-    throw new UsageError(
-      'usage: letter send --api-key KEY --signing-key PRIVATE.asc --to NATIONAL_ID --title TITLE FILE...',
-    );
-  }
-  const api = values.api!.replace(/\/$/, '');
-  const keys = (await (await fetch(`${api}/v1/platform/keys`)).json()) as {
-    openpgp: { publicKey: string };
-  };
-  const signingKey = readFileSync(required(values, 'signing-key'), 'utf8');
-  const documents = [];
-  for (const file of positionals) {
+  if (sub !== 'send') throw unknownSubcommand('letter', sub, ['send']);
+  if (positionals.length === 0) throw new UsageError('letter send: name at least one FILE');
+  const apiKey = required(values, 'api-key');
+  const to = required(values, 'to');
+  const title = required(values, 'title');
+  const signingPrivateKey = readFileSync(required(values, 'signing-key'), 'utf8');
+  const reminderAfterDays = reminderDays(values['reminder-after-days']);
+  const files = positionals.map((file) => {
     const mediaType = MEDIA_TYPES[extname(file).toLowerCase()];
     if (!mediaType) throw new UsageError(`${file}: no media type known for this file name`);
-    const content = await encryptAndSignForPlatform(readFileSync(file), {
-      platformPublicKey: keys.openpgp.publicKey,
-      signingPrivateKey: signingKey,
-    });
-    documents.push({
-      filename: basename(file),
-      mediaType,
-      content,
-    });
+    return { file, mediaType };
+  });
+
+  const api = new Api(locateApi(values.api));
+  const documents = [];
+  if (values['end-to-end']) {
+    const recipientPublicKey = await recipientKey(api, apiKey, to, values.purpose!);
+    for (const { file, mediaType } of files) {
+      const sealed = await encryptAndSignForRecipient(readFileSync(file), {
+        recipientPublicKey,
+        signingPrivateKey,
+      });
+      documents.push({ filename: basename(file), mediaType, ...sealed });
+    }
+  } else {
+    const platformPublicKey = await api.platformKey();
+    for (const { file, mediaType } of files) {
+      const content = await encryptAndSignForPlatform(readFileSync(file), {
+        platformPublicKey,
+        signingPrivateKey,
+      });
+      documents.push({ filename: basename(file), mediaType, content });
+    }
   }
-  const response = await fetch(`${api}/v1/letters`, {
+  const letter = await api.json<unknown>('/v1/letters', {
     method: 'POST',
     headers: {
-      authorization: `Bearer ${required(values, 'api-key')}`,
+      authorization: `Bearer ${apiKey}`,
       'content-type': 'application/json',
       'idempotency-key': values['idempotency-key'] ?? randomUUID(),
     },
     body: JSON.stringify({
-      recipient: { nationalId: required(values, 'to') },
-      title: required(values, 'title'),
+      recipient: { nationalId: to },
+      title,
       documents,
       requiresAcknowledgement: values['requires-acknowledgement'],
-      ...(values['publish-at'] ? { publishAt: values['publish-at'] } : {}),
+      publishAt: values['publish-at'],
+      dueDate: values['due-date'],
+      reminderAfterDays,
+      senderReference: values['sender-reference'],
     }),
   });
-  const body = await response.text();
-  console.log(body);
-  if (!response.ok) process.exitCode = 1;
+  console.log(JSON.stringify(letter, null, 2));
 }

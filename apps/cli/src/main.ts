@@ -2,12 +2,13 @@ import 'reflect-metadata';
 import { ConfigError } from '#config';
 import { DomainError } from '#errors';
 import { OpenPgpError } from '#crypto';
-import { agencyCommand, citizenCommand } from './agency.command';
-import { createContext, UsageError } from './context';
-import { dbCommand } from './db.command';
-import { devCommand } from './dev.command';
-import { evidenceCommand } from './evidence.command';
-import { letterCommand } from './letter.command';
+import { agencyCommand, citizenCommand, USAGE as AGENCY_USAGE } from './agency.command';
+import { API_RULE } from './api';
+import { CliError, createContext, UsageError, type CliContext } from './context';
+import { dbCommand, USAGE as DB_USAGE } from './db.command';
+import { devCommand, USAGE as DEV_USAGE } from './dev.command';
+import { evidenceCommand, USAGE as EVIDENCE_USAGE } from './evidence.command';
+import { letterCommand, USAGE as LETTER_USAGE } from './letter.command';
 
 const USAGE = `Postkasse command line (npm run cli -- COMMAND)
 
@@ -17,43 +18,99 @@ const USAGE = `Postkasse command line (npm run cli -- COMMAND)
   agency create|list|keys|add-key|revoke-key|rotate-api-key|revoke-api-keys   [--scopes LIST]
   citizen reserve --national-id N [--off]
   dev token --citizen N | --auditor NAME
-  letter send --api-key K --signing-key FILE --to N --title T FILE...
+  dev seed                           the demo agency, citizens and letters
+  letter send --api-key K --signing-key FILE --to N --title T [options] FILE...
   evidence export --token T > log.ndjson   (auditor: the log and a signed tree head)
   evidence verify FILE --key JWKS [--previous HEAD.json] [--save-head HEAD.json]
 
-Run a command without options for its own usage.`;
+Each command has --help. Commands that talk to the API find it at:
+  ${API_RULE}.`;
+
+type Run = (sub: string | undefined, rest: string[], ctx: () => Promise<CliContext>) => unknown;
+
+/** Commands that need no configuration or database open none. */
+const COMMANDS: Record<string, { usage: string; run: Run }> = {
+  db: { usage: DB_USAGE, run: async (sub, rest, ctx) => dbCommand(await ctx(), sub, rest) },
+  agency: {
+    usage: AGENCY_USAGE,
+    run: async (sub, rest, ctx) => agencyCommand(await ctx(), sub, rest),
+  },
+  citizen: {
+    usage: AGENCY_USAGE,
+    run: async (sub, rest, ctx) => citizenCommand(await ctx(), sub, rest),
+  },
+  dev: { usage: DEV_USAGE, run: async (sub, rest, ctx) => devCommand(await ctx(), sub, rest) },
+  letter: { usage: LETTER_USAGE, run: (sub, rest) => letterCommand(sub, rest) },
+  evidence: { usage: EVIDENCE_USAGE, run: (sub, rest) => evidenceCommand(sub, rest) },
+};
+
+/** --help or -h anywhere before a `--` (after it, they are file names). */
+function asksForHelp(args: (string | undefined)[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
 
 async function main(argv: string[]): Promise<void> {
   const [group, sub, ...rest] = argv;
-  if (group === 'letter') return letterCommand(sub, rest);
-  if (group === 'evidence') return evidenceCommand(sub, rest);
-  if (!group || group === 'help' || group === '--help') {
-    console.log(USAGE);
+  if (!group || group === 'help' || group === '--help' || group === '-h') {
+    const command = group === 'help' && sub ? COMMANDS[sub] : undefined;
+    console.log(command ? command.usage : USAGE);
     return;
   }
-  const ctx = await createContext();
+  const command = COMMANDS[group];
+  if (!command) throw new UsageError(`unknown command "${group}"`);
+  if (sub === 'help' || asksForHelp([sub, ...rest])) {
+    console.log(command.usage);
+    return;
+  }
+  let context: CliContext | null = null;
   try {
-    switch (group) {
-      case 'db':
-        return await dbCommand(ctx, sub, rest);
-      case 'agency':
-        return await agencyCommand(ctx, sub, rest);
-      case 'citizen':
-        return await citizenCommand(ctx, sub, rest);
-      case 'dev':
-        return await devCommand(ctx, sub, rest);
-      default:
-        throw new UsageError(USAGE);
-    }
+    await command.run(sub, rest, async () => (context ??= await createContext()));
   } finally {
-    await ctx.close();
+    await (context as CliContext | null)?.close();
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof UsageError || error instanceof ConfigError) console.error(error.message);
-  else if (error instanceof DomainError || error instanceof OpenPgpError)
-    console.error(`${error.code}: ${error.detail}`);
-  else console.error(error);
-  process.exit(error instanceof UsageError ? 2 : 1);
+/** Node's parseArgs errors (unknown option, missing value, …) are mistakes in the command line. */
+function isParseArgsError(error: unknown): error is Error {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    error instanceof TypeError && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')
+  );
+}
+
+function helpHint([group, sub]: string[]): string {
+  const words = ['npm run cli --'];
+  if (COMMANDS[group]) words.push(group, ...(sub && !sub.startsWith('-') ? [sub] : []));
+  return `see: ${[...words, '--help'].join(' ')}`;
+}
+
+/** Every failure is one line on stderr (no stack), exit 2 for usage and 1 for the rest. */
+function report(error: unknown, argv: string[]): { line: string; exitCode: number } {
+  if (isParseArgsError(error)) {
+    // Node adds advice on positionals that start with "-"; the first sentence is the news.
+    const first = error.message.split(/(?<=\.) /)[0].replace(/\.$/, '');
+    return { line: `${first} (${helpHint(argv)})`, exitCode: 2 };
+  }
+  if (error instanceof UsageError) {
+    // A multi-line message is a command's whole usage, printed as it is.
+    const multiLine = error.message.includes('\n');
+    return {
+      line: multiLine ? error.message : `${error.message} (${helpHint(argv)})`,
+      exitCode: 2,
+    };
+  }
+  if (error instanceof DomainError || error instanceof OpenPgpError)
+    return { line: `${error.code}: ${error.detail}`, exitCode: 1 };
+  if (error instanceof ConfigError || error instanceof CliError)
+    return { line: error.message.replace(/\n\s*/g, '; '), exitCode: 1 };
+  const message = error instanceof Error ? error.message : String(error);
+  return { line: `error: ${message.replace(/\n\s*/g, '; ')}`, exitCode: 1 };
+}
+
+const argv = process.argv.slice(2);
+main(argv).catch((error: unknown) => {
+  const { line, exitCode } = report(error, argv);
+  console.error(line);
+  process.exit(exitCode);
 });

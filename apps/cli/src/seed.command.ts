@@ -7,6 +7,7 @@ import { generateApiKey, SCOPES } from '#auth';
 import { encryptAndSignForPlatform, readSigningKey } from '#crypto';
 import { makeSyntheticNorwegianId } from '#identity';
 import { MailboxDirectory } from '#letters';
+import type { Api } from './api';
 import type { CliContext } from './context';
 
 export interface DemoState {
@@ -58,7 +59,7 @@ const DEMO_LETTERS = [
  * `dev seed`: a demo agency with a signing key and an API key, three citizens and a few letters,
  * sent through the running API like an agency would. Safe to run again: it only adds what is missing.
  */
-export async function seedCommand(ctx: CliContext, api: string): Promise<void> {
+export async function seedCommand(ctx: CliContext, api: Api): Promise<void> {
   if (ctx.config.env === 'production') throw new Error('dev seed is for development only');
   const stateFile = resolve('.secrets/demo.json');
   mkdirSync(dirname(stateFile), { recursive: true, mode: 0o700 });
@@ -119,16 +120,14 @@ export async function seedCommand(ctx: CliContext, api: string): Promise<void> {
         [mailbox.id, email],
       );
     }
-    const keys = (await (await fetch(`${api}/v1/platform/keys`)).json()) as {
-      openpgp: { publicKey: string };
-    };
+    const platformPublicKey = await api.platformKey();
     const signingPrivateKey = readFileSync(state.signingKeyFile, 'utf8');
     for (const letter of DEMO_LETTERS) {
       const content = await encryptAndSignForPlatform(Buffer.from(letter.text), {
-        platformPublicKey: keys.openpgp.publicKey,
+        platformPublicKey,
         signingPrivateKey,
       });
-      const response = await fetch(`${api}/v1/letters`, {
+      await api.json('/v1/letters', {
         method: 'POST',
         headers: {
           authorization: `Bearer ${state.apiKey}`,
@@ -142,8 +141,6 @@ export async function seedCommand(ctx: CliContext, api: string): Promise<void> {
           requiresAcknowledgement: letter.ack,
         }),
       });
-      if (response.status !== 202)
-        throw new Error(`demo letter refused: ${response.status} ${await response.text()}`);
     }
     state.lettersSent = true;
     writeFileSync(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });

@@ -64,15 +64,20 @@ async function main(config: AppConfig): Promise<void> {
     poolSize: config.notifications.smtpPoolSize,
     dkim: config.notifications.dkim,
   });
-  const notifications = new LetterNotifications(db, mailer, {
-    from: config.mail.from,
-    webUrl: config.mail.publicWebUrl,
-    attempts: config.notifications.attempts,
-    backoffMs: config.notifications.backoffMs,
-    backoffMaxMs: config.notifications.backoffMaxMs,
-    quietHours: parseQuietHours(config.notifications.quietHours),
-    dayMs: config.notifications.reminderDayMs,
-  });
+  const notifications = new LetterNotifications(
+    db,
+    mailer,
+    {
+      from: config.mail.from,
+      webUrl: config.mail.publicWebUrl,
+      attempts: config.notifications.attempts,
+      backoffMs: config.notifications.backoffMs,
+      backoffMaxMs: config.notifications.backoffMaxMs,
+      quietHours: parseQuietHours(config.notifications.quietHours),
+      dayMs: config.notifications.reminderDayMs,
+    },
+    logger,
+  );
 
   const registry = checkRegistry({
     deliver: intake.wrap(deliverProcessor(new DeliverLetter(db, mailboxes, opener, outbox))),

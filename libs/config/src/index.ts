@@ -1,4 +1,4 @@
 export type { AppConfig } from './app-config';
-export { loadConfig, ConfigError } from './load-config';
+export { loadConfig, localApiUrl, readListenAddress, ConfigError } from './load-config';
 export { environmentSchema } from './schema';
 export const APP_CONFIG = Symbol('APP_CONFIG');

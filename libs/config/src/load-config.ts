@@ -49,12 +49,43 @@ async function secretsFor(env: Environment): Promise<DevelopmentSecrets | null> 
   return loadOrCreateDevelopmentSecrets(resolve(env.SECRETS_FILE));
 }
 
+/** `.env` fills in what the environment leaves unset (the environment wins). */
+function readDotEnv(source: NodeJS.ProcessEnv): void {
+  if (source === process.env && existsSync('.env')) process.loadEnvFile('.env');
+}
+
+/**
+ * The address this API is reached at on this machine, from HOST and PORT: a wildcard bind is
+ * reached on loopback. The development issuer and the CLI derive their URLs from it.
+ */
+export function localApiUrl(http: { host: string; port: number }): string {
+  const host = http.host === '0.0.0.0' || http.host === '::' ? '127.0.0.1' : http.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${http.port}`;
+}
+
+/**
+ * HOST and PORT as the API reads them (`.env` and the environment), without the rest of the
+ * configuration: what the CLI needs to find a local API when nothing more precise is known.
+ */
+export function readListenAddress(source: NodeJS.ProcessEnv = process.env): {
+  host: string;
+  port: number;
+} {
+  readDotEnv(source);
+  const parsed = environmentSchema.pick({ HOST: true, PORT: true }).safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
+  }
+  return { host: parsed.data.HOST, port: parsed.data.PORT };
+}
+
 /**
  * Reads `.env` (when present) and the environment once, validates everything and returns a
  * typed configuration. Development and test generate their own secrets on first run.
  */
 export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promise<AppConfig> {
-  if (source === process.env && existsSync('.env')) process.loadEnvFile('.env');
+  readDotEnv(source);
   const env = parseEnvironment(source);
   const dev = await secretsFor(env);
   const production = env.NODE_ENV === 'production';
@@ -62,7 +93,7 @@ export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promi
   if (production && devIssuerEnabled) {
     throw new ConfigError('DEV_OIDC_ISSUER must not be enabled in production');
   }
-  const selfUrl = `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`;
+  const selfUrl = localApiUrl({ host: env.HOST, port: env.PORT });
   const issuer = env.OIDC_ISSUER ?? (devIssuerEnabled ? `${selfUrl}/dev-oidc` : undefined);
   if (!issuer) throw new ConfigError('OIDC_ISSUER is required when the development issuer is off');
   // Tokens are only as good as the keys they are checked with: in production the issuer, and so

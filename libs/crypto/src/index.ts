@@ -30,4 +30,4 @@ export {
 } from './envelope';
 export { sha256 } from './hash';
 export { withTimeout } from './timeout';
-export { encryptAndSignForPlatform } from './compose';
+export { encryptAndSignForPlatform, encryptAndSignForRecipient } from './compose';

@@ -41,6 +41,11 @@ interface Context {
   send_updated_at: Date | null;
 }
 
+/** The worker's logger (pino's shape). Nothing given to it names the citizen or the address. */
+export interface NotificationLog {
+  warn(details: Record<string, unknown>, message: string): void;
+}
+
 const SUCCESS_RECEIPT = { notify: 'notified', reminder: 'reminder_sent' } as const;
 const DEFAULT_LEASE_MS = 5 * 60_000;
 
@@ -54,6 +59,7 @@ export class LetterNotifications {
     private readonly db: DataSource,
     private readonly mailer: MailSender,
     private readonly settings: NotificationSettings,
+    private readonly log: NotificationLog,
   ) {}
 
   async execute(
@@ -139,13 +145,27 @@ export class LetterNotifications {
           detail: `${attempt} attempts; last: ${failure.code}: ${failure.detail}`,
         });
       }
+      const reason = `${failure.code}: ${failure.detail}`;
       await this.db.query(
         `UPDATE notification_sends SET state = 'pending', last_error = $3, updated_at = now()
           WHERE letter_id = $1 AND kind = $2 AND state = 'sending'`,
-        [letterId, kind, `${failure.code}: ${failure.detail}`],
+        [letterId, kind, reason],
       );
       const delay = retryDelayMs(attempt, this.settings.backoffMs, this.settings.backoffMaxMs);
-      return { kind: 'later', at: new Date(now().getTime() + delay), why: 'retry' };
+      const next = new Date(now().getTime() + delay);
+      // Without this line an unreachable mail server looks like a quiet queue for hours.
+      this.log.warn(
+        {
+          letterId,
+          kind,
+          attempt,
+          attempts: this.settings.attempts,
+          reason,
+          nextAttemptAt: next.toISOString(),
+        },
+        `notification attempt ${attempt} of ${this.settings.attempts} failed (${reason}); next attempt at ${next.toISOString()}`,
+      );
+      return { kind: 'later', at: next, why: 'retry' };
     }
     await this.recordSent(letterId, kind, messageId);
     return { kind: 'done', result: 'sent' };
@@ -222,6 +242,11 @@ export class LetterNotifications {
       )) as unknown[];
       if (rows.length === 0) return { kind: 'done', result: 'already_done' };
       await stageReceipt(m, letterId, 'notification_failed', { kind, reason });
+      const line = `${reason.code}: ${reason.detail}`;
+      this.log.warn(
+        { letterId, kind, reason: line, nextAttemptAt: null },
+        `notification failed (${line}); no further attempt`,
+      );
       return { kind: 'done', result: 'failed' };
     });
   }

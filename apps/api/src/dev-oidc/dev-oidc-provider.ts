@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { JWK } from 'jose';
 import type Provider from 'oidc-provider';
-import type { AppConfig } from '#config';
+import { localApiUrl, type AppConfig } from '#config';
 import { DEMO_ACCOUNTS, citizenAccount, type DemoAccount } from './demo-accounts';
 import { interactionPage, logoutPage, errorPage } from './interaction-page';
 
@@ -28,8 +28,7 @@ function webOrigins(config: AppConfig, issuer: string): string[] {
 /** The issuer this process serves: OIDC_ISSUER when it points here, else this API's address. */
 export function devIssuerUrl(config: AppConfig): string {
   if (config.oidc.issuer.endsWith(MOUNT_PATH)) return config.oidc.issuer;
-  const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
-  return `http://${host}:${config.http.port}${MOUNT_PATH}`;
+  return `${localApiUrl(config.http)}${MOUNT_PATH}`;
 }
 
 function tokenClaims(account: DemoAccount, config: AppConfig): Record<string, unknown> {
