@@ -2,7 +2,7 @@ import { environmentSchema } from './schema';
 
 describe('the configuration schema', () => {
   it('limits every kind of caller, webhooks and confirmation mails by default', () => {
-    const env = environmentSchema.parse({});
+    const env = environmentSchema.parse({ NODE_ENV: 'production' });
     expect({
       agency: env.RATE_LIMIT_AGENCY_REQUESTS,
       citizen: env.RATE_LIMIT_CITIZEN_REQUESTS,
@@ -25,23 +25,27 @@ describe('the configuration schema', () => {
   });
 
   it('trusts only loopback proxies unless told otherwise, and reads a list of them', () => {
-    expect(environmentSchema.parse({}).TRUST_PROXY).toEqual(['loopback']);
+    expect(environmentSchema.parse({ NODE_ENV: 'production' }).TRUST_PROXY).toEqual(['loopback']);
     expect(
-      environmentSchema.parse({ TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8,192.0.2.7' })
-        .TRUST_PROXY,
+      environmentSchema.parse({
+        NODE_ENV: 'production',
+        TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8,192.0.2.7',
+      }).TRUST_PROXY,
     ).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8', '192.0.2.7']);
   });
 
   it.each(['everything', '10.0.0.0/33', '10.0.0.1/8/1', '300.1.1.1'])(
     'refuses TRUST_PROXY=%s',
     (value) => {
-      const parsed = environmentSchema.safeParse({ TRUST_PROXY: value });
+      const parsed = environmentSchema.safeParse({ NODE_ENV: 'production', TRUST_PROXY: value });
       expect(parsed.success).toBe(false);
       expect(parsed.error?.issues[0].message).toContain('CIDR ranges');
     },
   );
 
   it('refuses a webhook cap of 0 (uncapped is what it is there to prevent)', () => {
-    expect(environmentSchema.safeParse({ WEBHOOKS_PER_AGENCY: '0' }).success).toBe(false);
+    expect(
+      environmentSchema.safeParse({ NODE_ENV: 'production', WEBHOOKS_PER_AGENCY: '0' }).success,
+    ).toBe(false);
   });
 });
