@@ -9,4 +9,5 @@ export {
   ForCitizen,
   ForAuditor,
   CurrentPrincipal,
+  authenticateAgency,
 } from './auth.guard';

@@ -4,7 +4,13 @@ import type { MasterKeyring, OpenPgpLimits } from '#crypto';
 /** The validated, typed configuration every process reads once at start-up. */
 export interface AppConfig {
   env: 'development' | 'test' | 'production';
-  http: { host: string; port: number };
+  http: {
+    host: string;
+    port: number;
+    bodyLimitBytes: number;
+    letterBodySlots: number;
+    letterBodyWaitMs: number;
+  };
   databaseUrl: string;
   databasePoolSize: number;
   redisUrl: string;

@@ -2,7 +2,8 @@ import { Body, Controller, Delete, Get, Headers, Param, Post, Req, Res } from '@
 import type { Request, Response } from 'express';
 import { CurrentPrincipal, ForAgency, type AgencyPrincipal } from '#auth';
 import { invalid } from '#errors';
-import { ZodPipe, bodySha256, type HashedBody } from '#http';
+import type { DecodedBase64 } from '#crypto';
+import { ZodPipe, bodySha256, streamedValues, type HashedBody } from '#http';
 import {
   SenderLetters,
   SubmitLetter,
@@ -42,6 +43,7 @@ export class LettersController {
       idempotencyKey,
       requestSha256: bodySha256(request),
       submission,
+      streamed: streamedValues<DecodedBase64>(request),
     });
     response.status(result.status);
     if (result.replayed) response.setHeader('Idempotency-Replayed', 'true');
