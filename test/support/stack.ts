@@ -89,6 +89,8 @@ export class Stack {
       RELAY_INTERVAL_MS: '500',
       WORKER_CONCURRENCY: '4',
       OPENPGP_THREADS: '2',
+      // As the image and scripts/start.sh run the processes.
+      MALLOC_MMAP_THRESHOLD_: '1048576',
       ...extraEnv,
     };
     this.processes.push(startProcess('api', this.env));

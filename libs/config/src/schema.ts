@@ -15,7 +15,7 @@ export const environmentSchema = z.object({
   PORT: int(0, 65535).default(3000),
   /** The request body limit of every route but those that take letters (60 MB). */
   HTTP_BODY_LIMIT_BYTES: int(1024, 60 * 1024 * 1024).default(64 * 1024),
-  /** Letters whose bodies are read at once; beyond it they wait up to LETTER_BODY_WAIT_MS, then 503. */
+  /** Letters over 1 MB read at once; others wait up to LETTER_BODY_WAIT_MS, then 503. */
   LETTER_BODY_SLOTS: int(1, 64).default(1),
   LETTER_BODY_WAIT_MS: int(0, 600_000).default(30_000),
   DATABASE_URL: z
