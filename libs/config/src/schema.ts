@@ -13,8 +13,11 @@ export const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(0, 65535).default(3000),
-  /** The request body limit of every route but those that take letters (60 MB). */
-  HTTP_BODY_LIMIT_BYTES: int(1024, 60 * 1024 * 1024).default(64 * 1024),
+  /**
+   * The request body limit of every route but those that take letters (60 MB). The largest of
+   * them is a citizen's key pair (two armored keys of up to 64 KB each, possibly escaped).
+   */
+  HTTP_BODY_LIMIT_BYTES: int(1024, 60 * 1024 * 1024).default(256 * 1024),
   /** Letters over 1 MB read at once; others wait up to LETTER_BODY_WAIT_MS, then 503. */
   LETTER_BODY_SLOTS: int(1, 64).default(1),
   LETTER_BODY_WAIT_MS: int(0, 600_000).default(30_000),
