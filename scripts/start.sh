@@ -13,6 +13,8 @@ ensure_postgres
 ensure_redis
 build
 node dist/apps/cli/src/main.js db migrate
+# Large buffers go back to the system when freed (see docker/Dockerfile).
+export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-1048576}"
 
 PORT="${PORT:-3000}"
 HOST="${HOST:-127.0.0.1}"

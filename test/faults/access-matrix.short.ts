@@ -382,3 +382,41 @@ it('limits requests per agency with 429 and Retry-After, and only for that agenc
   expect(problemType).toContain('problem+json');
   expect((await stack.api.as(other.apiKey).get('/v1/events')).status).toBe(200);
 });
+
+it('refuses a crafted cursor with 400 problem+json on every paged list', async () => {
+  const pager = await createAgency(stack, 'Paging agency');
+  const agency = stack.api.as(pager.apiKey);
+  const hook = await agency.post('/v1/webhooks', { url: 'https://93.184.216.34/hook' });
+  expect(hook.status).toBe(201);
+  const crafted = [
+    b64(['abc']),
+    b64([1.5]),
+    b64(['2026-02-31T00:00:00.000Z', 'x']),
+    b64(["now', 'x"]),
+    b64([1e30]),
+    '%%%',
+  ];
+  const pages: [string, (cursor: string) => Promise<{ status: number; headers: Headers }>][] = [
+    ['GET /v1/events?after', (c) => agency.get(`/v1/events?after=${encodeURIComponent(c)}`)],
+    [
+      'GET /v1/webhooks/{id}/deliveries?cursor',
+      (c) => agency.get(`/v1/webhooks/${hook.body.id}/deliveries?cursor=${encodeURIComponent(c)}`),
+    ],
+    [
+      'GET /v1/mailbox/letters?cursor',
+      (c) => call('owner', 'GET', `/v1/mailbox/letters?cursor=${encodeURIComponent(c)}`),
+    ],
+    [
+      'GET /v1/mailbox/access-log?cursor',
+      (c) => call('owner', 'GET', `/v1/mailbox/access-log?cursor=${encodeURIComponent(c)}`),
+    ],
+  ];
+  const wrong: string[] = [];
+  for (const [name, page] of pages)
+    for (const cursor of crafted) {
+      const r = await page(cursor);
+      if (r.status !== 400 || !(r.headers.get('content-type') ?? '').includes('problem+json'))
+        wrong.push(`${name}=${cursor}: ${r.status}`);
+    }
+  expect(wrong).toEqual([]);
+});

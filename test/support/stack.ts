@@ -95,6 +95,8 @@ export class Stack {
       RATE_LIMIT_CITIZEN_REQUESTS: '1000000',
       RATE_LIMIT_AUDITOR_REQUESTS: '1000000',
       RATE_LIMIT_ANONYMOUS_REQUESTS: '1000000',
+      // As the image and scripts/start.sh run the processes.
+      MALLOC_MMAP_THRESHOLD_: '1048576',
       ...extraEnv,
     };
     this.processes.push(startProcess('api', this.env));

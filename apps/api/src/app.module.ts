@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '#config';
+import { loggedError } from '#errors';
 import { dataSourceOptions } from '#database';
 import { ProblemFilter } from '#http';
 import { MailboxKeys } from '#letters';
@@ -29,7 +30,11 @@ import { LettersController } from './sender/letters.controller';
 import { RecipientsController } from './sender/recipients.controller';
 import { WebhooksController } from './sender/webhooks.controller';
 
-/** Logs carry a request id and never bodies, tokens or personal data. */
+/**
+ * Logs carry a request id and never bodies, tokens or personal data: paths are logged without
+ * their query (the email-confirmation `token`, the mailbox search `q`), errors without the
+ * failed query's parameters.
+ */
 function loggerOptions(config: AppConfig) {
   return {
     pinoHttp: {
@@ -43,8 +48,9 @@ function loggerOptions(config: AppConfig) {
         req: (req: { id: string; method: string; url: string }) => ({
           id: req.id,
           method: req.method,
-          url: req.url,
+          url: req.url.split('?')[0],
         }),
+        err: loggedError,
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       autoLogging: { ignore: (req: IncomingMessage) => req.url?.startsWith('/health') ?? false },

@@ -5,11 +5,13 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, loadConfig } from '#config';
 import { ensureDatabase } from '#database';
-import { jsonBody } from '#http';
+import { BodySlots, bodyIntake } from '#http';
 import { LETTER_LIMITS } from '#letters';
 import { JobProducer } from '#queue';
+import { ApiKeyAuthenticator } from '#auth';
 import { ApiModule } from './app.module';
 import { mountDevOidc } from './dev-oidc/dev-oidc-provider';
+import { letterRoutes } from './sender/letter-routes';
 import { serveWebClient } from './web-client/serve-web-client';
 
 // Only the files are served; the package's index would load and run its 4 MB browser bundle
@@ -24,7 +26,18 @@ async function main(): Promise<void> {
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
-  app.use(jsonBody({ limit: LETTER_LIMITS.maxRequestBytes }));
+  // Before routing and the guard, so the limit is chosen (and a letter's sender known) before
+  // a byte is read.
+  app.use(
+    bodyIntake({
+      limit: config.http.bodyLimitBytes,
+      large: {
+        limit: LETTER_LIMITS.maxRequestBytes,
+        routes: letterRoutes(config, app.get(ApiKeyAuthenticator)),
+        slots: new BodySlots(config.http.letterBodySlots, config.http.letterBodyWaitMs),
+      },
+    }),
+  );
   app.disable('x-powered-by');
   // The client address behind the named proxies is what the per-address request limit counts.
   app.set('trust proxy', config.http.trustProxy);

@@ -4,6 +4,7 @@ import { Worker } from 'bullmq';
 import pino from 'pino';
 import { ConfigError, loadConfig, type AppConfig } from '#config';
 import { createDataSource } from '#database';
+import { loggedError } from '#errors';
 import {
   DeliverLetter,
   DeliverWebhook,
@@ -34,7 +35,12 @@ import { webhookProcessor } from './processors/webhook.processor';
 
 async function main(config: AppConfig): Promise<void> {
   lowerPriority(config.worker.niceness);
-  const logger = pino({ level: config.logLevel, base: { app: 'worker', pid: process.pid } });
+  const logger = pino({
+    level: config.logLevel,
+    base: { app: 'worker', pid: process.pid },
+    // A failed query's parameters hold addresses, titles and document bytes.
+    serializers: { err: loggedError },
+  });
   const db = createDataSource(config.databaseUrl, config.databasePoolSize);
   await db.initialize();
 

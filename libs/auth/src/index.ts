@@ -11,4 +11,5 @@ export {
   CurrentPrincipal,
   requirementOf,
   type Requirement,
+  authenticateAgency,
 } from './auth.guard';

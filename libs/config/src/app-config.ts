@@ -4,7 +4,14 @@ import type { MasterKeyring, OpenPgpLimits } from '#crypto';
 /** The validated, typed configuration every process reads once at start-up. */
 export interface AppConfig {
   env: 'development' | 'test' | 'production';
-  http: { host: string; port: number; trustProxy: string[] };
+  http: {
+    host: string;
+    port: number;
+    trustProxy: string[];
+    bodyLimitBytes: number;
+    letterBodySlots: number;
+    letterBodyWaitMs: number;
+  };
   databaseUrl: string;
   databasePoolSize: number;
   redisUrl: string;

@@ -108,7 +108,14 @@ export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promi
 
   return {
     env: env.NODE_ENV,
-    http: { host: env.HOST, port: env.PORT, trustProxy: env.TRUST_PROXY },
+    http: {
+      host: env.HOST,
+      port: env.PORT,
+      trustProxy: env.TRUST_PROXY,
+      bodyLimitBytes: env.HTTP_BODY_LIMIT_BYTES,
+      letterBodySlots: env.LETTER_BODY_SLOTS,
+      letterBodyWaitMs: env.LETTER_BODY_WAIT_MS,
+    },
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
     redisUrl: env.REDIS_URL,

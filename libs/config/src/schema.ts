@@ -40,6 +40,14 @@ export const environmentSchema = z.object({
    * request limit counts, so a load balancer on another host must be named here.
    */
   TRUST_PROXY: proxyList.default(['loopback']),
+  /**
+   * The request body limit of every route but those that take letters (60 MB). The largest of
+   * them is a citizen's key pair (two armored keys of up to 64 KB each, possibly escaped).
+   */
+  HTTP_BODY_LIMIT_BYTES: int(1024, 60 * 1024 * 1024).default(256 * 1024),
+  /** Letters over 1 MB read at once; others wait up to LETTER_BODY_WAIT_MS, then 503. */
+  LETTER_BODY_SLOTS: int(1, 64).default(1),
+  LETTER_BODY_WAIT_MS: int(0, 600_000).default(30_000),
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/ })
     .default('postgresql://postkasse:postkasse@127.0.0.1:5432/postkasse'),

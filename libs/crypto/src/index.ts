@@ -1,6 +1,12 @@
 export { OpenPgpError, EnvelopeError, type OpenPgpErrorCode } from './errors';
 export { DEFAULT_OPENPGP_LIMITS, type OpenPgpLimits } from './limits';
-export { decodeDocumentContent, inspectMessage, WILDCARD_KEY_ID } from './intake';
+export {
+  decodeDocumentContent,
+  inspectMessage,
+  streamedDocumentContent,
+  WILDCARD_KEY_ID,
+} from './intake';
+export { Base64Decoder, type DecodedBase64 } from './base64';
 export {
   openDocument,
   verifyDetachedSignature,

@@ -3,6 +3,7 @@ import * as openpgp from 'openpgp';
 import { ArmorFormatError, looksArmored, unarmor } from './armor';
 import {
   Base64FormatError,
+  type DecodedBase64,
   base64LengthFor,
   decodeBase64Strict,
   decodedBase64Length,
@@ -59,6 +60,26 @@ export function decodeDocumentContent(content: string, limits: OpenPgpLimits): U
     throw new OpenPgpError('openpgp.malformed', `${form} decodes to nothing`);
   }
   return new Uint8Array(decoded.buffer, decoded.byteOffset, decoded.byteLength);
+}
+
+/**
+ * `decodeDocumentContent` for base64 content that was decoded while the request streamed in
+ * (see `Base64Decoder`): the same refusals, and the SHA-256 taken on the way.
+ */
+export function streamedDocumentContent(
+  decoded: DecodedBase64,
+  limits: OpenPgpLimits,
+): { bytes: Uint8Array; sha256: Buffer } {
+  if ('tooLarge' in decoded) throw tooLarge(`${decoded.tooLarge} bytes`, limits);
+  if ('invalid' in decoded) {
+    throw new OpenPgpError(
+      'openpgp.malformed',
+      `content is not valid base64: ${decoded.invalid.reason} (content must be ASCII armor or standard base64)`,
+    );
+  }
+  const { bytes, sha256 } = decoded;
+  if (bytes.length === 0) throw new OpenPgpError('openpgp.malformed', 'content decodes to nothing');
+  return { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), sha256 };
 }
 
 /**

@@ -48,3 +48,4 @@ export class UnavailableError extends Error {
     this.name = 'UnavailableError';
   }
 }
+export { loggedError, type LoggedError } from './log-error';

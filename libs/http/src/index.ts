@@ -7,4 +7,12 @@ export {
   type RateLimitSettings,
   type RateLimitStore,
 } from './rate-limit';
-export { BodyReadError, bodySha256, jsonBody, type HashedBody } from './json-body';
+export { BodyReadError, bodySha256, jsonBody, streamedValues, type HashedBody } from './json-body';
+export {
+  BodySlots,
+  SlotsBusyError,
+  bodyIntake,
+  type BodyIntakeOptions,
+  type LargeBodyRoute,
+} from './body-intake';
+export { type StreamedString, type StringSink } from './json-stream';

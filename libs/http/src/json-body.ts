@@ -3,24 +3,16 @@ import type { IncomingMessage } from 'node:http';
 import type { Readable, Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { NextFunction, Request, Response } from 'express';
+import { BodyReadError } from './body-read-error';
+import { JsonStreamSplitter, type StreamedString } from './json-stream';
+
+export { BodyReadError };
 
 /** Set on a request whose JSON body was read: the SHA-256 of its (decoded) bytes. */
 export interface HashedBody {
   bodySha256?: Buffer;
-}
-
-/**
- * A body that could not be read. `type` and `status` follow body-parser's errors, which the
- * problem filter already turns into 413 (`entity.too.large`) or 400.
- */
-export class BodyReadError extends Error {
-  constructor(
-    readonly status: number,
-    readonly type: string,
-    message: string,
-  ) {
-    super(message);
-  }
+  /** The string values taken out while the body streamed in, by their placeholders. */
+  streamedValues?: ReadonlyMap<string, unknown>;
 }
 
 const DECOMPRESSORS: Record<string, () => Transform> = {
@@ -32,35 +24,51 @@ const DECOMPRESSORS: Record<string, () => Transform> = {
 
 const UTF8 = /^utf-?8$/i;
 const JSON_WHITESPACE = new Set([' ', '\t', '\n', '\r']);
-const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const EMPTY_SHA256 = createHash('sha256').digest();
 const GROW_FROM = 64 * 1024;
 
-export interface JsonBodyOptions {
+export interface JsonBodyOptions<T = unknown> {
   /** Bytes (after any Content-Encoding); larger bodies are refused with 413. */
   limit: number;
+  /** String values decoded while the body streams in, instead of held as text. */
+  streamed?: StreamedString<T>;
 }
 
 /**
- * Reads `application/json` bodies for every route. Unlike body-parser with `rawBody`, it never
- * keeps the raw bytes: the idempotency hash is taken while the body streams in, a declared
- * length over the limit is refused before anything is read, and a known length is read into one
- * buffer (no chunk list joined at the end). So a body near the limit is held twice at most
- * (bytes while decoding, then text while parsing), not four times.
+ * Reads `application/json` bodies. Unlike body-parser with `rawBody`, it never keeps the raw
+ * bytes: the idempotency hash is taken while the body streams in, a declared length over the
+ * limit is refused before anything is read, and a known length is read into one buffer (no
+ * chunk list joined at the end). So a body near the limit is held twice at most (bytes while
+ * decoding, then text while parsing), not four times; with `streamed`, its large strings once.
  */
 export function jsonBody(options: JsonBodyOptions) {
   return (req: Request & HashedBody, _res: Response, next: NextFunction): void => {
-    if (!hasBody(req) || mediaType(req) !== 'application/json') return next();
-    readJson(req, options.limit).then(
-      ({ value, sha256 }) => {
-        req.body = value;
-        req.bodySha256 = sha256;
-        next();
-      },
-      // Read off the rest, as body-parser does, so the client gets to see the answer.
-      (error: unknown) => drain(req, () => next(error)),
-    );
+    if (!isJsonBody(req)) return next();
+    readInto(req, options, next);
   };
+}
+
+/** Reads the body onto `req` and goes on; a body that cannot be read is read off first. */
+export function readInto(
+  req: Request & HashedBody,
+  options: JsonBodyOptions,
+  next: NextFunction,
+): void {
+  readJson(req, options).then(
+    ({ value, sha256, streamed }) => {
+      req.body = value;
+      req.bodySha256 = sha256;
+      if (streamed) req.streamedValues = streamed;
+      next();
+    },
+    (error: unknown) => refuse(req, error, next),
+  );
+}
+
+/** Read off the rest, as body-parser does, so the client gets to see the answer. */
+export function refuse(req: IncomingMessage, error: unknown, next: NextFunction): void {
+  drain(req, () => next(error));
 }
 
 /** The body's SHA-256, or that of no bytes when no JSON body was read. */
@@ -68,7 +76,17 @@ export function bodySha256(req: HashedBody): Buffer {
   return req.bodySha256 ?? EMPTY_SHA256;
 }
 
-async function readJson(req: IncomingMessage, limit: number) {
+/** What `JsonBodyOptions.streamed` took out of the body, by placeholder. */
+export function streamedValues<T>(req: HashedBody): ReadonlyMap<string, T> {
+  return (req.streamedValues ?? new Map()) as ReadonlyMap<string, T>;
+}
+
+export function isJsonBody(req: IncomingMessage): boolean {
+  return hasBody(req) && mediaType(req) === 'application/json';
+}
+
+async function readJson<T>(req: IncomingMessage, options: JsonBodyOptions<T>) {
+  const { limit } = options;
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1];
   if (charset !== undefined && !UTF8.test(charset)) {
     throw new BodyReadError(415, 'charset.unsupported', `unsupported charset "${charset}"`);
@@ -76,8 +94,19 @@ async function readJson(req: IncomingMessage, limit: number) {
   const source = decodedStream(req);
   const declared = source === req ? declaredLength(req) : undefined;
   if (declared !== undefined && declared > limit) throw tooLarge(declared, limit);
-  const read = await collect(req, source, limit, declared);
-  return { sha256: read.sha256, value: parseStrict(takeText(read)) };
+  if (options.streamed) {
+    const splitter = new JsonStreamSplitter(options.streamed);
+    let first = true;
+    const { sha256 } = await collect(req, source, limit, declared, (chunk) => {
+      const bom = first && chunk.subarray(0, 3).equals(UTF8_BOM);
+      first = false;
+      splitter.write(bom ? chunk.subarray(3) : chunk);
+    });
+    return { sha256, value: parseStrict(splitter.end()), streamed: splitter.taken };
+  }
+  const buffer = new BodyBuffer(declared);
+  const { sha256 } = await collect(req, source, limit, declared, (chunk) => buffer.add(chunk));
+  return { sha256, value: parseStrict(buffer.takeText()), streamed: null };
 }
 
 function decodedStream(req: IncomingMessage): Readable {
@@ -94,9 +123,48 @@ function decodedStream(req: IncomingMessage): Readable {
   return req.pipe(make());
 }
 
-interface ReadBody {
-  bytes: Buffer | null;
-  sha256: Buffer;
+/**
+ * With the length known up front the bytes go into one buffer; otherwise (chunked or compressed
+ * bodies) the chunks are joined once at the end. The buffer grows with what has arrived rather
+ * than with what was declared, so a client that announces 60 MB and sends a trickle makes the
+ * API hold only the trickle.
+ */
+class BodyBuffer {
+  private whole: Buffer | null;
+  private readonly chunks: Buffer[] = [];
+  private received = 0;
+
+  constructor(private readonly declared: number | undefined) {
+    this.whole =
+      declared === undefined ? null : Buffer.allocUnsafeSlow(Math.min(declared, GROW_FROM));
+  }
+
+  add(chunk: Buffer): void {
+    this.received += chunk.length;
+    if (this.whole && this.received > this.whole.length) this.whole = this.grown(this.whole);
+    if (this.whole) chunk.copy(this.whole, this.received - chunk.length);
+    else this.chunks.push(chunk);
+  }
+
+  /**
+   * JSON.parse needs the whole text; the bytes are handed over here and dropped as soon as the
+   * text exists, so that they can go before the parsed copy is made.
+   */
+  takeText(): string {
+    const bytes = this.whole ?? Buffer.concat(this.chunks, this.received);
+    this.whole = null;
+    this.chunks.length = 0;
+    const hasBom = bytes.subarray(0, 3).equals(UTF8_BOM);
+    return bytes.toString('utf8', hasBom ? UTF8_BOM.length : 0, this.received);
+  }
+
+  /** At least twice the size, so copies stay amortised, and never past the declared length. */
+  private grown(buffer: Buffer): Buffer {
+    const size = Math.min(this.declared!, Math.max(this.received, buffer.length * 2));
+    const next = Buffer.allocUnsafeSlow(size);
+    buffer.copy(next);
+    return next;
+  }
 }
 
 function collect(
@@ -104,23 +172,17 @@ function collect(
   source: Readable,
   limit: number,
   declared: number | undefined,
-): Promise<ReadBody> {
+  consume: (chunk: Buffer) => void,
+): Promise<{ sha256: Buffer }> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
-    // With the length known up front the bytes go into one buffer; otherwise (chunked or
-    // compressed bodies) the chunks are joined once at the end. The buffer grows with what has
-    // arrived rather than with what was declared, so a client that announces 60 MB and sends a
-    // trickle makes the API hold only the trickle.
-    let whole: Buffer | null =
-      declared === undefined ? null : Buffer.allocUnsafeSlow(Math.min(declared, GROW_FROM));
-    const chunks: Buffer[] = [];
     let received = 0;
     const settle = (outcome: () => void) => {
       source.off('data', onData).off('end', onEnd).off('error', onBadInput);
       req.off('error', onAborted).off('aborted', onAborted);
       outcome();
     };
-    const fail = (error: BodyReadError) =>
+    const fail = (error: unknown) =>
       settle(() => {
         if (source !== req) {
           req.unpipe();
@@ -133,15 +195,15 @@ function collect(
       if (received > limit) return fail(tooLarge(received, limit));
       if (declared !== undefined && received > declared) return fail(lengthMismatch());
       hash.update(chunk);
-      if (whole && received > whole.length) whole = grown(whole, received, declared!);
-      if (whole) chunk.copy(whole, received - chunk.length);
-      else chunks.push(chunk);
+      try {
+        consume(chunk);
+      } catch (error) {
+        fail(error);
+      }
     };
     const onEnd = () => {
-      if (whole && received !== declared) return fail(lengthMismatch());
-      settle(() =>
-        resolve({ bytes: whole ?? Buffer.concat(chunks, received), sha256: hash.digest() }),
-      );
+      if (declared !== undefined && received !== declared) return fail(lengthMismatch());
+      settle(() => resolve({ sha256: hash.digest() }));
     };
     // A decompressor's error is bad input; the request's own is a client gone away.
     const onBadInput = (error: Error) =>
@@ -151,24 +213,6 @@ function collect(
     source.on('data', onData).on('end', onEnd);
     req.on('error', onAborted).on('aborted', onAborted);
   });
-}
-
-/** At least twice the size, so copies stay amortised, and never past the declared length. */
-function grown(buffer: Buffer, needed: number, declared: number): Buffer {
-  const next = Buffer.allocUnsafeSlow(Math.min(declared, Math.max(needed, buffer.length * 2)));
-  buffer.copy(next);
-  return next;
-}
-
-/**
- * JSON.parse needs the whole text; the bytes are handed over here and dropped as soon as the
- * text exists, so that they can go before the parsed copy is made.
- */
-function takeText(read: ReadBody): string {
-  const bytes = read.bytes!;
-  read.bytes = null;
-  const hasBom = UTF8_BOM.every((b, i) => bytes[i] === b);
-  return bytes.toString('utf8', hasBom ? UTF8_BOM.length : 0);
 }
 
 function parseStrict(text: string): unknown {

@@ -8,6 +8,7 @@ import {
 import type { Request, Response } from 'express';
 import { isConnectionError } from '#database';
 import { DomainError, RateLimitedError, UnavailableError } from '#errors';
+import { BodyReadError } from './body-read-error';
 import { PROBLEM_CONTENT_TYPE, problem, type Problem } from './problem';
 
 /** What body-parser and Nest's own exceptions mean, in our codes. */
@@ -122,7 +123,10 @@ const BODY_PROBLEMS: Record<string, { status: number; code: string; detail: stri
   },
 };
 
-function bodyProblem(error: { type: string }) {
+function bodyProblem(error: { type: string; message?: string }) {
+  // The limit is the route's: 60 MB where letters are taken, far less elsewhere.
+  if (error.type === 'entity.too.large' && error instanceof BodyReadError)
+    return problem(413, 'request.too_large', `The ${error.message}`);
   const known = BODY_PROBLEMS[error.type];
   return known
     ? problem(known.status, known.code, known.detail)

@@ -84,7 +84,7 @@ export class CitizenMailbox {
       params.push(`%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
       where.push(`(l.title ILIKE $${params.length} OR a.name ILIKE $${params.length})`);
     }
-    const after = decodeCursor(query.cursor, 2);
+    const after = decodeCursor(query.cursor, ['timestamp', 'uuid']);
     if (after) {
       params.push(after[0], after[1]);
       where.push(
@@ -199,7 +199,7 @@ export class CitizenMailbox {
   }
 
   async accessLog(mailbox: Mailbox, limit: number, cursor?: string) {
-    const after = decodeCursor(cursor, 2);
+    const after = decodeCursor(cursor, ['timestamp', 'uuid']);
     const rows = (await this.db.query(
       `SELECT id, at, actor_kind, actor_id, actor_name, action, purpose FROM access_log
         WHERE mailbox_id = $1 ${after ? 'AND (at, id) < ($3::timestamptz, $4::uuid)' : ''}

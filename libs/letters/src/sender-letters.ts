@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { notFound } from '#errors';
-import { decodeCursor } from './cursor';
+import { decodeCursor, encodeCursor } from './cursor';
 import { applyTransition } from './letter-transitions';
 import type { LetterEvidence } from './log/letter-evidence';
 import type { InclusionProofView } from './log/receipt-log';
@@ -117,8 +117,8 @@ export class SenderLetters {
     after: string | undefined,
     limit: number,
   ): Promise<{ items: EventItem[]; nextCursor: string }> {
-    const start = decodeCursor(after, 1);
-    const from = start ? Number(start[0]) : -1;
+    const start = decodeCursor(after, ['logIndex'], 'after');
+    const from = start ? start[0] : -1;
     const rows = (await this.db.query(
       `SELECT receipt_id, type, letter_id, at, log_index FROM receipt_log
         WHERE agency_id = $1 AND log_index > $2 ORDER BY log_index LIMIT $3`,
@@ -132,6 +132,6 @@ export class SenderLetters {
       logIndex: Number(r.log_index),
     }));
     const last = items.length > 0 ? items[items.length - 1].logIndex : from;
-    return { items, nextCursor: Buffer.from(JSON.stringify([last])).toString('base64url') };
+    return { items, nextCursor: encodeCursor([last]) };
   }
 }

@@ -6,6 +6,8 @@ import {
   decodeDocumentContent,
   inspectMessage,
   sha256,
+  streamedDocumentContent,
+  type DecodedBase64,
   type OpenPgpLimits,
 } from '#crypto';
 import { DomainError, conflict, invalid } from '#errors';
@@ -22,6 +24,11 @@ export interface SubmitLetterCommand {
   /** SHA-256 of the raw request body: the same key with another body is refused. */
   requestSha256: Buffer;
   submission: LetterSubmission;
+  /**
+   * Documents whose base64 was decoded and hashed while the body streamed in, by the
+   * placeholder their `content` holds instead.
+   */
+  streamed?: ReadonlyMap<string, DecodedBase64>;
 }
 
 export interface SubmittedLetter {
@@ -60,6 +67,7 @@ export class SubmitLetter {
     const endToEnd = submission.documents.some((d) => d.signature !== undefined);
     const documents = await this.checkDocuments(
       submission,
+      cmd.streamed ?? new Map(),
       endToEnd ? await this.recipientKeyIds(submission.recipient.nationalId) : null,
     );
 
@@ -93,6 +101,7 @@ export class SubmitLetter {
 
       const mailbox = await this.mailboxes.findOrCreate(m, submission.recipient.nationalId);
       const letterId = uuidv7();
+      const documentIds = documents.map(() => uuidv7());
       const receipt: StagedReceipt = {
         ...receiptPayload(
           letterId,
@@ -125,16 +134,25 @@ export class SubmitLetter {
           submission.dueDate ?? null,
           endToEnd,
         ],
-        documents: documents.map((doc, position) => [
-          uuidv7(),
-          letterId,
-          position,
-          doc.filename,
-          doc.mediaType,
-          doc.bytes,
-          doc.sha256,
-          doc.signatureBytes,
-        ]),
+        documents: documentIds.map((id, position) => {
+          const doc = documents[position];
+          const inline = doc.bytes.length <= SEPARATE_DOCUMENT_BYTES;
+          return [
+            id,
+            letterId,
+            position,
+            doc.filename,
+            doc.mediaType,
+            inline ? doc.bytes : null,
+            doc.sha256,
+            doc.signatureBytes,
+          ];
+        }),
+        separately: documentIds.flatMap((id, position) =>
+          documents[position].bytes.length > SEPARATE_DOCUMENT_BYTES
+            ? [[id, letterId, documents[position].bytes] as [string, string, Uint8Array]]
+            : [],
+        ),
         receipt: [uuidv7(), letterId, cmd.agencyId, 'accepted', '', receipt.at, receipt],
         job: ['deliver', jobIdFor('deliver', letterId), letterId],
         idempotency: [cmd.agencyId, cmd.idempotencyKey, cmd.requestSha256, 202, body],
@@ -172,7 +190,11 @@ export class SubmitLetter {
   }
 
   /** `recipientKeyIds` is set for an end-to-end letter, where every document is signed. */
-  private async checkDocuments(submission: LetterSubmission, recipientKeyIds: string[] | null) {
+  private async checkDocuments(
+    submission: LetterSubmission,
+    streamed: ReadonlyMap<string, DecodedBase64>,
+    recipientKeyIds: string[] | null,
+  ) {
     const checked = [];
     for (const [index, doc] of submission.documents.entries()) {
       const field = `documents[${index}].content`;
@@ -184,7 +206,10 @@ export class SubmitLetter {
         );
       }
       try {
-        const bytes = decodeDocumentContent(doc.content, this.limits);
+        const received = streamed.get(doc.content);
+        const { bytes, sha256: hash } = received
+          ? streamedDocumentContent(received, this.limits)
+          : hashed(decodeDocumentContent(doc.content, this.limits));
         if (recipientKeyIds) {
           await inspectMessage(bytes, recipientKeyIds, this.limits).catch((error: unknown) => {
             throw error instanceof OpenPgpError &&
@@ -202,13 +227,17 @@ export class SubmitLetter {
         }
         const signatureBytes =
           doc.signature === undefined ? null : decodeSignature(doc.signature, index);
-        checked.push({ ...doc, bytes, sha256: sha256(bytes), signatureBytes });
+        checked.push({ ...doc, bytes, sha256: hash, signatureBytes });
       } catch (error) {
         throw toDomainError(error, field);
       }
     }
     return checked;
   }
+}
+
+function hashed(bytes: Uint8Array) {
+  return { bytes, sha256: sha256(bytes) };
 }
 
 /** Armor is kept as sent (openpgp reads it); otherwise standard base64 of the binary form. */
@@ -238,6 +267,8 @@ async function storeAccepted(
     receipt: unknown[];
     job: unknown[];
     idempotency: unknown[];
+    /** [document id, letter id, bytes] of documents written after the rest. */
+    separately: [string, string, Uint8Array][];
   },
 ): Promise<OutboxRow> {
   const params: unknown[] = [];
@@ -262,8 +293,22 @@ async function storeAccepted(
      RETURNING id, queue, subject_id`,
     params,
   )) as OutboxRow[];
+  for (const [id, letterId, bytes] of rows.separately)
+    await m.query('UPDATE documents SET received = $3 WHERE letter_id = $1 AND id = $2', [
+      letterId,
+      id,
+      bytes,
+    ]);
   return job;
 }
+
+/**
+ * Documents past this size are written by a statement each, after the letter's own: the driver
+ * copies a statement's parameters twice over while it builds the message, and for one statement
+ * holding all of a 60 MB letter that was about 150 MB at once. The round trip is nothing next
+ * to the bytes.
+ */
+const SEPARATE_DOCUMENT_BYTES = 1024 * 1024;
 
 export function sha256OfBody(raw: Buffer): Buffer {
   return createHash('sha256').update(raw).digest();

@@ -2,7 +2,8 @@ import { Body, Controller, Delete, Get, Headers, Param, Post, Req, Res } from '@
 import type { Request, Response } from 'express';
 import { CurrentPrincipal, ForAgency, type AgencyPrincipal } from '#auth';
 import { invalid } from '#errors';
-import { ZodPipe, bodySha256, type HashedBody } from '#http';
+import type { DecodedBase64 } from '#crypto';
+import { ZodPipe, bodySha256, streamedValues, type HashedBody } from '#http';
 import {
   SenderLetters,
   SubmitLetter,
@@ -49,6 +50,9 @@ export class LettersController {
       ),
       413: problemResponse('Too large'),
       422: problemResponse('The key was used with another body'),
+      503: problemResponse(
+        'Every slot for large letters is busy, or the database is unreachable; retry after Retry-After',
+      ),
     },
   })
   async create(
@@ -71,6 +75,7 @@ export class LettersController {
       idempotencyKey,
       requestSha256: bodySha256(request),
       submission,
+      streamed: streamedValues<DecodedBase64>(request),
     });
     response.status(result.status);
     if (result.replayed) response.setHeader('Idempotency-Replayed', 'true');

@@ -116,7 +116,7 @@ export class WebhookRegistry {
       agencyId,
     ])) as unknown[];
     if (!own) throw notFound('webhook');
-    const after = decodeCursor(cursor, 1);
+    const after = decodeCursor(cursor, ['logIndex']);
     const params: unknown[] = [webhookId, limit + 1];
     let where = 'd.webhook_id = $1';
     if (status) {

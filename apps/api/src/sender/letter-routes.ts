@@ -1,0 +1,43 @@
+import type { Request } from 'express';
+import { authenticateAgency, type ApiKeyAuthenticator, type Scope } from '#auth';
+import type { AppConfig } from '#config';
+import { Base64Decoder } from '#crypto';
+import type { LargeBodyRoute } from '#http';
+
+/**
+ * The routes that take letters, and so bodies up to the 60 MB request limit; every other route
+ * has the small limit. A batch route joins this list with the path of its documents.
+ */
+const LETTER_ROUTES: readonly {
+  method: string;
+  path: string;
+  scope: Scope;
+  documents: string[];
+}[] = [
+  {
+    method: 'POST',
+    path: '/v1/letters',
+    scope: 'letters:send',
+    documents: ['documents', '*', 'content'],
+  },
+];
+
+/** Base64 as the standard alphabet starts it; armor (and anything else) stays text. */
+const BASE64_START = /[A-Za-z0-9+/]/;
+
+/**
+ * Each checks the API key as the guard would, before a byte of the body is read, and has its
+ * documents' base64 decoded and hashed as it arrives.
+ */
+export function letterRoutes(config: AppConfig, apiKeys: ApiKeyAuthenticator): LargeBodyRoute[] {
+  return LETTER_ROUTES.map((route) => ({
+    method: route.method,
+    path: route.path,
+    admit: (req: Request) => authenticateAgency(req.headers.authorization, apiKeys, route.scope),
+    streamed: {
+      path: route.documents,
+      startsWith: BASE64_START,
+      open: () => new Base64Decoder(config.openpgpLimits.maxDocumentBytes),
+    },
+  }));
+}
