@@ -1,15 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { DataSource } from 'typeorm';
 import type { AppConfig } from '#config';
 import { loggedError } from '#errors';
 import { dataSourceOptions } from '#database';
 import { ProblemFilter } from '#http';
-import { MailboxKeys } from '#letters';
 import { AuditController } from './audit/audit.controller';
 import { HealthController } from './health/health.controller';
 import { MailboxController } from './mailbox/mailbox.controller';
@@ -90,11 +88,6 @@ export class ApiModule {
       providers: [
         ...apiProviders(config),
         MailboxSettings,
-        {
-          provide: MailboxKeys,
-          useFactory: (db: DataSource) => new MailboxKeys(db),
-          inject: [getDataSourceToken()],
-        },
         EmailConfirmationService,
         { provide: OPENAPI_DOCUMENT, useValue: buildOpenApiDocument(API_CONTROLLERS, '/') },
         { provide: APP_GUARD, useExisting: RateLimitedAuthGuard },

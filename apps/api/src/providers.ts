@@ -1,14 +1,15 @@
-import type { Provider } from '@nestjs/common';
+import type { Provider, Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ApiKeyAuthenticator, AuthGuard, OidcVerifier } from '#auth';
+import { Postkasse, type PlatformKey } from '#composition';
 import { APP_CONFIG, type AppConfig } from '#config';
-import { readPlatformKey } from '#crypto';
 import {
   CitizenMailbox,
   LetterEvidence,
   MailboxDirectory,
+  MailboxKeys,
   ReceiptLog,
   RecipientLookup,
   SenderLetters,
@@ -21,28 +22,43 @@ import type { CallerKind } from './rate-limit/callers';
 import { RateLimitedAuthGuard } from './rate-limit/rate-limited-auth.guard';
 
 export const PLATFORM_KEY = Symbol('PLATFORM_KEY');
-export type PlatformKey = Awaited<ReturnType<typeof readPlatformKey>> & {
-  publicKeyArmored: string;
-};
+export type { PlatformKey };
 
-const DB = getDataSourceToken();
+/** A use case the composition root builds, offered to Nest's container under its class. */
+function fromRoot<T>(token: Type<T>, pick: (root: Postkasse) => T | Promise<T>): Provider {
+  return { provide: token, useFactory: pick, inject: [Postkasse] };
+}
 
-/** Wires the framework-free use cases into Nest's container, in one place. */
+/**
+ * The API's providers: what the composition root builds, wrapped for Nest, plus the guards,
+ * which are the API's own.
+ */
 export function apiProviders(config: AppConfig): Provider[] {
   return [
     { provide: APP_CONFIG, useValue: config },
     {
-      provide: PLATFORM_KEY,
-      useFactory: async (): Promise<PlatformKey> => {
-        const key = await readPlatformKey(config.platformOpenPgpKey);
-        return { ...key, publicKeyArmored: key.key.toPublic().armor() };
-      },
-    },
-    {
       provide: JobProducer,
       useFactory: () => new JobProducer(producerConnection(config.redisUrl), config.queuePrefix),
     },
-    { provide: Outbox, useFactory: (p: JobProducer) => new Outbox(p), inject: [JobProducer] },
+    {
+      provide: Postkasse,
+      useFactory: (db: DataSource, producer: JobProducer) =>
+        new Postkasse(config, { db, producer }),
+      inject: [getDataSourceToken(), JobProducer],
+    },
+    { provide: PLATFORM_KEY, useFactory: (p: Postkasse) => p.platformKey(), inject: [Postkasse] },
+    fromRoot(Outbox, (p) => p.outbox),
+    fromRoot(MailboxDirectory, (p) => p.mailboxes),
+    fromRoot(SubmitLetter, (p) => p.submitLetter()),
+    fromRoot(ReceiptLog, (p) => p.receiptLog),
+    fromRoot(LetterEvidence, (p) => p.letterEvidence),
+    fromRoot(SenderLetters, (p) => p.senderLetters),
+    fromRoot(WebhookRegistry, (p) => p.webhookRegistry),
+    fromRoot(RecipientLookup, (p) => p.recipientLookup),
+    fromRoot(CitizenMailbox, (p) => p.citizenMailbox),
+    fromRoot(MailboxKeys, (p) => p.mailboxKeys),
+    fromRoot(ApiKeyAuthenticator, (p) => p.apiKeys),
+    fromRoot(OidcVerifier, (p) => p.oidcVerifier),
     {
       // Its own fail-fast connection: a Redis outage lets requests through (fails open).
       provide: RequestRateLimiter,
@@ -55,58 +71,6 @@ export function apiProviders(config: AppConfig): Provider[] {
             windowMs: config.rateLimit.windowMs,
           },
         ),
-    },
-    {
-      provide: MailboxDirectory,
-      useFactory: () => new MailboxDirectory(config.nationalIds, config.masterKeys),
-    },
-    {
-      provide: SubmitLetter,
-      useFactory: (db: DataSource, dir: MailboxDirectory, key: PlatformKey, outbox: Outbox) =>
-        new SubmitLetter(db, dir, key, config.openpgpLimits, outbox),
-      inject: [DB, MailboxDirectory, PLATFORM_KEY, Outbox],
-    },
-    { provide: ReceiptLog, useFactory: (db: DataSource) => new ReceiptLog(db), inject: [DB] },
-    {
-      provide: LetterEvidence,
-      useFactory: (db: DataSource, log: ReceiptLog) => new LetterEvidence(db, log),
-      inject: [DB, ReceiptLog],
-    },
-    {
-      provide: SenderLetters,
-      useFactory: (db: DataSource, evidence: LetterEvidence) => new SenderLetters(db, evidence),
-      inject: [DB, LetterEvidence],
-    },
-    {
-      provide: WebhookRegistry,
-      useFactory: (db: DataSource) =>
-        new WebhookRegistry(
-          db,
-          config.masterKeys,
-          config.webhooks.allowPrivateTargets,
-          config.webhooks.maxPerAgency,
-        ),
-      inject: [DB],
-    },
-    {
-      provide: RecipientLookup,
-      useFactory: (db: DataSource, dir: MailboxDirectory) => new RecipientLookup(db, dir),
-      inject: [DB, MailboxDirectory],
-    },
-    {
-      provide: CitizenMailbox,
-      useFactory: (db: DataSource, dir: MailboxDirectory) => new CitizenMailbox(db, dir),
-      inject: [DB, MailboxDirectory],
-    },
-    {
-      provide: ApiKeyAuthenticator,
-      useFactory: (db: DataSource) => new ApiKeyAuthenticator(db),
-      inject: [DB],
-    },
-    {
-      provide: OidcVerifier,
-      useFactory: () =>
-        new OidcVerifier(config.oidc, { allowSynthetic: config.nationalIds.allowSynthetic }),
     },
     {
       provide: AuthGuard,

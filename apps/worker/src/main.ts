@@ -5,17 +5,10 @@ import pino from 'pino';
 import { ConfigError, loadConfig, type AppConfig } from '#config';
 import { createDataSource } from '#database';
 import { loggedError } from '#errors';
-import {
-  DeliverLetter,
-  DeliverWebhook,
-  MailboxDirectory,
-  PrintLetter,
-  purgeTrash,
-  ReceiptLog,
-  ReceiptSequencer,
-  WebhookRegistry,
-} from '#letters';
-import { JobProducer, Outbox, QUEUES, producerConnection, workerConnection } from '#queue';
+import { Postkasse } from '#composition';
+import { purgeTrash } from '#letters';
+import { createMailSender } from '#notifications';
+import { JobProducer, QUEUES, producerConnection, workerConnection } from '#queue';
 import { BackgroundLoop } from './loops/background-loop';
 import { Reconciler } from './loops/reconciler';
 import { DocumentOpenerPool } from './openpgp/document-opener-pool';
@@ -25,12 +18,6 @@ import { DeliverIntake } from './processors/deliver-intake';
 import { printProcessor } from './processors/print.processor';
 import { notifyProcessor } from './processors/notify.processor';
 import { remindProcessor } from './processors/remind.processor';
-import {
-  LetterNotifications,
-  NotificationReconciler,
-  createMailSender,
-  parseQuietHours,
-} from '#notifications';
 import { webhookProcessor } from './processors/webhook.processor';
 
 async function main(config: AppConfig): Promise<void> {
@@ -50,8 +37,8 @@ async function main(config: AppConfig): Promise<void> {
       backoff: { type: 'exponential', delay: config.webhooks.backoffMs },
     },
   });
-  const outbox = new Outbox(producer);
-  const mailboxes = new MailboxDirectory(config.nationalIds, config.masterKeys);
+  const root = new Postkasse(config, { db, producer });
+  const outbox = root.outbox;
   const opener = new DocumentOpenerPool(
     config.platformOpenPgpKey,
     config.openpgpLimits,
@@ -70,38 +57,14 @@ async function main(config: AppConfig): Promise<void> {
     poolSize: config.notifications.smtpPoolSize,
     dkim: config.notifications.dkim,
   });
-  const notifications = new LetterNotifications(
-    db,
-    mailer,
-    {
-      from: config.mail.from,
-      webUrl: config.mail.publicWebUrl,
-      attempts: config.notifications.attempts,
-      backoffMs: config.notifications.backoffMs,
-      backoffMaxMs: config.notifications.backoffMaxMs,
-      quietHours: parseQuietHours(config.notifications.quietHours),
-      dayMs: config.notifications.reminderDayMs,
-    },
-    logger,
-  );
+  const notifications = root.letterNotifications(mailer, logger);
 
   const registry = checkRegistry({
-    deliver: intake.wrap(deliverProcessor(new DeliverLetter(db, mailboxes, opener, outbox))),
-    print: printProcessor(new PrintLetter(db, mailboxes, config.printSpoolDir)),
+    deliver: intake.wrap(deliverProcessor(root.deliverLetter(opener))),
+    print: printProcessor(root.printLetter),
     notify: notifyProcessor(notifications),
     remind: remindProcessor(notifications),
-    webhook: webhookProcessor(
-      new DeliverWebhook(
-        db,
-        new WebhookRegistry(
-          db,
-          config.masterKeys,
-          config.webhooks.allowPrivateTargets,
-          config.webhooks.maxPerAgency,
-        ),
-        config.webhooks,
-      ),
-    ),
+    webhook: webhookProcessor(root.deliverWebhook),
   });
 
   const workers = QUEUES.map((name) => {
@@ -127,8 +90,8 @@ async function main(config: AppConfig): Promise<void> {
   // Sequencing polls: a NOTIFY from every transaction that stages a receipt would serialise
   // all their commits on PostgreSQL's notification queue lock, which a profile showed to cost
   // more than the polling's one cheap query per interval.
-  const sequencer = new ReceiptSequencer(db, config.receiptSigningKey, outbox);
-  const receiptLog = new ReceiptLog(db);
+  const sequencer = root.receiptSequencer;
+  const receiptLog = root.receiptLog;
   const sequencing = new BackgroundLoop(
     'sequencer',
     async () => (await sequencer.sequenceBatch()) > 0,
@@ -139,12 +102,7 @@ async function main(config: AppConfig): Promise<void> {
   const graceMs = Math.max(1_000, config.worker.relayIntervalMs);
   // One instance for the process: it keeps its place in the tables from pass to pass.
   const reconciler = new Reconciler(db, producer, config.worker.reconcileStaleMs);
-  const notificationReconciler = new NotificationReconciler(
-    db,
-    producer,
-    Math.max(5_000, 2 * config.worker.reconcileIntervalMs),
-    config.notifications.reminderDayMs,
-  );
+  const notificationReconciler = root.notificationReconciler;
   const loops = [
     sequencing,
     new BackgroundLoop(

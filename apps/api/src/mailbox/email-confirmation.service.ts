@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import { Postkasse } from '#composition';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { DomainError, UnavailableError } from '#errors';
 import { EmailConfirmations, createMailSender, type MailSender } from '#notifications';
@@ -16,18 +15,13 @@ export class EmailConfirmationService implements OnApplicationShutdown {
   private readonly mailer: MailSender;
   readonly confirmations: EmailConfirmations;
 
-  constructor(@InjectDataSource() db: DataSource, @Inject(APP_CONFIG) config: AppConfig) {
+  constructor(root: Postkasse, @Inject(APP_CONFIG) config: AppConfig) {
     this.mailer = createMailSender({
       smtpUrl: config.mail.smtpUrl,
       poolSize: 2,
       dkim: config.notifications.dkim,
     });
-    this.confirmations = new EmailConfirmations(db, this.mailer, {
-      from: config.mail.from,
-      apiUrl: config.notifications.publicApiUrl,
-      ttlHours: config.notifications.confirmationTtlHours,
-      limits: config.notifications.confirmationLimits,
-    });
+    this.confirmations = root.emailConfirmations(this.mailer);
   }
 
   /** After the address changed: send the link without holding up the answer. */

@@ -1,0 +1,1 @@
+export { Postkasse, type PlatformKey, type Resources } from './postkasse';

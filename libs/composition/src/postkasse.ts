@@ -1,0 +1,226 @@
+import type { DataSource } from 'typeorm';
+import { ApiKeyAuthenticator, OidcVerifier } from '#auth';
+import type { AppConfig } from '#config';
+import { readPlatformKey } from '#crypto';
+import {
+  CitizenMailbox,
+  DeliverLetter,
+  DeliverWebhook,
+  LetterEvidence,
+  MailboxDirectory,
+  MailboxKeys,
+  PrintLetter,
+  ReceiptLog,
+  ReceiptSequencer,
+  RecipientLookup,
+  SenderLetters,
+  SubmitLetter,
+  WebhookRegistry,
+  type DocumentOpener,
+} from '#letters';
+import {
+  EmailConfirmations,
+  LetterNotifications,
+  NotificationReconciler,
+  parseQuietHours,
+  type MailSender,
+} from '#notifications';
+import { Outbox, type JobProducer } from '#queue';
+
+export type PlatformKey = Awaited<ReturnType<typeof readPlatformKey>> & {
+  publicKeyArmored: string;
+};
+
+type FailureLogger = ConstructorParameters<typeof LetterNotifications>[3];
+
+/** What a process owns and hands in: its connections, opened and closed by the process. */
+export interface Resources {
+  db: DataSource;
+  producer: JobProducer;
+}
+
+/**
+ * The one composition root: every store-backed use case is built here from the configuration,
+ * once per process and only when first asked for. The API wraps what it serves as Nest
+ * providers; the worker, the CLI, the benchmarks and the tests call the same getters, so a
+ * constructor's arguments are decided in one place.
+ */
+export class Postkasse {
+  private readonly made = new Map<string, unknown>();
+
+  constructor(
+    readonly config: AppConfig,
+    private readonly resources: Resources,
+  ) {}
+
+  get db(): DataSource {
+    return this.resources.db;
+  }
+
+  get producer(): JobProducer {
+    return this.resources.producer;
+  }
+
+  private once<T>(name: string, make: () => T): T {
+    if (!this.made.has(name)) this.made.set(name, make());
+    return this.made.get(name) as T;
+  }
+
+  get outbox(): Outbox {
+    return this.once('outbox', () => new Outbox(this.producer));
+  }
+
+  get mailboxes(): MailboxDirectory {
+    return this.once(
+      'mailboxes',
+      () => new MailboxDirectory(this.config.nationalIds, this.config.masterKeys),
+    );
+  }
+
+  /** The platform's OpenPGP key, read once (an async parse of the armored key). */
+  platformKey(): Promise<PlatformKey> {
+    return this.once('platformKey', async () => {
+      const key = await readPlatformKey(this.config.platformOpenPgpKey);
+      return { ...key, publicKeyArmored: key.key.toPublic().armor() };
+    });
+  }
+
+  async submitLetter(): Promise<SubmitLetter> {
+    const key = await this.platformKey();
+    return this.once(
+      'submitLetter',
+      () => new SubmitLetter(this.db, this.mailboxes, key, this.config.openpgpLimits, this.outbox),
+    );
+  }
+
+  /** The worker's delivery, with the OpenPGP thread pool it runs documents on. */
+  deliverLetter(opener: DocumentOpener): DeliverLetter {
+    return this.once(
+      'deliverLetter',
+      () => new DeliverLetter(this.db, this.mailboxes, opener, this.outbox),
+    );
+  }
+
+  get printLetter(): PrintLetter {
+    return this.once(
+      'printLetter',
+      () => new PrintLetter(this.db, this.mailboxes, this.config.printSpoolDir),
+    );
+  }
+
+  get citizenMailbox(): CitizenMailbox {
+    return this.once('citizenMailbox', () => new CitizenMailbox(this.db, this.mailboxes));
+  }
+
+  get mailboxKeys(): MailboxKeys {
+    return this.once('mailboxKeys', () => new MailboxKeys(this.db));
+  }
+
+  get recipientLookup(): RecipientLookup {
+    return this.once('recipientLookup', () => new RecipientLookup(this.db, this.mailboxes));
+  }
+
+  get receiptLog(): ReceiptLog {
+    return this.once('receiptLog', () => new ReceiptLog(this.db));
+  }
+
+  get letterEvidence(): LetterEvidence {
+    return this.once('letterEvidence', () => new LetterEvidence(this.db, this.receiptLog));
+  }
+
+  get senderLetters(): SenderLetters {
+    return this.once('senderLetters', () => new SenderLetters(this.db, this.letterEvidence));
+  }
+
+  get receiptSequencer(): ReceiptSequencer {
+    return this.once(
+      'receiptSequencer',
+      () => new ReceiptSequencer(this.db, this.config.receiptSigningKey, this.outbox),
+    );
+  }
+
+  get webhookRegistry(): WebhookRegistry {
+    const { webhooks, masterKeys } = this.config;
+    return this.once(
+      'webhookRegistry',
+      () =>
+        new WebhookRegistry(
+          this.db,
+          masterKeys,
+          webhooks.allowPrivateTargets,
+          webhooks.maxPerAgency,
+        ),
+    );
+  }
+
+  get deliverWebhook(): DeliverWebhook {
+    return this.once(
+      'deliverWebhook',
+      () => new DeliverWebhook(this.db, this.webhookRegistry, this.config.webhooks),
+    );
+  }
+
+  get apiKeys(): ApiKeyAuthenticator {
+    return this.once('apiKeys', () => new ApiKeyAuthenticator(this.db));
+  }
+
+  get oidcVerifier(): OidcVerifier {
+    return this.once(
+      'oidcVerifier',
+      () =>
+        new OidcVerifier(this.config.oidc, {
+          allowSynthetic: this.config.nationalIds.allowSynthetic,
+        }),
+    );
+  }
+
+  letterNotifications(mailer: MailSender, logger: FailureLogger): LetterNotifications {
+    const { mail, notifications } = this.config;
+    return this.once(
+      'letterNotifications',
+      () =>
+        new LetterNotifications(
+          this.db,
+          mailer,
+          {
+            from: mail.from,
+            webUrl: mail.publicWebUrl,
+            attempts: notifications.attempts,
+            backoffMs: notifications.backoffMs,
+            backoffMaxMs: notifications.backoffMaxMs,
+            quietHours: parseQuietHours(notifications.quietHours),
+            dayMs: notifications.reminderDayMs,
+          },
+          logger,
+        ),
+    );
+  }
+
+  emailConfirmations(mailer: MailSender): EmailConfirmations {
+    const { mail, notifications } = this.config;
+    return this.once(
+      'emailConfirmations',
+      () =>
+        new EmailConfirmations(this.db, mailer, {
+          from: mail.from,
+          apiUrl: notifications.publicApiUrl,
+          ttlHours: notifications.confirmationTtlHours,
+          limits: notifications.confirmationLimits,
+        }),
+    );
+  }
+
+  get notificationReconciler(): NotificationReconciler {
+    const { worker, notifications } = this.config;
+    return this.once(
+      'notificationReconciler',
+      () =>
+        new NotificationReconciler(
+          this.db,
+          this.producer,
+          Math.max(5_000, 2 * worker.reconcileIntervalMs),
+          notifications.reminderDayMs,
+        ),
+    );
+  }
+}
