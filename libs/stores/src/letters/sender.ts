@@ -1,5 +1,5 @@
 import { parseReceiptPayload, RECEIPT_TYPES } from '#evidence';
-import { LETTER_STATES, type LetterState } from '#lifecycle';
+import { LETTER_STATES, TARGET, type LetterState } from '#lifecycle';
 import { bytes, ColumnTypeError, date, int, json, nullable, oneOf, text } from '../columns';
 import type { StagedJob } from '../outbox.store';
 import type { UnsequencedPayload } from '../receipts.store';
@@ -291,11 +291,10 @@ export class SenderLettersStore {
    * withdrawn loses its bytes, whoever calls this: the state decides, not the caller.
    */
   async dropBytesIfWithdrawn(tx: Sql, letterId: string): Promise<number> {
-    const withdrawn: LetterState = 'withdrawn';
     return tx.count(
       `UPDATE documents SET received = NULL, sealed = NULL
         WHERE letter_id = $1 AND EXISTS (SELECT 1 FROM letters WHERE id = $1 AND state = $2)`,
-      [letterId, withdrawn],
+      [letterId, TARGET.withdraw],
     );
   }
 
