@@ -15,7 +15,7 @@ export {
   type ListQuery,
 } from './citizen-mailbox';
 export { SenderLetters, type SenderLetterView, type EventItem } from './sender-letters';
-export { RecipientLookup, recordAccess, type Actor, type LookupItem } from './recipient-lookup';
+export { RecipientLookup, type Actor, type LookupItem } from './recipient-lookup';
 export { MailboxDirectory, type NationalIdPolicy } from './mailbox-directory';
 export { applyTransition } from './letter-transitions';
 export { stageReceipt, findReceipt, type StagedReceipt } from './receipt-staging';

@@ -1,5 +1,5 @@
-import { v7 as uuidv7 } from 'uuid';
 import type { DataSource } from 'typeorm';
+import { AccessLogStore, Sql } from '#stores';
 import type { MailboxDirectory } from './mailbox-directory';
 
 export interface Actor {
@@ -25,6 +25,8 @@ export interface LookupItem {
  * mailbox is written to their access log, with the purpose the agency stated.
  */
 export class RecipientLookup {
+  private readonly accessLog = new AccessLogStore();
+
   constructor(
     private readonly db: DataSource,
     private readonly mailboxes: MailboxDirectory,
@@ -37,11 +39,17 @@ export class RecipientLookup {
   ): Promise<{ items: LookupItem[] }> {
     nationalIds.forEach((id, i) => this.mailboxes.assertValid(id, `nationalIds[${i}]`));
     return this.db.transaction(async (m) => {
+      const tx = new Sql(m);
       const items: LookupItem[] = [];
       for (const nationalId of nationalIds) {
         const mailbox = await this.mailboxes.find(m, nationalId);
         if (mailbox) {
-          await recordAccess(m, mailbox.id, actor, 'recipient.lookup', purpose);
+          await this.accessLog.record(tx, {
+            mailboxId: mailbox.id,
+            actor,
+            action: 'recipient.lookup',
+            purpose,
+          });
         }
         items.push({
           nationalId,
@@ -53,18 +61,4 @@ export class RecipientLookup {
       return { items };
     });
   }
-}
-
-export async function recordAccess(
-  m: { query: (sql: string, params: unknown[]) => Promise<unknown> },
-  mailboxId: string,
-  actor: Actor,
-  action: string,
-  purpose: string,
-): Promise<void> {
-  await m.query(
-    `INSERT INTO access_log (id, mailbox_id, actor_kind, actor_id, actor_name, action, purpose)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [uuidv7(), mailboxId, actor.kind, actor.id, actor.name, action, purpose],
-  );
 }

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { notFound } from '#errors';
+import { SenderLettersStore, Sql } from '#stores';
 import { decodeCursor, encodeCursor } from './cursor';
 import { applyTransition } from './letter-transitions';
 import type { LetterEvidence } from './log/letter-evidence';
@@ -28,33 +29,25 @@ export interface EventItem {
  * letter is "not found".
  */
 export class SenderLetters {
+  private readonly letters: SenderLettersStore;
+
   constructor(
     private readonly db: DataSource,
     private readonly evidence?: LetterEvidence,
-  ) {}
+  ) {
+    this.letters = new SenderLettersStore(new Sql(db));
+  }
 
   async get(agencyId: string, letterId: string): Promise<SenderLetterView> {
-    const [letter] = (await this.db.query(
-      `SELECT id, state, title, sender_reference, created_at FROM letters WHERE id = $1 AND agency_id = $2`,
-      [letterId, agencyId],
-    )) as {
-      id: string;
-      state: string;
-      title: string;
-      sender_reference: string | null;
-      created_at: Date;
-    }[];
+    const letter = await this.letters.letterForAgency(agencyId, letterId);
     if (!letter) throw notFound('letter');
-    const timeline = (await this.db.query(
-      `SELECT type, at FROM receipts WHERE letter_id = $1 ORDER BY at, staged_seq`,
-      [letterId],
-    )) as { type: string; at: Date }[];
+    const timeline = await this.letters.timelineOf(letterId);
     return {
       id: letter.id,
       state: letter.state,
       title: letter.title,
-      senderReference: letter.sender_reference,
-      createdAt: letter.created_at.toISOString(),
+      senderReference: letter.senderReference,
+      createdAt: letter.createdAt.toISOString(),
       timeline: timeline.map((t) => ({ type: t.type, at: t.at.toISOString() })),
     };
   }
@@ -70,43 +63,23 @@ export class SenderLetters {
     items: (StagedReceipt & { jws?: string; inclusionProof?: InclusionProofView | null })[];
   }> {
     await this.get(agencyId, letterId);
-    const rows = (await this.db.query(
-      `SELECT r.payload, r.log_index, g.jws FROM receipts r
-         LEFT JOIN receipt_log g ON g.log_index = r.log_index AND g.receipt_id = r.id
-        WHERE r.letter_id = $1 ORDER BY r.staged_seq`,
-      [letterId],
-    )) as {
-      payload: Omit<StagedReceipt, 'logIndex'>;
-      log_index: string | null;
-      jws: string | null;
-    }[];
+    const rows = await this.letters.receiptsOf(letterId);
     const proofs = this.evidence ? (await this.evidence.proofs(letterId)).byIndex : new Map();
     return {
-      items: rows.map((r) => {
-        const logIndex = r.log_index === null ? null : Number(r.log_index);
-        return {
-          ...r.payload,
-          logIndex,
-          ...(r.jws ? { jws: r.jws, inclusionProof: proofs.get(logIndex) ?? null } : {}),
-        };
-      }),
+      items: rows.map((r) => ({
+        ...r.payload,
+        logIndex: r.logIndex,
+        ...(r.jws ? { jws: r.jws, inclusionProof: proofs.get(r.logIndex) ?? null } : {}),
+      })),
     };
   }
 
   async withdraw(agencyId: string, letterId: string): Promise<SenderLetterView> {
     await this.db.transaction(async (m) => {
-      const [own] = (await m.query('SELECT 1 FROM letters WHERE id = $1 AND agency_id = $2', [
-        letterId,
-        agencyId,
-      ])) as unknown[];
-      if (!own) throw notFound('letter');
+      const tx = new Sql(m);
+      if (!(await this.letters.isOwnLetter(tx, agencyId, letterId))) throw notFound('letter');
       const applied = await applyTransition(m, letterId, 'withdraw');
-      if (applied.changed) {
-        // Nothing of a withdrawn letter is kept but its hashes in the receipts.
-        await m.query('UPDATE documents SET received = NULL, sealed = NULL WHERE letter_id = $1', [
-          letterId,
-        ]);
-      }
+      if (applied.changed) await this.letters.dropBytesIfWithdrawn(tx, letterId);
     });
     return this.get(agencyId, letterId);
   }
@@ -119,17 +92,12 @@ export class SenderLetters {
   ): Promise<{ items: EventItem[]; nextCursor: string }> {
     const start = decodeCursor(after, ['logIndex'], 'after');
     const from = start ? start[0] : -1;
-    const rows = (await this.db.query(
-      `SELECT receipt_id, type, letter_id, at, log_index FROM receipt_log
-        WHERE agency_id = $1 AND log_index > $2 ORDER BY log_index LIMIT $3`,
-      [agencyId, from, limit],
-    )) as { receipt_id: string; type: string; letter_id: string; at: Date; log_index: string }[];
-    const items = rows.map((r) => ({
-      id: r.receipt_id,
+    const items = (await this.letters.eventsAfter(agencyId, from, limit)).map((r) => ({
+      id: r.receiptId,
       type: r.type,
-      letterId: r.letter_id,
+      letterId: r.letterId,
       at: r.at.toISOString(),
-      logIndex: Number(r.log_index),
+      logIndex: r.logIndex,
     }));
     const last = items.length > 0 ? items[items.length - 1].logIndex : from;
     return { items, nextCursor: encodeCursor([last]) };

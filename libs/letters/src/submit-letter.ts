@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import {
   OpenPgpError,
   decodeDocumentContent,
@@ -11,10 +11,11 @@ import {
   type OpenPgpLimits,
 } from '#crypto';
 import { DomainError, conflict, invalid } from '#errors';
-import { jobIdFor, type Outbox, type OutboxRow } from '#queue';
+import { jobIdFor, type Outbox } from '#queue';
+import { SenderLettersStore, Sql, type AcceptedLetter } from '#stores';
 import { citizenEncryptionKeyIds } from './end-to-end';
 import type { MailboxDirectory } from './mailbox-directory';
-import { receiptPayload, type StagedReceipt } from './receipt-staging';
+import { receiptPayload } from './receipt-staging';
 import { LETTER_LIMITS, type LetterSubmission } from './submission-schema';
 import { toDomainError } from './openpgp-errors';
 
@@ -31,11 +32,8 @@ export interface SubmitLetterCommand {
   streamed?: ReadonlyMap<string, DecodedBase64>;
 }
 
-export interface SubmittedLetter {
-  id: string;
-  state: 'accepted';
-  receipt: StagedReceipt;
-}
+/** What an accepted submission answers, and what a repeat of the request is answered again. */
+export type SubmittedLetter = AcceptedLetter;
 
 export interface SubmitLetterResult {
   status: number;
@@ -53,13 +51,17 @@ export interface PlatformKeyInfo {
  * received, the `accepted` receipt, the outbox row and the idempotency record in one transaction.
  */
 export class SubmitLetter {
+  private readonly letters: SenderLettersStore;
+
   constructor(
     private readonly db: DataSource,
     private readonly mailboxes: MailboxDirectory,
     private readonly platform: PlatformKeyInfo,
     private readonly limits: OpenPgpLimits,
     private readonly outbox: Outbox,
-  ) {}
+  ) {
+    this.letters = new SenderLettersStore(new Sql(db));
+  }
 
   async execute(cmd: SubmitLetterCommand): Promise<SubmitLetterResult> {
     const { submission } = cmd;
@@ -72,24 +74,18 @@ export class SubmitLetter {
     );
 
     const outcome = await this.db.transaction(async (m) => {
+      const tx = new Sql(m);
       // A second request with the same key waits for nothing: while the first transaction is
       // open it is told so (409); afterwards it sees the stored answer.
-      const [{ locked }] = (await m.query(
-        'SELECT pg_try_advisory_xact_lock(hashtextextended($1, 7)) AS locked',
-        [`${cmd.agencyId}/${cmd.idempotencyKey}`],
-      )) as { locked: boolean }[];
-      if (!locked) {
+      if (!(await this.letters.lockIdempotencyKey(tx, cmd.agencyId, cmd.idempotencyKey))) {
         throw conflict(
           'idempotency.in_flight',
           'A request with this Idempotency-Key is still being processed',
         );
       }
-      const [previous] = (await m.query(
-        'SELECT request_sha256, status, response FROM idempotency_keys WHERE agency_id = $1 AND key = $2',
-        [cmd.agencyId, cmd.idempotencyKey],
-      )) as { request_sha256: Buffer; status: number; response: SubmittedLetter }[];
+      const previous = await this.letters.replayIdempotent(tx, cmd.agencyId, cmd.idempotencyKey);
       if (previous) {
-        if (!previous.request_sha256.equals(cmd.requestSha256)) {
+        if (!previous.requestSha256.equals(cmd.requestSha256)) {
           throw new DomainError(
             422,
             'idempotency.key_reused',
@@ -101,8 +97,7 @@ export class SubmitLetter {
 
       const mailbox = await this.mailboxes.findOrCreate(m, submission.recipient.nationalId);
       const letterId = uuidv7();
-      const documentIds = documents.map(() => uuidv7());
-      const receipt: StagedReceipt = {
+      const receipt = {
         ...receiptPayload(
           letterId,
           'accepted',
@@ -120,42 +115,32 @@ export class SubmitLetter {
         logIndex: null,
       };
       const body: SubmittedLetter = { id: letterId, state: 'accepted', receipt };
-      const staged = await storeAccepted(m, {
-        letter: [
-          letterId,
-          cmd.agencyId,
-          mailbox.id,
-          submission.title,
-          submission.senderReference ?? null,
-          'accepted',
-          submission.requiresAcknowledgement ?? false,
-          submission.reminderAfterDays ?? 7,
-          submission.publishAt ?? null,
-          submission.dueDate ?? null,
+      const staged = await this.letters.insertSubmission(tx, {
+        letter: {
+          id: letterId,
+          agencyId: cmd.agencyId,
+          mailboxId: mailbox.id,
+          title: submission.title,
+          senderReference: submission.senderReference ?? null,
+          requiresAcknowledgement: submission.requiresAcknowledgement ?? false,
+          reminderAfterDays: submission.reminderAfterDays ?? 7,
+          publishAt: submission.publishAt ?? null,
+          dueDate: submission.dueDate ?? null,
           endToEnd,
-        ],
-        documents: documentIds.map((id, position) => {
-          const doc = documents[position];
-          const inline = doc.bytes.length <= SEPARATE_DOCUMENT_BYTES;
-          return [
-            id,
-            letterId,
-            position,
-            doc.filename,
-            doc.mediaType,
-            inline ? doc.bytes : null,
-            doc.sha256,
-            doc.signatureBytes,
-          ];
-        }),
-        separately: documentIds.flatMap((id, position) =>
-          documents[position].bytes.length > SEPARATE_DOCUMENT_BYTES
-            ? [[id, letterId, documents[position].bytes] as [string, string, Uint8Array]]
-            : [],
-        ),
-        receipt: [uuidv7(), letterId, cmd.agencyId, 'accepted', '', receipt.at, receipt],
-        job: ['deliver', jobIdFor('deliver', letterId), letterId],
-        idempotency: [cmd.agencyId, cmd.idempotencyKey, cmd.requestSha256, 202, body],
+        },
+        documents: documents.map((doc, position) => ({
+          id: uuidv7(),
+          position,
+          filename: doc.filename,
+          mediaType: doc.mediaType,
+          bytes: doc.bytes,
+          sha256: doc.sha256,
+          signature: doc.signatureBytes,
+        })),
+        receiptId: uuidv7(),
+        idempotency: { key: cmd.idempotencyKey, requestSha256: cmd.requestSha256, status: 202 },
+        answer: body,
+        job: { queue: 'deliver', jobId: jobIdFor('deliver', letterId) },
       });
       return { status: 202, body, replayed: false, staged };
     });
@@ -253,62 +238,6 @@ function decodeSignature(signature: string, index: number): Buffer {
   }
   return bytes;
 }
-
-/**
- * Everything an accepted letter consists of, written in one statement: on this hardware each
- * round trip to PostgreSQL costs more than the rows it writes. Bytes stay in the binary
- * protocol, one parameter each.
- */
-async function storeAccepted(
-  m: EntityManager,
-  rows: {
-    letter: unknown[];
-    documents: unknown[][];
-    receipt: unknown[];
-    job: unknown[];
-    idempotency: unknown[];
-    /** [document id, letter id, bytes] of documents written after the rest. */
-    separately: [string, string, Uint8Array][];
-  },
-): Promise<OutboxRow> {
-  const params: unknown[] = [];
-  const values = (row: unknown[]) => `(${row.map((value) => `$${params.push(value)}`).join(', ')})`;
-  const [job] = (await m.query(
-    `WITH letter AS (
-       INSERT INTO letters (id, agency_id, mailbox_id, title, sender_reference, state,
-         requires_acknowledgement, reminder_after_days, publish_at, due_date, end_to_end)
-       VALUES ${values(rows.letter)}
-     ), documents AS (
-       INSERT INTO documents (id, letter_id, position, filename, media_type, received,
-         received_sha256, received_signature)
-       VALUES ${rows.documents.map(values).join(', ')}
-     ), receipt AS (
-       INSERT INTO receipts (id, letter_id, agency_id, type, kind, at, payload)
-       VALUES ${values(rows.receipt)}
-     ), idempotency AS (
-       INSERT INTO idempotency_keys (agency_id, key, request_sha256, status, response)
-       VALUES ${values(rows.idempotency)}
-     )
-     INSERT INTO outbox (queue, job_id, subject_id) VALUES ${values(rows.job)}
-     RETURNING id, queue, subject_id`,
-    params,
-  )) as OutboxRow[];
-  for (const [id, letterId, bytes] of rows.separately)
-    await m.query('UPDATE documents SET received = $3 WHERE letter_id = $1 AND id = $2', [
-      letterId,
-      id,
-      bytes,
-    ]);
-  return job;
-}
-
-/**
- * Documents past this size are written by a statement each, after the letter's own: the driver
- * copies a statement's parameters twice over while it builds the message, and for one statement
- * holding all of a 60 MB letter that was about 150 MB at once. The round trip is nothing next
- * to the bytes.
- */
-const SEPARATE_DOCUMENT_BYTES = 1024 * 1024;
 
 export function sha256OfBody(raw: Buffer): Buffer {
   return createHash('sha256').update(raw).digest();

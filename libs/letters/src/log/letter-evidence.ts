@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
 import type { SignedTreeHead } from '#evidence';
 import { notFound } from '#errors';
-import { ReceiptsStore, Sql } from '#stores';
-import { recordAccess, type Actor } from '../recipient-lookup';
+import { AccessLogStore, ReceiptsStore, SenderLettersStore, Sql } from '#stores';
+import type { Actor } from '../recipient-lookup';
 import type { InclusionProofView, ReceiptLog } from './receipt-log';
 
 export interface EvidenceView {
@@ -15,13 +15,18 @@ export interface EvidenceView {
  * signed tree head (null until a head covers it). What an auditor checks offline.
  */
 export class LetterEvidence {
+  private readonly sql: Sql;
   private readonly receipts: ReceiptsStore;
+  private readonly letters: SenderLettersStore;
+  private readonly accessLog = new AccessLogStore();
 
   constructor(
-    private readonly db: DataSource,
+    db: DataSource,
     private readonly log: ReceiptLog,
   ) {
-    this.receipts = new ReceiptsStore(new Sql(db));
+    this.sql = new Sql(db);
+    this.receipts = new ReceiptsStore(this.sql);
+    this.letters = new SenderLettersStore(this.sql);
   }
 
   /** Proofs for the entries of one letter, keyed by log index. */
@@ -44,13 +49,14 @@ export class LetterEvidence {
 
   /** An auditor's view of a letter; written to the recipient's access log. */
   async forAuditor(auditor: Actor, letterId: string, purpose: string): Promise<EvidenceView> {
-    const [letter] = (await this.db.query('SELECT mailbox_id FROM letters WHERE id = $1', [
-      letterId,
-    ])) as {
-      mailbox_id: string;
-    }[];
-    if (!letter) throw notFound('letter');
-    await recordAccess(this.db, letter.mailbox_id, auditor, 'audit.letter_evidence', purpose);
+    const mailboxId = await this.letters.mailboxOfLetter(letterId);
+    if (mailboxId === null) throw notFound('letter');
+    await this.accessLog.record(this.sql, {
+      mailboxId,
+      actor: auditor,
+      action: 'audit.letter_evidence',
+      purpose,
+    });
     const { treeHead, receipts } = await this.proofs(letterId);
     return { treeHead, receipts };
   }
