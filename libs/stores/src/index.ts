@@ -6,3 +6,4 @@ export * from './outbox.store';
 export * from './webhooks.store';
 export * from './letters.store';
 export * from './notifications.store';
+export * from './agencies.store';
