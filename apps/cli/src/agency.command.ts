@@ -3,8 +3,9 @@ import { parseArgs } from 'node:util';
 import { v7 as uuidv7 } from 'uuid';
 import { generateApiKey, parseScopes, SCOPES, type Scope } from '#auth';
 import { readSigningKey } from '#crypto';
-import { MailboxDirectory, SigningKeyHistory } from '#letters';
-import { operatorAudit, required, UsageError, type CliContext } from './context';
+import { MailboxDirectory } from '#letters';
+import type { AgenciesStore } from '#stores';
+import { agenciesOf, required, UsageError, type CliContext } from './context';
 
 export const USAGE = `usage:
   agency create --name NAME --signing-key FILE [--scopes LIST] [--json]
@@ -20,13 +21,20 @@ export const USAGE = `usage:
                   known: ${SCOPES.join(', ')}; default: all of them`;
 
 /** Re-adding a revoked key opens a new validity interval; the revocation stays in the history. */
-async function addSigningKey(ctx: CliContext, agencyId: string, file: string) {
+async function addSigningKey(
+  ctx: CliContext,
+  agencies: AgenciesStore,
+  agencyId: string,
+  file: string,
+) {
   const key = await readSigningKey(readFileSync(file, 'utf8'));
-  const db = await ctx.db();
-  const added = await new SigningKeyHistory(db).add(agencyId, key);
+  const added = await agencies.addSigningKey(agencyId, key);
   if (added.opened) {
-    await operatorAudit(db, ctx.actor, 'agency.signing_key_added', agencyId, {
-      fingerprint: key.fingerprint,
+    await agencies.audit({
+      actor: ctx.actor,
+      action: 'agency.signing_key_added',
+      subject: agencyId,
+      details: { fingerprint: key.fingerprint },
     });
   }
   return { fingerprint: key.fingerprint, ...added };
@@ -40,18 +48,6 @@ function scopesOption(values: { scopes?: string }): Scope[] {
   } catch (error) {
     throw new UsageError(`--scopes: ${(error as Error).message}`);
   }
-}
-
-async function issueApiKey(ctx: CliContext, agencyId: string, scopes: Scope[]): Promise<string> {
-  const db = await ctx.db();
-  const { key, hash } = generateApiKey();
-  await db.query('INSERT INTO api_keys (id, agency_id, key_hash, scopes) VALUES ($1, $2, $3, $4)', [
-    uuidv7(),
-    agencyId,
-    hash,
-    scopes,
-  ]);
-  return key;
 }
 
 export async function agencyCommand(
@@ -77,16 +73,27 @@ export async function agencyCommand(
   }
   // Before any write: a mistyped scope must not leave an agency without a key.
   const scopes = scopesOption(values);
-  const db = await ctx.db();
+  const agencies = await agenciesOf(ctx);
+  const audit = (action: string, subject: string, details?: Record<string, unknown>) =>
+    agencies.audit({ actor: ctx.actor, action, subject, details });
   switch (sub) {
     case 'create': {
       const name = required(values, 'name');
+      // Read before any write, so a missing or unreadable key leaves no agency behind.
+      const signingKey = await readSigningKey(
+        readFileSync(required(values, 'signing-key'), 'utf8'),
+      );
       const id = uuidv7();
-      await db.query('INSERT INTO agencies (id, name) VALUES ($1, $2)', [id, name]);
-      await operatorAudit(db, ctx.actor, 'agency.created', id, { name });
-      const { fingerprint } = await addSigningKey(ctx, id, required(values, 'signing-key'));
-      const apiKey = await issueApiKey(ctx, id, scopes);
-      await operatorAudit(db, ctx.actor, 'agency.api_key_issued', id, { scopes });
+      const { key: apiKey, hash } = generateApiKey();
+      const { fingerprint } = await agencies.create({
+        id,
+        name,
+        signingKey,
+        apiKey: { hash, scopes },
+      });
+      await audit('agency.created', id, { name });
+      await audit('agency.signing_key_added', id, { fingerprint });
+      await audit('agency.api_key_issued', id, { scopes });
       ctx.print(
         values.json
           ? { id, apiKey, scopes }
@@ -97,15 +104,11 @@ export async function agencyCommand(
     }
     case 'keys': {
       const agency = required(values, 'agency');
-      const rows = (await db.query(
-        `SELECT id, scopes, created_at, revoked_at FROM api_keys WHERE agency_id = $1 ORDER BY created_at, id`,
-        [agency],
-      )) as { id: string; scopes: string[]; created_at: Date; revoked_at: Date | null }[];
-      const keys = rows.map((r) => ({
-        id: r.id,
-        scopes: r.scopes,
-        createdAt: r.created_at.toISOString(),
-        revokedAt: r.revoked_at?.toISOString() ?? null,
+      const keys = (await agencies.keysOf(agency)).map((k) => ({
+        id: k.id,
+        scopes: k.scopes,
+        createdAt: k.createdAt.toISOString(),
+        revokedAt: k.revokedAt?.toISOString() ?? null,
       }));
       ctx.print(
         values.json
@@ -121,20 +124,21 @@ export async function agencyCommand(
       return;
     }
     case 'list': {
-      const rows = (await db.query(
-        `SELECT a.id, a.name, a.created_at,
-           (SELECT json_agg(json_build_object('fingerprint', k.fingerprint, 'addedAt', k.added_at,
-                                              'revokedAt', k.revoked_at) ORDER BY k.added_at)
-              FROM agency_signing_keys k WHERE k.agency_id = a.id) AS signing_keys,
-           (SELECT count(*)::int FROM api_keys ak WHERE ak.agency_id = a.id AND ak.revoked_at IS NULL) AS active_api_keys
-         FROM agencies a ORDER BY a.created_at`,
-      )) as unknown[];
+      // The listing's field names are what scripts read (`signing_keys[0].fingerprint`).
+      const rows = (await agencies.list()).map((a) => ({
+        id: a.id,
+        name: a.name,
+        created_at: a.createdAt,
+        signing_keys: a.signingKeys,
+        active_api_keys: a.activeApiKeys,
+      }));
       ctx.print(rows, values.json);
       return;
     }
     case 'add-key': {
       const added = await addSigningKey(
         ctx,
+        agencies,
         required(values, 'agency'),
         required(values, 'signing-key'),
       );
@@ -149,20 +153,18 @@ export async function agencyCommand(
     case 'revoke-key': {
       const agency = required(values, 'agency');
       const fingerprint = required(values, 'fingerprint').toLowerCase();
-      if (!(await new SigningKeyHistory(db).revoke(agency, fingerprint)))
+      if (!(await agencies.revokeSigningKey(agency, fingerprint)))
         throw new UsageError('No such active signing key for that agency');
-      await operatorAudit(db, ctx.actor, 'agency.signing_key_revoked', agency, { fingerprint });
+      await audit('agency.signing_key_revoked', agency, { fingerprint });
       console.log(`Revoked ${fingerprint}; letters signed before now still verify`);
       return;
     }
     case 'rotate-api-key': {
       const agency = required(values, 'agency');
-      await db.query(
-        'UPDATE api_keys SET revoked_at = now() WHERE agency_id = $1 AND revoked_at IS NULL',
-        [agency],
-      );
-      const apiKey = await issueApiKey(ctx, agency, scopes);
-      await operatorAudit(db, ctx.actor, 'agency.api_key_rotated', agency, { scopes });
+      await agencies.revokeApiKeys(agency);
+      const { key: apiKey, hash } = generateApiKey();
+      await agencies.issueApiKey(agency, { hash, scopes });
+      await audit('agency.api_key_rotated', agency, { scopes });
       ctx.print(
         values.json
           ? { id: agency, apiKey, scopes }
@@ -173,11 +175,8 @@ export async function agencyCommand(
     }
     case 'revoke-api-keys': {
       const agency = required(values, 'agency');
-      await db.query(
-        'UPDATE api_keys SET revoked_at = now() WHERE agency_id = $1 AND revoked_at IS NULL',
-        [agency],
-      );
-      await operatorAudit(db, ctx.actor, 'agency.api_keys_revoked', agency);
+      await agencies.revokeApiKeys(agency);
+      await audit('agency.api_keys_revoked', agency);
       console.log('Revoked all API keys of the agency');
       return;
     }
@@ -199,15 +198,14 @@ export async function citizenCommand(
   const nationalId = required(values, 'national-id');
   const directory = new MailboxDirectory(ctx.config.nationalIds, ctx.config.masterKeys);
   directory.assertValid(nationalId);
-  const db = await ctx.db();
-  const mailbox = await directory.findOrCreate(db.manager, nationalId);
-  await db.query('UPDATE mailboxes SET reserved = $2 WHERE id = $1', [mailbox.id, !values.off]);
-  await operatorAudit(
-    db,
-    ctx.actor,
-    values.off ? 'citizen.reservation_lifted' : 'citizen.reserved',
-    mailbox.id,
-  );
+  const mailbox = await directory.findOrCreate((await ctx.db()).manager, nationalId);
+  const agencies = await agenciesOf(ctx);
+  await agencies.setMailboxReserved(mailbox.id, !values.off);
+  await agencies.audit({
+    actor: ctx.actor,
+    action: values.off ? 'citizen.reservation_lifted' : 'citizen.reserved',
+    subject: mailbox.id,
+  });
   console.log(
     values.off ? 'Reservation lifted' : 'Reserved against digital post: letters go to print',
   );

@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import type { DataSource } from 'typeorm';
 import { loadConfig, type AppConfig } from '#config';
 import { createDataSource } from '#database';
+import { AgenciesStore, Sql } from '#stores';
 
 export interface CliContext {
   config: AppConfig;
@@ -38,6 +39,11 @@ export class UsageError extends Error {}
 /** The command could not do its work (an unreachable API, a refused letter): one line, exit 1. */
 export class CliError extends Error {}
 
+/** The operator's store: agencies, their keys, and the audit log of what operators changed. */
+export async function agenciesOf(ctx: CliContext): Promise<AgenciesStore> {
+  return new AgenciesStore(new Sql(await ctx.db()));
+}
+
 export function unknownSubcommand(group: string, sub: string | undefined, known: string[]) {
   const what = sub ? `unknown subcommand "${sub}"` : 'a subcommand is missing';
   return new UsageError(`${group}: ${what}; one of ${known.join(', ')}`);
@@ -48,17 +54,4 @@ export function required(values: Record<string, unknown>, name: string): string 
   if (typeof value !== 'string' || value.length === 0)
     throw new UsageError(`--${name} is required`);
   return value;
-}
-
-export async function operatorAudit(
-  db: DataSource,
-  actor: string,
-  action: string,
-  subject: string,
-  details: Record<string, unknown> = {},
-): Promise<void> {
-  await db.query(
-    'INSERT INTO operator_audit_log (actor, action, subject, details) VALUES ($1, $2, $3, $4)',
-    [actor, action, subject, details],
-  );
 }

@@ -8,7 +8,7 @@ import { encryptAndSignForPlatform, readSigningKey } from '#crypto';
 import { makeSyntheticNorwegianId } from '#identity';
 import { MailboxDirectory } from '#letters';
 import type { Api } from './api';
-import type { CliContext } from './context';
+import { agenciesOf, type CliContext } from './context';
 
 export interface DemoState {
   agencyId: string;
@@ -63,16 +63,11 @@ export async function seedCommand(ctx: CliContext, api: Api): Promise<void> {
   if (ctx.config.env === 'production') throw new Error('dev seed is for development only');
   const stateFile = resolve('.secrets/demo.json');
   mkdirSync(dirname(stateFile), { recursive: true, mode: 0o700 });
-  const db = await ctx.db();
+  const agencies = await agenciesOf(ctx);
   let state: DemoState | null = existsSync(stateFile)
     ? (JSON.parse(readFileSync(stateFile, 'utf8')) as DemoState)
     : null;
-  if (state) {
-    const [found] = (await db.query('SELECT 1 FROM agencies WHERE id = $1', [
-      state.agencyId,
-    ])) as unknown[];
-    if (!found) state = null;
-  }
+  if (state && !(await agencies.exists(state.agencyId))) state = null;
   if (!state) {
     const { privateKey, publicKey } = await openpgp.generateKey({
       type: 'ecc',
@@ -85,19 +80,11 @@ export async function seedCommand(ctx: CliContext, api: Api): Promise<void> {
     const agencyId = uuidv7();
     const key = await readSigningKey(publicKey);
     const { key: apiKey, hash } = generateApiKey();
-    await db.transaction(async (m) => {
-      await m.query('INSERT INTO agencies (id, name) VALUES ($1, $2)', [
-        agencyId,
-        'Skatteetaten (demo)',
-      ]);
-      await m.query(
-        'INSERT INTO agency_signing_keys (id, agency_id, fingerprint, public_key) VALUES ($1, $2, $3, $4)',
-        [uuidv7(), agencyId, key.fingerprint, key.armored],
-      );
-      await m.query(
-        'INSERT INTO api_keys (id, agency_id, key_hash, scopes) VALUES ($1, $2, $3, $4)',
-        [uuidv7(), agencyId, hash, [...SCOPES]],
-      );
+    await agencies.create({
+      id: agencyId,
+      name: 'Skatteetaten (demo)',
+      signingKey: key,
+      apiKey: { hash, scopes: SCOPES },
     });
     state = {
       agencyId,
@@ -112,13 +99,11 @@ export async function seedCommand(ctx: CliContext, api: Api): Promise<void> {
   if (!state.lettersSent) {
     // Demo citizens have a confirmed address, so the notifications show in the mail catcher.
     const directory = new MailboxDirectory(ctx.config.nationalIds, ctx.config.masterKeys);
+    const { manager } = await ctx.db();
     for (const citizen of state.citizens) {
-      const mailbox = await directory.findOrCreate(db.manager, citizen.nationalId);
+      const mailbox = await directory.findOrCreate(manager, citizen.nationalId);
       const email = `${citizen.name.toLowerCase().replace(/[^a-z]+/g, '.')}@example.test`;
-      await db.query(
-        'UPDATE mailboxes SET notification_email = $2, email_confirmed = true WHERE id = $1',
-        [mailbox.id, email],
-      );
+      await agencies.setConfirmedNotificationEmail(mailbox.id, email);
     }
     const platformPublicKey = await api.platformKey();
     const signingPrivateKey = readFileSync(state.signingKeyFile, 'utf8');

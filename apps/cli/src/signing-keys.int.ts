@@ -149,6 +149,17 @@ describe('an agency signing key over time', () => {
     expect(closed!.revoked_at).not.toBeNull();
   });
 
+  it('leaves no agency behind when its signing key cannot be read', async () => {
+    const name = `No key ${uuidv7()}`;
+    const missing = join(tmpdir(), `pk-missing-${uuidv7()}.asc`);
+    await expect(cli('agency', 'create', '--name', name, '--signing-key', missing)).rejects.toThrow(
+      /ENOENT/,
+    );
+    await cli('agency', 'list', '--json');
+    const listing = printed.pop() as { name: string }[];
+    expect(listing.map((a) => a.name)).not.toContain(name);
+  });
+
   it('lists every interval of a key', async () => {
     await cli('agency', 'create', '--name', 'Keys listed', '--signing-key', keys.file, '--json');
     const { id: agencyId } = printed.pop() as { id: string };

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { AgencyPrincipal, Scope } from './principals';
+import { AgenciesStore, Sql } from '#stores';
+import { isScope, type AgencyPrincipal } from './principals';
 
 const PREFIX = 'pk_';
 
@@ -19,22 +20,22 @@ export function looksLikeApiKey(token: string): boolean {
 }
 
 export class ApiKeyAuthenticator {
-  constructor(private readonly db: DataSource) {}
+  private readonly agencies: AgenciesStore;
+
+  constructor(db: DataSource) {
+    this.agencies = new AgenciesStore(new Sql(db));
+  }
 
   async authenticate(key: string): Promise<AgencyPrincipal | null> {
-    const rows = (await this.db.query(
-      `SELECT k.id, k.agency_id, k.scopes, a.name FROM api_keys k JOIN agencies a ON a.id = k.agency_id
-        WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
-      [hashApiKey(key)],
-    )) as { id: string; agency_id: string; scopes: Scope[]; name: string }[];
-    const row = rows[0];
-    if (!row) return null;
+    const holder = await this.agencies.apiKeyByHash(hashApiKey(key));
+    if (!holder) return null;
     return {
       kind: 'agency',
-      agencyId: row.agency_id,
-      name: row.name,
-      scopes: row.scopes,
-      apiKeyId: row.id,
+      agencyId: holder.agencyId,
+      name: holder.agencyName,
+      // A scope this build does not know (stored by a newer one) grants nothing here.
+      scopes: holder.scopes.filter(isScope),
+      apiKeyId: holder.apiKeyId,
     };
   }
 }

@@ -27,4 +27,3 @@ export * from './webhooks';
 export { MailboxKeys, type MailboxKeyView } from './mailbox-keys';
 export { readCitizenKey, citizenEncryptionKeyIds, type CitizenKey } from './end-to-end';
 export { purgeTrash } from './purge-trash';
-export { SigningKeyHistory, type SigningKeyInterval } from './signing-key-history';

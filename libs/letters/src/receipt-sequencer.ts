@@ -15,7 +15,7 @@ const SEQUENCER_LOCK = 0x706b5f6c6f67;
 export class ReceiptSequencer {
   private readonly sql: Sql;
   private readonly receipts: ReceiptsStore;
-  private readonly webhooks = new WebhooksStore();
+  private readonly webhooks: WebhooksStore;
   private readonly outboxStore: OutboxStore;
 
   constructor(
@@ -27,6 +27,7 @@ export class ReceiptSequencer {
     this.sql = new Sql(db);
     this.receipts = new ReceiptsStore(this.sql);
     this.outboxStore = new OutboxStore(this.sql);
+    this.webhooks = new WebhooksStore(this.sql);
   }
 
   /** Sequences one batch; returns how many receipts were appended (0 when another holds the lock). */

@@ -51,6 +51,14 @@ export function bool(r: Row, name: string): boolean {
   return value;
 }
 
+/** A `text[]` column: `pg` hands back an array of strings. */
+export function texts(r: Row, name: string): string[] {
+  const value = present(r, name, 'text[]');
+  if (!Array.isArray(value) || !value.every((v): v is string => typeof v === 'string'))
+    throw new ColumnTypeError(name, 'text[]', value);
+  return value;
+}
+
 /** A `json`/`jsonb` column: its shape is the caller's to check. */
 export function json(r: Row, name: string): unknown {
   return present(r, name, 'json');

@@ -8,3 +8,4 @@ export * from './letters.store';
 export * from './notifications.store';
 export * from './letters/sender';
 export * from './access-log.store';
+export * from './agencies.store';

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { Sql, WebhooksStore, type DeliveryStatus } from '#stores';
 import type { WebhookRegistry } from './webhook-registry';
 import { postToCheckedTarget } from './webhook-request';
 import { signWebhook } from './webhook-signature';
@@ -11,58 +12,39 @@ export interface WebhookDeliveryPolicy {
 
 export class WebhookAttemptFailed extends Error {}
 
-interface DeliveryRow {
-  status: string;
-  webhook_id: string;
-  url: string;
-  deleted_at: Date | null;
-  sealed_secret: Buffer;
-  master_key_version: number;
-  receipt_id: string;
-  type: string;
-  letter_id: string;
-  at: Date;
-  log_index: string;
-  jws: string;
-}
-
 /**
  * One webhook delivery attempt (the `webhook` queue). At least once: the receiver may see an
  * event again after a timeout, always with the same `webhook-id` (the event id) to deduplicate
  * on. Redirects are not followed. The event feed stays the source of truth.
  */
 export class DeliverWebhook {
+  private readonly webhooks: WebhooksStore;
+
   constructor(
-    private readonly db: DataSource,
+    db: DataSource,
     private readonly registry: WebhookRegistry,
     private readonly policy: WebhookDeliveryPolicy,
     private readonly resolve: Resolver = systemResolver,
-  ) {}
+  ) {
+    this.webhooks = new WebhooksStore(new Sql(db));
+  }
 
   /** Throws WebhookAttemptFailed to be retried; on the last attempt records the failure instead. */
   async execute(deliveryId: string, lastAttempt: boolean): Promise<string> {
-    const [row] = (await this.db.query(
-      `SELECT d.status, w.id AS webhook_id, w.url, w.deleted_at, w.sealed_secret, w.master_key_version,
-              l.receipt_id, l.type, l.letter_id, l.at, l.log_index, l.jws
-         FROM webhook_deliveries d
-         JOIN webhooks w ON w.id = d.webhook_id
-         JOIN receipt_log l ON l.log_index = d.log_index AND l.receipt_id = d.receipt_id
-        WHERE d.id = $1`,
-      [deliveryId],
-    )) as DeliveryRow[];
+    const row = await this.webhooks.forAttempt(deliveryId);
     if (!row || row.status !== 'pending') return row?.status ?? 'missing';
-    if (row.deleted_at) return this.finish(deliveryId, 'cancelled', 'the webhook was deleted');
+    if (row.deletedAt) return this.finish(deliveryId, 'cancelled', 'the webhook was deleted');
 
     const url = new URL(row.url);
     const target = await checkTarget(url, this.policy.allowPrivateTargets, this.resolve);
     if (!target.ok) return this.finish(deliveryId, 'failed', target.reason);
 
     const body = JSON.stringify({
-      id: row.receipt_id,
+      id: row.receiptId,
       type: row.type,
-      letterId: row.letter_id,
+      letterId: row.letterId,
       at: row.at.toISOString(),
-      logIndex: Number(row.log_index),
+      logIndex: row.logIndex,
       jws: row.jws,
     });
     const timestamp = Math.floor(Date.now() / 1000);
@@ -74,11 +56,11 @@ export class DeliverWebhook {
         {
           'content-type': 'application/json',
           'user-agent': 'Postkasse-Webhooks/1',
-          'webhook-id': row.receipt_id,
+          'webhook-id': row.receiptId,
           'webhook-timestamp': String(timestamp),
           'webhook-signature': signWebhook(
-            this.registry.secretOf({ id: row.webhook_id, ...row }),
-            row.receipt_id,
+            this.registry.secretOf(row.webhookId, row),
+            row.receiptId,
             timestamp,
             body,
           ),
@@ -91,21 +73,17 @@ export class DeliverWebhook {
     } catch (e) {
       error = `the request to ${target.address} failed: ${(e as Error).message}`;
     }
-    await this.db.query(
-      'UPDATE webhook_deliveries SET attempts = attempts + 1, last_error = $2 WHERE id = $1',
-      [deliveryId, error],
-    );
+    await this.webhooks.recordFailedAttempt(deliveryId, error);
     if (lastAttempt) return this.finish(deliveryId, 'failed', `gave up: ${error}`);
     throw new WebhookAttemptFailed(error);
   }
 
-  private async finish(deliveryId: string, status: string, error: string | null): Promise<string> {
-    await this.db.query(
-      `UPDATE webhook_deliveries SET status = $2, last_error = COALESCE($3, last_error), finished_at = now(),
-         attempts = attempts + CASE WHEN $2 = 'delivered' THEN 1 ELSE 0 END
-        WHERE id = $1 AND status = 'pending'`,
-      [deliveryId, status, error],
-    );
+  private async finish(
+    deliveryId: string,
+    status: Exclude<DeliveryStatus, 'pending'>,
+    error: string | null,
+  ): Promise<string> {
+    await this.webhooks.finish(deliveryId, status, error);
     return status;
   }
 }

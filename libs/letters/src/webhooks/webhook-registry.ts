@@ -3,6 +3,14 @@ import type { DataSource } from 'typeorm';
 import { seal, unseal, type MasterKeyring } from '#crypto';
 import { RECEIPT_TYPES } from '#evidence';
 import { DomainError, invalid, notFound } from '#errors';
+import {
+  AgenciesStore,
+  Sql,
+  WebhooksStore,
+  type DeliveryStatus,
+  type SealedWebhookSecret,
+  type WebhookRecord,
+} from '#stores';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { newWebhookSecret } from './webhook-signature';
 import { assertWebhookUrl } from './webhook-target';
@@ -14,18 +22,11 @@ export interface WebhookView {
   createdAt: string;
 }
 
-interface WebhookRow {
-  id: string;
-  url: string;
-  events: string[] | null;
-  created_at: Date;
-}
-
-const view = (r: WebhookRow): WebhookView => ({
+const view = (r: WebhookRecord): WebhookView => ({
   id: r.id,
   url: r.url,
   events: r.events,
-  createdAt: r.created_at.toISOString(),
+  createdAt: r.createdAt.toISOString(),
 });
 
 export const secretAad = (webhookId: string) =>
@@ -33,13 +34,21 @@ export const secretAad = (webhookId: string) =>
 
 /** An agency's webhook endpoints. The signing secret is shown once and kept sealed. */
 export class WebhookRegistry {
+  private readonly sql: Sql;
+  private readonly agencies: AgenciesStore;
+  private readonly webhooks: WebhooksStore;
+
   constructor(
-    private readonly db: DataSource,
+    db: DataSource,
     private readonly masterKeys: MasterKeyring,
     private readonly allowPrivateTargets: boolean,
     /** Every receipt fans out to each endpoint, so their number bounds the webhook queue's work. */
     private readonly maxPerAgency: number,
-  ) {}
+  ) {
+    this.sql = new Sql(db);
+    this.agencies = new AgenciesStore(this.sql);
+    this.webhooks = new WebhooksStore(this.sql);
+  }
 
   async create(
     agencyId: string,
@@ -53,15 +62,12 @@ export class WebhookRegistry {
     const id = uuidv7();
     const secret = newWebhookSecret();
     const { current } = this.masterKeys;
-    const row = await this.db.transaction(async (m) => {
+    const row = await this.sql.transaction(async (tx) => {
       // The agency's row lock serialises concurrent creations, so the cap holds under a race.
       // The count is its own statement: under READ COMMITTED it then sees what the creation
       // that held the lock committed (a subquery of the locking statement would not).
-      await m.query('SELECT 1 FROM agencies WHERE id = $1 FOR UPDATE', [agencyId]);
-      const [{ active }] = (await m.query(
-        'SELECT count(*)::int AS active FROM webhooks WHERE agency_id = $1 AND deleted_at IS NULL',
-        [agencyId],
-      )) as { active: number }[];
+      await this.agencies.lock(tx, agencyId);
+      const active = await this.webhooks.countActive(tx, agencyId);
       if (active >= this.maxPerAgency) {
         throw new DomainError(
           409,
@@ -70,102 +76,64 @@ export class WebhookRegistry {
           { limit: this.maxPerAgency },
         );
       }
-      const [inserted] = (await m.query(
-        `INSERT INTO webhooks (id, agency_id, url, events, sealed_secret, master_key_version)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, url, events, created_at`,
-        [
-          id,
-          agencyId,
-          target.toString(),
-          events ?? null,
-          seal(current.key, Buffer.from(secret), secretAad(id)),
-          current.version,
-        ],
-      )) as WebhookRow[];
-      return inserted;
+      return this.webhooks.create(
+        tx,
+        { id, agencyId, url: target.toString(), events: events ?? null },
+        {
+          sealedSecret: seal(current.key, Buffer.from(secret), secretAad(id)),
+          masterKeyVersion: current.version,
+        },
+      );
     });
     return { ...view(row), secret };
   }
 
   async list(agencyId: string): Promise<{ items: WebhookView[]; nextCursor: null }> {
-    const rows = (await this.db.query(
-      'SELECT id, url, events, created_at FROM webhooks WHERE agency_id = $1 AND deleted_at IS NULL ORDER BY id',
-      [agencyId],
-    )) as WebhookRow[];
+    const rows = await this.webhooks.listOf(agencyId);
     return { items: rows.map(view), nextCursor: null };
   }
 
   async remove(agencyId: string, id: string): Promise<void> {
-    const [, count] = (await this.db.query(
-      'UPDATE webhooks SET deleted_at = now() WHERE id = $1 AND agency_id = $2 AND deleted_at IS NULL',
-      [id, agencyId],
-    )) as [unknown, number];
-    if (count === 0) throw notFound('webhook');
+    if (!(await this.webhooks.remove(agencyId, id))) throw notFound('webhook');
   }
 
   /** Deliveries of one endpoint, newest first, e.g. `status=failed` to see what gave up. */
   async deliveries(
     agencyId: string,
     webhookId: string,
-    status: string | undefined,
+    status: DeliveryStatus | undefined,
     limit: number,
     cursor?: string,
   ) {
-    const [own] = (await this.db.query('SELECT 1 FROM webhooks WHERE id = $1 AND agency_id = $2', [
-      webhookId,
-      agencyId,
-    ])) as unknown[];
-    if (!own) throw notFound('webhook');
+    if (!(await this.webhooks.isOwnedBy(agencyId, webhookId))) throw notFound('webhook');
     const after = decodeCursor(cursor, ['logIndex']);
-    const params: unknown[] = [webhookId, limit + 1];
-    let where = 'd.webhook_id = $1';
-    if (status) {
-      params.push(status);
-      where += ` AND d.status = $${params.length}`;
-    }
-    if (after) {
-      params.push(after[0]);
-      where += ` AND d.log_index < $${params.length}`;
-    }
-    const rows = (await this.db.query(
-      `SELECT d.receipt_id, d.log_index, d.status, d.attempts, d.last_error, d.created_at, d.finished_at, l.type, l.letter_id
-         FROM webhook_deliveries d JOIN receipt_log l ON l.log_index = d.log_index AND l.receipt_id = d.receipt_id
-        WHERE ${where} ORDER BY d.log_index DESC LIMIT $2`,
-      params,
-    )) as {
-      receipt_id: string;
-      log_index: string;
-      status: string;
-      attempts: number;
-      last_error: string | null;
-      created_at: Date;
-      finished_at: Date | null;
-      type: string;
-      letter_id: string;
-    }[];
+    const rows = await this.webhooks.deliveriesOf(webhookId, {
+      status,
+      beforeLogIndex: after?.[0],
+      limit: limit + 1,
+    });
     const page = rows.slice(0, limit);
     return {
       items: page.map((r) => ({
-        eventId: r.receipt_id,
+        eventId: r.receiptId,
         type: r.type,
-        letterId: r.letter_id,
-        logIndex: Number(r.log_index),
+        letterId: r.letterId,
+        logIndex: r.logIndex,
         status: r.status,
         attempts: r.attempts,
-        lastError: r.last_error,
-        createdAt: r.created_at.toISOString(),
-        finishedAt: r.finished_at?.toISOString() ?? null,
+        lastError: r.lastError,
+        createdAt: r.createdAt.toISOString(),
+        finishedAt: r.finishedAt?.toISOString() ?? null,
       })),
-      nextCursor:
-        rows.length > limit ? encodeCursor([Number(page[page.length - 1].log_index)]) : null,
+      nextCursor: rows.length > limit ? encodeCursor([page[page.length - 1]!.logIndex]) : null,
     };
   }
 
-  secretOf(row: { id: string; sealed_secret: Buffer; master_key_version: number }): string {
+  secretOf(webhookId: string, sealed: SealedWebhookSecret): string {
     return unseal(
-      this.masterKeys.byVersion(row.master_key_version),
-      row.sealed_secret,
-      secretAad(row.id),
+      this.masterKeys.byVersion(sealed.masterKeyVersion),
+      sealed.sealedSecret,
+      secretAad(webhookId),
     ).toString();
   }
 }
