@@ -30,6 +30,7 @@ async function main(): Promise<void> {
   // a byte is read.
   app.use(
     bodyIntake({
+      jsonOnlyUnder: '/v1/',
       limit: config.http.bodyLimitBytes,
       large: {
         limit: LETTER_LIMITS.maxRequestBytes,

@@ -1297,6 +1297,7 @@ export interface operations {
     EventsController_list: {
         parameters: {
             query?: {
+                /** @description Opaque cursor: the nextCursor of an earlier page, as it was given. Store the last nextCursor you processed and resume from it; a logIndex is not accepted. Omit to read from the start of the log. */
                 after?: string;
                 limit?: number;
             };
@@ -1306,7 +1307,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Events; nextCursor is where to resume */
+            /** @description Events in log order. nextCursor is always set: pass it as after for the next page, and keep the last one to resume from; empty items means nothing new yet */
             200: {
                 headers: {
                     [name: string]: unknown;

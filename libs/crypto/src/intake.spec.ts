@@ -1,7 +1,13 @@
 import * as openpgp from 'openpgp';
 
 import { OpenPgpError } from './errors';
-import { decodeDocumentContent, inspectMessage } from './intake';
+import { Base64Decoder } from './base64';
+import {
+  NOT_OPENPGP,
+  decodeDocumentContent,
+  inspectMessage,
+  streamedDocumentContent,
+} from './intake';
 import { generatePlatformKey, readPlatformKey, type PlatformKey } from './keys';
 import { DEFAULT_OPENPGP_LIMITS, type OpenPgpLimits } from './limits';
 import {
@@ -91,6 +97,28 @@ describe('decodeDocumentContent', () => {
 
     expect(error.code).toBe('openpgp.malformed');
     expect(error.detail).toContain(reason);
+  });
+
+  it('says that plain text is not an OpenPGP message, rather than complaining about base64', () => {
+    const error = failure(() =>
+      decodeDocumentContent('Dear citizen, your tax return is ready.', LIMITS),
+    );
+
+    expect(error.code).toBe('openpgp.malformed');
+    expect(error.detail).toBe(
+      'content is not an OpenPGP message: expected ASCII armor (-----BEGIN PGP MESSAGE-----) or ' +
+        'base64 of the binary message (as base64: whitespace or line break at position 4; send ' +
+        'base64 as one line without breaks)',
+    );
+  });
+
+  it('says the same of plain text decoded while the request streamed in', () => {
+    const decoder = new Base64Decoder(1_000);
+    decoder.write(Buffer.from('Dear citizen'));
+
+    const error = failure(() => streamedDocumentContent(decoder.end(), LIMITS));
+
+    expect(error.detail.startsWith(`${NOT_OPENPGP} (as base64: whitespace`)).toBe(true);
   });
 
   it('rejects empty content', () => {
@@ -245,6 +273,16 @@ describe('inspectMessage', () => {
 
     expect(error.code).toBe('openpgp.malformed');
     expect(error.detail).toContain('not an OpenPGP packet header');
+  });
+
+  it('says that text which happens to be valid base64 is not an OpenPGP message', async () => {
+    const bytes = decodeDocumentContent('brev', LIMITS);
+
+    const error = await rejection(inspectMessage(bytes, platform.encryptionKeyIds, LIMITS));
+
+    expect(error.detail).toBe(
+      `${NOT_OPENPGP} (its first byte, 0x6e, is not an OpenPGP packet header)`,
+    );
   });
 
   it('rejects an empty message as malformed', async () => {

@@ -21,6 +21,13 @@ export const WILDCARD_KEY_ID = '0000000000000000';
 const ARMOR_OVERHEAD_RATIO = 1.05;
 const ARMOR_OVERHEAD_CHARS = 16 * 1024;
 
+/**
+ * What a sender who put the letter's text (or a file) in `content` reads: the reason the bytes
+ * are not base64, or not a packet, would send them looking at the wrong thing.
+ */
+export const NOT_OPENPGP =
+  'content is not an OpenPGP message: expected ASCII armor (-----BEGIN PGP MESSAGE-----) or base64 of the binary message';
+
 const ENCRYPTED_DATA = new Set<number>([
   PacketTag.symEncryptedIntegrityProtectedData,
   PacketTag.aeadEncryptedData,
@@ -50,11 +57,9 @@ export function decodeDocumentContent(content: string, limits: OpenPgpLimits): U
     decoded = decodeBase64Strict(base64);
   } catch (error) {
     if (!(error instanceof Base64FormatError)) throw error;
-    const hint = armored ? '' : ' (content must be ASCII armor or standard base64)';
-    throw new OpenPgpError(
-      'openpgp.malformed',
-      `${form} is not valid base64: ${error.reason}${hint}`,
-    );
+    throw armored
+      ? new OpenPgpError('openpgp.malformed', `${form} is not valid base64: ${error.reason}`)
+      : notBase64(error);
   }
   if (decoded.length === 0) {
     throw new OpenPgpError('openpgp.malformed', `${form} decodes to nothing`);
@@ -71,12 +76,7 @@ export function streamedDocumentContent(
   limits: OpenPgpLimits,
 ): { bytes: Uint8Array; sha256: Buffer } {
   if ('tooLarge' in decoded) throw tooLarge(`${decoded.tooLarge} bytes`, limits);
-  if ('invalid' in decoded) {
-    throw new OpenPgpError(
-      'openpgp.malformed',
-      `content is not valid base64: ${decoded.invalid.reason} (content must be ASCII armor or standard base64)`,
-    );
-  }
+  if ('invalid' in decoded) throw notBase64(decoded.invalid);
   const { bytes, sha256 } = decoded;
   if (bytes.length === 0) throw new OpenPgpError('openpgp.malformed', 'content decodes to nothing');
   return { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), sha256 };
@@ -105,6 +105,15 @@ export async function readEncryptedMessage(
   }
   if (bytes.length > limits.maxDocumentBytes) {
     throw tooLarge(`${bytes.length} bytes`, limits);
+  }
+  const first = bytes[0] ?? 0;
+  if ((first & 0x80) === 0) {
+    // Every OpenPGP packet header has its top bit set; text that happened to be valid base64
+    // ("Test", "brev") decodes to bytes that do not.
+    throw new OpenPgpError(
+      'openpgp.malformed',
+      `${NOT_OPENPGP} (its first byte, 0x${first.toString(16).padStart(2, '0')}, is not an OpenPGP packet header)`,
+    );
   }
   const tags = scanPackets(bytes, limits.maxPackets).map((packet) => packet.tag);
 
@@ -196,6 +205,11 @@ function unarmorMessage(content: string): string {
     );
   }
   return armor.base64;
+}
+
+/** Neither armor nor base64: most likely the document itself; the base64 reason comes after. */
+function notBase64(error: Base64FormatError): OpenPgpError {
+  return new OpenPgpError('openpgp.malformed', `${NOT_OPENPGP} (as base64: ${error.reason})`);
 }
 
 function tooLarge(size: string, limits: OpenPgpLimits): OpenPgpError {

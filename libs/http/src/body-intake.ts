@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { DomainError } from '#errors';
-import { isJsonBody, readInto, refuse, type HashedBody } from './json-body';
+import { isJsonBody, notJsonBody, readInto, refuse, type HashedBody } from './json-body';
 import type { StreamedString } from './json-stream';
 
 /** A route that takes large bodies (letters), and who may send one. */
@@ -14,6 +14,11 @@ export interface LargeBodyRoute {
 }
 
 export interface BodyIntakeOptions {
+  /**
+   * Below this path (the JSON API) a body that is not JSON is refused with 415; elsewhere (the
+   * development issuer's HTML forms) it is left to the route.
+   */
+  jsonOnlyUnder: string;
   /** Every route but the large ones (bytes). */
   limit: number;
   large: { limit: number; routes: readonly LargeBodyRoute[]; slots: BodySlots };
@@ -28,7 +33,10 @@ export interface BodyIntakeOptions {
 export function bodyIntake(options: BodyIntakeOptions) {
   const large = new Map(options.large.routes.map((r) => [`${r.method} ${r.path}`, r]));
   return (req: Request & HashedBody, res: Response, next: NextFunction): void => {
-    if (!isJsonBody(req)) return next();
+    if (!isJsonBody(req)) {
+      const refused = req.path.startsWith(options.jsonOnlyUnder) ? notJsonBody(req) : null;
+      return refused ? refuse(req, refused, next) : next();
+    }
     const route = large.get(`${req.method} ${req.path.replace(/\/$/, '')}`);
     if (!route) return readInto(req, { limit: options.limit }, next);
     route

@@ -85,6 +85,26 @@ export function isJsonBody(req: IncomingMessage): boolean {
   return hasBody(req) && mediaType(req) === 'application/json';
 }
 
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+/**
+ * A 415 for a POST, PUT or PATCH that carries bytes but does not say they are JSON: otherwise
+ * the body would go unread and the route's schema would complain about a missing object, which
+ * sends the client looking in the wrong place. An empty body (an HTML form without fields, as
+ * the email confirmation page posts) is no body at all.
+ */
+export function notJsonBody(req: IncomingMessage): BodyReadError | null {
+  if (!BODY_METHODS.has(req.method ?? '') || !hasBytes(req) || isJsonBody(req)) return null;
+  const given = req.headers['content-type'];
+  return new BodyReadError(
+    415,
+    'media.unsupported',
+    `The request body must be JSON sent with "Content-Type: application/json" (${
+      given === undefined ? 'the request has no Content-Type' : `got "${given.slice(0, 100)}"`
+    })`,
+  );
+}
+
 async function readJson<T>(req: IncomingMessage, options: JsonBodyOptions<T>) {
   const { limit } = options;
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1];
@@ -238,6 +258,11 @@ function hasBody(req: IncomingMessage): boolean {
   return (
     req.headers['transfer-encoding'] !== undefined || req.headers['content-length'] !== undefined
   );
+}
+
+function hasBytes(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 function mediaType(req: IncomingMessage): string {

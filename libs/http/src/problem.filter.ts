@@ -127,6 +127,9 @@ function bodyProblem(error: { type: string; message?: string }) {
   // The limit is the route's: 60 MB where letters are taken, far less elsewhere.
   if (error.type === 'entity.too.large' && error instanceof BodyReadError)
     return problem(413, 'request.too_large', `The ${error.message}`);
+  // Its message names the Content-Type that was sent (cut short) and the one to send.
+  if (error.type === 'media.unsupported' && error instanceof BodyReadError)
+    return problem(415, 'request.unsupported_media_type', error.message);
   const known = BODY_PROBLEMS[error.type];
   return known
     ? problem(known.status, known.code, known.detail)

@@ -59,6 +59,8 @@ function parameters(route: DeclaredRoute, components: Components) {
       in: 'query',
       required:
         ((querySchema?.required ?? []) as string[]).includes(name) && !('default' in schema),
+      // On the parameter, where Swagger UI and generated clients show it.
+      ...(typeof schema.description === 'string' ? { description: schema.description } : {}),
       schema,
     }),
   );

@@ -17,7 +17,11 @@ export class EventsController {
     tag: 'sender',
     query: eventsQuerySchema,
     responses: {
-      200: { description: 'Events; nextCursor is where to resume', schema: eventsPageSchema },
+      200: {
+        description:
+          'Events in log order. nextCursor is always set: pass it as after for the next page, and keep the last one to resume from; empty items means nothing new yet',
+        schema: eventsPageSchema,
+      },
     },
   })
   list(

@@ -4,7 +4,18 @@ import { LETTER_STATES } from '#letters';
 import { letterReceiptSchema, receiptSchema } from '../receipt.schemas';
 
 export const eventsQuerySchema = z.strictObject({
-  after: z.string().max(200).optional(),
+  after: z
+    .string()
+    .max(200)
+    // A number is what a newcomer tries first; no cursor this API hands out is one.
+    .refine((value) => !/^-?\d+$/.test(value), {
+      message:
+        'must be the nextCursor of an earlier page (an opaque cursor), not a logIndex; omit it to read from the start',
+    })
+    .optional()
+    .describe(
+      'Opaque cursor: the nextCursor of an earlier page, as it was given. Store the last nextCursor you processed and resume from it; a logIndex is not accepted. Omit to read from the start of the log.',
+    ),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
