@@ -3,7 +3,6 @@ import { parseArgs } from 'node:util';
 import { v7 as uuidv7 } from 'uuid';
 import { generateApiKey, parseScopes, SCOPES, type Scope } from '#auth';
 import { readSigningKey } from '#crypto';
-import { MailboxDirectory } from '#letters';
 import type { AgenciesStore } from '#stores';
 import { agenciesOf, required, UsageError, type CliContext } from './context';
 
@@ -196,7 +195,7 @@ export async function citizenCommand(
   });
   if (sub !== 'reserve') throw new UsageError(USAGE);
   const nationalId = required(values, 'national-id');
-  const directory = new MailboxDirectory(ctx.config.nationalIds, ctx.config.masterKeys);
+  const directory = (await ctx.root()).mailboxes;
   directory.assertValid(nationalId);
   const mailbox = await directory.findOrCreate((await ctx.db()).manager, nationalId);
   const agencies = await agenciesOf(ctx);

@@ -2,11 +2,14 @@ import { userInfo } from 'node:os';
 import type { DataSource } from 'typeorm';
 import { loadConfig, type AppConfig } from '#config';
 import { createDataSource } from '#database';
-import { AgenciesStore, Sql } from '#stores';
+import { Postkasse } from '#composition';
+import type { AgenciesStore } from '#stores';
 
 export interface CliContext {
   config: AppConfig;
   db: () => Promise<DataSource>;
+  /** The composition root, on the CLI's own small connection pool and without a queue. */
+  root: () => Promise<Postkasse>;
   actor: string;
   print: (value: unknown, json: boolean) => void;
   close: () => Promise<void>;
@@ -15,13 +18,16 @@ export interface CliContext {
 export async function createContext(): Promise<CliContext> {
   const config = await loadConfig();
   let db: DataSource | null = null;
+  let root: Postkasse | null = null;
+  const open = async () => {
+    db ??= await createDataSource(config.databaseUrl, 2).initialize();
+    return db;
+  };
   return {
     config,
     actor: `cli:${userInfo().username}`,
-    db: async () => {
-      db ??= await createDataSource(config.databaseUrl, 2).initialize();
-      return db;
-    },
+    db: open,
+    root: async () => (root ??= new Postkasse(config, { db: await open() })),
     print: (value, json) => {
       if (json || typeof value !== 'string')
         console.log(json ? JSON.stringify(value) : JSON.stringify(value, null, 2));
@@ -41,7 +47,7 @@ export class CliError extends Error {}
 
 /** The operator's store: agencies, their keys, and the audit log of what operators changed. */
 export async function agenciesOf(ctx: CliContext): Promise<AgenciesStore> {
-  return new AgenciesStore(new Sql(await ctx.db()));
+  return (await ctx.root()).agencies;
 }
 
 export function unknownSubcommand(group: string, sub: string | undefined, known: string[]) {

@@ -6,7 +6,6 @@ import { v7 as uuidv7 } from 'uuid';
 import { generateApiKey, SCOPES } from '#auth';
 import { encryptAndSignForPlatform, readSigningKey } from '#crypto';
 import { makeSyntheticNorwegianId } from '#identity';
-import { MailboxDirectory } from '#letters';
 import type { Api } from './api';
 import { agenciesOf, type CliContext } from './context';
 
@@ -98,7 +97,7 @@ export async function seedCommand(ctx: CliContext, api: Api): Promise<void> {
   }
   if (!state.lettersSent) {
     // Demo citizens have a confirmed address, so the notifications show in the mail catcher.
-    const directory = new MailboxDirectory(ctx.config.nationalIds, ctx.config.masterKeys);
+    const directory = (await ctx.root()).mailboxes;
     const { manager } = await ctx.db();
     for (const citizen of state.citizens) {
       const mailbox = await directory.findOrCreate(manager, citizen.nationalId);

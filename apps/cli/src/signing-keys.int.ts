@@ -5,6 +5,7 @@ import * as openpgp from 'openpgp';
 import { v7 as uuidv7 } from 'uuid';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '#config';
+import { Postkasse } from '#composition';
 import { readPlatformKey, readSigningKey } from '#crypto';
 import { makeSyntheticNorwegianId } from '#identity';
 import { DeliverLetter, MailboxDirectory, SubmitLetter } from '#letters';
@@ -63,9 +64,11 @@ beforeAll(async () => {
   let url: string;
   ({ db, url, close } = await testDatabase());
   config = await testConfig(url);
+  const root = new Postkasse(config, { db });
   ctx = {
     config,
     db: async () => db,
+    root: async () => root,
     actor: 'cli:test',
     print: (value) => printed.push(value),
     close: async () => undefined,

@@ -26,6 +26,7 @@ import {
   type MailSender,
 } from '#notifications';
 import { Outbox, type JobProducer } from '#queue';
+import { AgenciesStore, Sql } from '#stores';
 
 export type PlatformKey = Awaited<ReturnType<typeof readPlatformKey>> & {
   publicKeyArmored: string;
@@ -36,7 +37,8 @@ type FailureLogger = ConstructorParameters<typeof LetterNotifications>[3];
 /** What a process owns and hands in: its connections, opened and closed by the process. */
 export interface Resources {
   db: DataSource;
-  producer: JobProducer;
+  /** Absent in processes that queue nothing (the CLI). */
+  producer?: JobProducer;
 }
 
 /**
@@ -58,7 +60,18 @@ export class Postkasse {
   }
 
   get producer(): JobProducer {
-    return this.resources.producer;
+    const { producer } = this.resources;
+    if (!producer) throw new Error('this process was composed without a queue connection');
+    return producer;
+  }
+
+  get sql(): Sql {
+    return this.once('sql', () => new Sql(this.db));
+  }
+
+  /** The operators' store: agencies, their keys, and the audit log of what operators changed. */
+  get agencies(): AgenciesStore {
+    return this.once('agencies', () => new AgenciesStore(this.sql));
   }
 
   private once<T>(name: string, make: () => T): T {
