@@ -6,3 +6,5 @@ export * from './outbox.store';
 export * from './webhooks.store';
 export * from './letters.store';
 export * from './notifications.store';
+export * from './mailboxes.store';
+export * from './letters/mailbox';
