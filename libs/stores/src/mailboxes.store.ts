@@ -165,7 +165,7 @@ export class MailboxesStore {
   }
 
   /** Sets the named settings and returns them all as they now are, in one statement. */
-  updateSettings(
+  async updateSettings(
     scope: MailboxScope,
     patch: Partial<MailboxSettingsRecord>,
   ): Promise<MailboxSettingsRecord | null> {

@@ -206,7 +206,7 @@ export class NotificationsStore {
   }
 
   /** Locks the mailbox's row for a new link and reads the address it would go to (a write). */
-  lockAddressToConfirm(
+  async lockAddressToConfirm(
     tx: Sql,
     scope: MailboxScope,
   ): Promise<{ notificationEmail: string | null; emailConfirmed: boolean; language: Language } | null> {

@@ -178,7 +178,11 @@ export class MailboxLettersStore {
   }
 
   /** As `letterInScope`, for a change that follows in `tx`: a read-only scope is refused. */
-  letterToChange(tx: Sql, scope: MailboxScope, letterId: string): Promise<MailboxLetter | null> {
+  async letterToChange(
+    tx: Sql,
+    scope: MailboxScope,
+    letterId: string,
+  ): Promise<MailboxLetter | null> {
     mailboxToWrite(scope);
     return this.letterInScope(scope, letterId, tx);
   }
