@@ -6,7 +6,11 @@ const mailbox = { id: '0190f3c2-7d1e-7000-8000-000000000001' };
 describe('mailbox scope', () => {
   it('lets the owner read and write their own mailbox, confidential letters included', () => {
     const scope = ownerScope(mailbox);
-    expect(scope).toMatchObject({ mailboxId: mailbox.id, access: 'read_write', confidential: true });
+    expect(scope).toMatchObject({
+      mailboxId: mailbox.id,
+      access: 'read_write',
+      confidential: true,
+    });
     expect(mailboxToWrite(scope)).toBe(mailbox.id);
   });
 

@@ -112,7 +112,10 @@ export class NotificationsStore {
   }
 
   /** One letter's email of one kind: the letter, its sender, the mailbox and the send record. */
-  notificationContext(letterId: string, kind: NotificationKind): Promise<NotificationContext | null> {
+  notificationContext(
+    letterId: string,
+    kind: NotificationKind,
+  ): Promise<NotificationContext | null> {
     return this.sql.maybeOne(
       `SELECT l.state, l.read_at, l.delivered_at, l.reminder_after_days, l.title,
               a.name AS agency_name, mb.notification_email, mb.email_confirmed, mb.language,
@@ -209,7 +212,11 @@ export class NotificationsStore {
   async lockAddressToConfirm(
     tx: Sql,
     scope: MailboxScope,
-  ): Promise<{ notificationEmail: string | null; emailConfirmed: boolean; language: Language } | null> {
+  ): Promise<{
+    notificationEmail: string | null;
+    emailConfirmed: boolean;
+    language: Language;
+  } | null> {
     return tx.maybeOne(
       `SELECT notification_email, email_confirmed, language FROM mailboxes
         WHERE id = $1 FOR UPDATE`,

@@ -65,9 +65,7 @@ describe('the mailbox letters store, read through a scope', () => {
 
   it("never returns another mailbox's letter, document or sender keys by id", async () => {
     expect(await letters.letterInScope(mine.scope, theirs.letterId)).toBeNull();
-    expect(
-      await letters.documentToRead(mine.scope, theirs.letterId, theirs.documentId),
-    ).toBeNull();
+    expect(await letters.documentToRead(mine.scope, theirs.letterId, theirs.documentId)).toBeNull();
     expect(await letters.senderKeys(mine.scope, theirs.letterId)).toBeNull();
     expect(await letters.letterInScope(mine.scope, mine.letterId)).toMatchObject({
       id: mine.letterId,
@@ -78,6 +76,21 @@ describe('the mailbox letters store, read through a scope', () => {
 
   it("counts only the scope's own unread letters", async () => {
     expect(await letters.summary(mine.scope)).toEqual({ unread: 1, needsAction: 0 });
+  });
+
+  it('counts through the inbox index, not a scan of every letter', async () => {
+    // With sequential scans priced out, a query the partial index cannot serve still scans.
+    const scans = await sql.transaction(async (tx) => {
+      await tx.run('SET LOCAL enable_seqscan = off');
+      await new MailboxLettersStore(tx).summary(mine.scope);
+      return tx.maybeOne(
+        `SELECT seq_scan, idx_scan FROM pg_stat_xact_user_tables WHERE relname = 'letters'`,
+        [],
+        (r) => ({ seq: Number(r.seq_scan), index: Number(r.idx_scan) }),
+      );
+    });
+    expect(scans?.seq).toBe(0);
+    expect(scans?.index).toBeGreaterThan(0);
   });
 
   it("cannot file another mailbox's letter", async () => {
