@@ -41,8 +41,9 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': 'off' },
   },
   {
-    // Pure cores import no framework (CONVENTIONS: crypto, evidence, identity, lifecycle).
+    // Pure cores import no framework (CONVENTIONS: crypto, evidence, identity, lifecycle, access).
     files: [
+      'libs/access/**/*.ts',
       'libs/crypto/**/*.ts',
       'libs/evidence/**/*.ts',
       'libs/identity/**/*.ts',

@@ -8,6 +8,7 @@ import type { AppConfig } from '#config';
 import { documentAad, seal } from '#crypto';
 import { createDataSource } from '#database';
 import { makeSyntheticNorwegianId } from '#identity';
+import { VISIBLE_TO_CITIZEN } from '#lifecycle';
 import { CitizenMailbox, MailboxDirectory } from '#letters';
 import { dbUrl } from './db';
 import { runClient } from './processes';
@@ -203,10 +204,10 @@ export async function measureListInProcess(
     `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
      SELECT l.id, l.title, (SELECT json_agg(d.id) FROM documents d WHERE d.letter_id = l.id)
        FROM letters l JOIN agencies a ON a.id = l.agency_id
-      WHERE l.mailbox_id = $1 AND l.folder = 'inbox' AND l.delivered_at IS NOT NULL
-        AND l.state IN ('delivered', 'read', 'acknowledged') AND l.purged_at IS NULL
+      WHERE l.mailbox_id = $1 AND l.state = ANY($2::text[]) AND l.purged_at IS NULL
+        AND l.folder = 'inbox' AND l.delivered_at IS NOT NULL
       ORDER BY l.delivered_at DESC, l.id DESC LIMIT 21`,
-    [mailbox.id],
+    [mailbox.mailboxId, VISIBLE_TO_CITIZEN],
   )) as { 'QUERY PLAN': string }[];
   await db.destroy();
   return { list, listQuiet, plan: plan.map((r) => r['QUERY PLAN']) };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as openpgp from 'openpgp';
 import type { DataSource } from 'typeorm';
+import { ownerScope } from '#access';
 import type { AppConfig } from '#config';
 import { readPlatformKey } from '#crypto';
 import { makeSyntheticNorwegianId } from '#identity';
@@ -45,7 +46,7 @@ async function endToEndLetter(nationalId: string): Promise<LetterSubmission> {
 
 async function mailbox(nationalId: string, { reserved, key }: { reserved: boolean; key: boolean }) {
   const row = await directory.findOrCreate(db.manager, nationalId);
-  if (key) await new MailboxKeys(db).put(row, { publicKey: citizenPublicKey });
+  if (key) await new MailboxKeys(db).put(ownerScope(row), { publicKey: citizenPublicKey });
   await db.query('UPDATE mailboxes SET reserved = $2 WHERE id = $1', [row.id, reserved]);
   return row;
 }

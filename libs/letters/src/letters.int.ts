@@ -324,8 +324,8 @@ describe('the trash', () => {
   it('purges letters left in the trash past the retention period, keeping their receipts', async () => {
     const { body } = await submit.execute(command(await submission('purge me')));
     await new DeliverLetter(db, directory, await inlineOpener(config)).execute(body.id);
-    const mailbox = (await directory.find(db.manager, nationalId))!;
     const citizen = new CitizenMailbox(db, directory);
+    const mailbox = await citizen.open(nationalId);
     await citizen.move(mailbox, body.id, 'trash');
     expect(await purgeTrash(db, 30)).toBe(0);
     await db.query(`UPDATE letters SET trashed_at = now() - interval '31 days' WHERE id = $1`, [

@@ -8,42 +8,8 @@ import {
   recipientRef,
   type NationalIdScheme,
 } from '#identity';
-import { Mailbox } from '#database';
-
-const MAILBOX_COLUMNS = `id, national_id_hmac, recipient_ref, wrapped_data_key, master_key_version,
-  reserved, notification_email, email_confirmed, language, time_zone, public_key, created_at`;
-
-interface MailboxRow {
-  id: string;
-  national_id_hmac: Buffer;
-  recipient_ref: string;
-  wrapped_data_key: Buffer | null;
-  master_key_version: number;
-  reserved: boolean;
-  notification_email: string | null;
-  email_confirmed: boolean;
-  language: Mailbox['language'];
-  time_zone: string;
-  public_key: string | null;
-  created_at: Date;
-}
-
-function toMailbox(row: MailboxRow): Mailbox {
-  return Object.assign(new Mailbox(), {
-    id: row.id,
-    nationalIdHmac: row.national_id_hmac,
-    recipientRef: row.recipient_ref,
-    wrappedDataKey: row.wrapped_data_key,
-    masterKeyVersion: row.master_key_version,
-    reserved: row.reserved,
-    notificationEmail: row.notification_email,
-    emailConfirmed: row.email_confirmed,
-    language: row.language,
-    timeZone: row.time_zone,
-    publicKey: row.public_key,
-    createdAt: row.created_at,
-  });
-}
+import type { Mailbox } from '#database';
+import { MailboxesStore, Sql } from '#stores';
 
 export interface NationalIdPolicy {
   pepper: Buffer;
@@ -84,34 +50,28 @@ export class MailboxDirectory {
     return nationalIdHmac(this.policy.pepper, nationalId);
   }
 
-  async find(m: EntityManager, nationalId: string): Promise<Mailbox | null> {
-    // Plain SQL: every citizen request and every submission looks a mailbox up, and findOne
-    // builds its query from the entity's metadata each time (a sixth of what a read allocated).
-    const [row] = (await m.query(
-      `SELECT ${MAILBOX_COLUMNS} FROM mailboxes WHERE national_id_hmac = $1`,
-      [this.hmacOf(nationalId)],
-    )) as MailboxRow[];
-    return row ? toMailbox(row) : null;
+  /** `m` is the caller's transaction, or the DataSource's manager outside one. */
+  find(m: EntityManager, nationalId: string): Promise<Mailbox | null> {
+    return new MailboxesStore(new Sql(m)).findByHmac(this.hmacOf(nationalId));
   }
 
   async findOrCreate(m: EntityManager, nationalId: string): Promise<Mailbox> {
-    const existing = await this.find(m, nationalId);
+    // The store runs in whatever `m` is: a submission's transaction or the plain manager.
+    const store = new MailboxesStore(new Sql(m));
+    const hmac = this.hmacOf(nationalId);
+    const existing = await store.findByHmac(hmac);
     if (existing) return existing;
     const id = uuidv7();
     const { wrapped, masterKeyVersion } = wrapDataKey(this.masterKeys, newDataKey(), id);
-    // Two first letters may race; the unique HMAC decides and the loser reads the winner's row.
-    await m.query(
-      `INSERT INTO mailboxes (id, national_id_hmac, recipient_ref, wrapped_data_key, master_key_version)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (national_id_hmac) DO NOTHING`,
-      [
-        id,
-        this.hmacOf(nationalId),
-        recipientRef(this.policy.recipientRefKey, nationalId),
-        wrapped,
-        masterKeyVersion,
-      ],
-    );
-    return (await this.find(m, nationalId))!;
+    await store.insertIfAbsent({
+      id,
+      nationalIdHmac: hmac,
+      recipientRef: recipientRef(this.policy.recipientRefKey, nationalId),
+      wrappedDataKey: wrapped,
+      masterKeyVersion,
+    });
+    // The loser of a race for the first letter reads the winner's row.
+    return (await store.findByHmac(hmac))!;
   }
 
   dataKeyOf(mailbox: Pick<Mailbox, 'id' | 'wrappedDataKey' | 'masterKeyVersion'>): Buffer {

@@ -117,7 +117,7 @@ async function letterFlow(text: string): Promise<string> {
   const id = await submitLetter(text);
   const outcome = await new DeliverLetter(db, directory, await inlineOpener(config)).execute(id);
   expect(outcome).toEqual({ kind: 'done', state: 'delivered' });
-  const mailbox = (await directory.find(db.manager, nationalId))!;
+  const mailbox = await citizen.open(nationalId);
   const view = await citizen.get(mailbox, id);
   const document = await citizen.readDocument(mailbox, id, view.documents[0].id);
   expect(document.content.toString()).toBe(text);
@@ -226,7 +226,7 @@ describe('partitioning a database that has data', () => {
       50,
     );
     expect(deliveries.items.filter((d) => d.letterId === id)).toHaveLength(3);
-    const mailbox = (await directory.find(db.manager, nationalId))!;
+    const mailbox = await citizen.open(nationalId);
     const inbox = await citizen.list(mailbox, { folder: 'inbox', limit: 10 });
     expect(inbox.items.map((l) => l.id)).toEqual(expect.arrayContaining([id, before.current]));
   });

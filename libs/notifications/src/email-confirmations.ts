@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import type { MailboxScope } from '#access';
 import { DomainError, RateLimitedError } from '#errors';
+import { NotificationsStore, Sql, type ConfirmationCounter, type ConfirmationToken } from '#stores';
 import type { MailSender } from './smtp-transport';
 import { renderConfirmationEmail, type Language } from './templates';
 
@@ -14,11 +16,6 @@ export interface ConfirmationSettings {
   limits: { perMailboxHour: number; perAddressDay: number };
 }
 
-type Querier = Pick<DataSource, 'query'>;
-
-/** The target address as the limit counts it; the same expression as the generated column. */
-const ADDRESS_KEY = `lower(regexp_replace($1::text, '\\+[^@]*@', '@'))`;
-
 const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/;
 
 const hashToken = (token: string): Buffer => createHash('sha256').update(token).digest();
@@ -26,46 +23,36 @@ const hashToken = (token: string): Buffer => createHash('sha256').update(token).
 const invalidToken = () =>
   new DomainError(400, 'email_confirmation.invalid_token', 'The confirmation link is not valid');
 
-interface TokenRow {
-  id: string;
-  mailbox_id: string;
-  email: string;
-  expires_at: Date;
-  used_at: Date | null;
-  language: Language;
-  notification_email: string | null;
-}
-
 /**
  * Proves that a citizen reads the notification address before anything else is sent to it.
  * Tokens are random, stored as SHA-256 only, single-use and expiring; a new address makes
  * every earlier link for the mailbox expire.
  */
 export class EmailConfirmations {
+  private readonly sql: Sql;
+  private readonly store: NotificationsStore;
+
   constructor(
-    private readonly db: DataSource,
+    db: DataSource,
     private readonly mailer: MailSender,
     private readonly settings: ConfirmationSettings,
-  ) {}
+  ) {
+    this.sql = new Sql(db);
+    this.store = new NotificationsStore(this.sql);
+  }
 
   /**
    * Refuses with 429 when a confirmation mail from this mailbox to this address would break a
    * limit. The settings change asks before it takes a new address, so a citizen cannot cycle
    * addresses to send more; `request` checks again under locks.
    */
-  async assertMaySend(mailboxId: string, email: string): Promise<void> {
-    await this.checkLimits(this.db, mailboxId, email);
+  async assertMaySend(scope: MailboxScope, email: string): Promise<void> {
+    await this.checkLimits(this.sql, scope.mailboxId, email);
   }
 
-  private async checkLimits(q: Querier, mailboxId: string, email: string): Promise<void> {
+  private async checkLimits(tx: Sql, mailboxId: string, email: string): Promise<void> {
     const { perMailboxHour, perAddressDay } = this.settings.limits;
-    const mailboxWait = await this.secondsUntilAllowed(
-      q,
-      'mailbox_id = $1::uuid',
-      mailboxId,
-      perMailboxHour,
-      3_600,
-    );
+    const mailboxWait = await this.secondsUntilAllowed(tx, { mailboxId }, perMailboxHour, 3_600);
     if (mailboxWait !== null) {
       throw new RateLimitedError(
         'email_confirmation.too_many_for_mailbox',
@@ -73,13 +60,7 @@ export class EmailConfirmations {
         mailboxWait,
       );
     }
-    const addressWait = await this.secondsUntilAllowed(
-      q,
-      `address_key = ${ADDRESS_KEY}`,
-      email,
-      perAddressDay,
-      86_400,
-    );
+    const addressWait = await this.secondsUntilAllowed(tx, { email }, perAddressDay, 86_400);
     if (addressWait !== null) {
       throw new RateLimitedError(
         'email_confirmation.too_many_for_address',
@@ -89,54 +70,33 @@ export class EmailConfirmations {
     }
   }
 
-  /**
-   * A sliding window over the mails already sent: null while fewer than `limit` went out in the
-   * last `windowSeconds`, else the seconds until the oldest of the last `limit` leaves it.
-   */
-  private async secondsUntilAllowed(
-    q: Querier,
-    where: string,
-    value: string,
+  /** No limit (0) needs no query. */
+  private secondsUntilAllowed(
+    tx: Sql,
+    counter: ConfirmationCounter,
     limit: number,
     windowSeconds: number,
   ): Promise<number | null> {
-    if (limit <= 0) return null;
-    const [row] = (await q.query(
-      `SELECT ceil(extract(epoch FROM created_at + make_interval(secs => $2) - now()))::int AS wait
-         FROM email_confirmations
-        WHERE ${where} AND created_at > now() - make_interval(secs => $2)
-        ORDER BY created_at DESC OFFSET $3 LIMIT 1`,
-      [value, windowSeconds, limit - 1],
-    )) as { wait: number }[];
-    return row ? Math.max(1, row.wait) : null;
+    if (limit <= 0) return Promise.resolve(null);
+    return this.store.secondsUntilConfirmationAllowed(tx, counter, limit, windowSeconds);
   }
 
   /** Issues a new link for the mailbox's current, unconfirmed address and emails it. */
-  async request(mailboxId: string): Promise<'sent' | 'nothing_to_confirm'> {
+  async request(scope: MailboxScope): Promise<'sent' | 'nothing_to_confirm'> {
     const token = randomBytes(32).toString('base64url');
-    const target = await this.db.transaction(async (m) => {
-      const [mailbox] = (await m.query(
-        `SELECT notification_email, email_confirmed, language FROM mailboxes
-          WHERE id = $1 FOR UPDATE`,
-        [mailboxId],
-      )) as { notification_email: string | null; email_confirmed: boolean; language: Language }[];
-      if (!mailbox?.notification_email || mailbox.email_confirmed) return null;
-      // The mailbox row is locked; this serialises requests for one address across mailboxes.
-      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended(${ADDRESS_KEY}, 0))`, [
-        mailbox.notification_email,
-      ]);
-      await this.checkLimits(m, mailboxId, mailbox.notification_email);
-      await m.query(
-        `UPDATE email_confirmations SET expires_at = least(expires_at, now())
-          WHERE mailbox_id = $1 AND used_at IS NULL`,
-        [mailboxId],
-      );
-      await m.query(
-        `INSERT INTO email_confirmations (id, mailbox_id, email, token_sha256, expires_at)
-         VALUES ($1, $2, $3, $4, now() + make_interval(hours => $5))`,
-        [uuidv7(), mailboxId, mailbox.notification_email, hashToken(token), this.settings.ttlHours],
-      );
-      return { email: mailbox.notification_email, language: mailbox.language };
+    const target = await this.sql.transaction(async (tx) => {
+      const mailbox = await this.store.lockAddressToConfirm(tx, scope);
+      if (!mailbox?.notificationEmail || mailbox.emailConfirmed) return null;
+      await this.store.lockAddress(tx, mailbox.notificationEmail);
+      await this.checkLimits(tx, scope.mailboxId, mailbox.notificationEmail);
+      await this.store.issueConfirmation(tx, {
+        id: uuidv7(),
+        mailboxId: scope.mailboxId,
+        email: mailbox.notificationEmail,
+        tokenSha256: hashToken(token),
+        ttlHours: this.settings.ttlHours,
+      });
+      return { email: mailbox.notificationEmail, language: mailbox.language };
     });
     if (!target) return 'nothing_to_confirm';
     const confirmUrl = `${this.settings.apiUrl}/v1/email-confirmation?token=${token}`;
@@ -154,7 +114,7 @@ export class EmailConfirmations {
 
   /** Checks a token without using it (the page the link opens); returns the mailbox's language. */
   async inspect(token: string): Promise<{ language: Language }> {
-    const row = this.check(await this.find(this.db, token));
+    const row = this.check(await this.find(this.sql, token));
     return { language: row.language };
   }
 
@@ -162,44 +122,28 @@ export class EmailConfirmations {
   async confirm(
     token: string,
   ): Promise<{ notificationEmail: string; emailConfirmed: true; language: Language }> {
-    return this.db.transaction(async (m) => {
-      const row = this.check(await this.find(m, token, true));
-      await m.query('UPDATE email_confirmations SET used_at = now() WHERE id = $1', [row.id]);
-      await m.query(
-        `UPDATE mailboxes SET email_confirmed = true
-          WHERE id = $1 AND notification_email = $2`,
-        [row.mailbox_id, row.email],
-      );
+    return this.sql.transaction(async (tx) => {
+      const row = this.check(await this.find(tx, token, true));
+      await this.store.confirm(tx, row);
       return { notificationEmail: row.email, emailConfirmed: true, language: row.language };
     });
   }
 
-  private async find(
-    q: Pick<DataSource, 'query'>,
-    token: string,
-    lock = false,
-  ): Promise<TokenRow | undefined> {
-    if (!TOKEN_FORMAT.test(token)) return undefined;
-    const [row] = (await q.query(
-      `SELECT c.id, c.mailbox_id, c.email, c.expires_at, c.used_at, mb.language,
-              mb.notification_email
-         FROM email_confirmations c JOIN mailboxes mb ON mb.id = c.mailbox_id
-        WHERE c.token_sha256 = $1 ${lock ? 'FOR UPDATE OF c, mb' : ''}`,
-      [hashToken(token)],
-    )) as TokenRow[];
-    return row;
+  private async find(tx: Sql, token: string, lock = false): Promise<ConfirmationToken | null> {
+    if (!TOKEN_FORMAT.test(token)) return null;
+    return this.store.findConfirmation(tx, hashToken(token), lock);
   }
 
-  private check(row: TokenRow | undefined): TokenRow {
+  private check(row: ConfirmationToken | null): ConfirmationToken {
     if (!row) throw invalidToken();
-    if (row.used_at) {
+    if (row.usedAt) {
       throw new DomainError(
         409,
         'email_confirmation.already_used',
         'This confirmation link has already been used',
       );
     }
-    if (row.expires_at.getTime() <= Date.now() || row.notification_email !== row.email) {
+    if (row.expiresAt.getTime() <= Date.now() || row.notificationEmail !== row.email) {
       throw new DomainError(
         410,
         'email_confirmation.expired',

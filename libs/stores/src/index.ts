@@ -9,3 +9,5 @@ export * from './notifications.store';
 export * from './letters/sender';
 export * from './access-log.store';
 export * from './agencies.store';
+export * from './mailboxes.store';
+export * from './letters/mailbox';

@@ -118,8 +118,7 @@ export class EmailConfirmationResendController {
     },
   })
   async resend(@CurrentPrincipal() citizen: CitizenPrincipal) {
-    const mailbox = await this.mailbox.open(citizen.nationalId);
-    const outcome = await this.service.resend(mailbox.id);
+    const outcome = await this.service.resend(await this.mailbox.open(citizen.nationalId));
     if (outcome === 'nothing_to_confirm') {
       throw conflict(
         'email_confirmation.nothing_to_confirm',

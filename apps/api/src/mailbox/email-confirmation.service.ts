@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import type { MailboxScope } from '#access';
 import { Postkasse } from '#composition';
 import { APP_CONFIG, type AppConfig } from '#config';
 import { DomainError, UnavailableError } from '#errors';
@@ -25,16 +26,16 @@ export class EmailConfirmationService implements OnApplicationShutdown {
   }
 
   /** After the address changed: send the link without holding up the answer. */
-  sendInBackground(mailboxId: string): void {
-    this.confirmations.request(mailboxId).catch((error: Error) => {
+  sendInBackground(scope: MailboxScope): void {
+    this.confirmations.request(scope).catch((error: Error) => {
       this.logger.warn(`confirmation email not sent: ${error.message}`);
     });
   }
 
   /** The citizen asked again: wait for the SMTP server's answer. */
-  async resend(mailboxId: string): Promise<'sent' | 'nothing_to_confirm'> {
+  async resend(scope: MailboxScope): Promise<'sent' | 'nothing_to_confirm'> {
     try {
-      return await this.confirmations.request(mailboxId);
+      return await this.confirmations.request(scope);
     } catch (error) {
       // A limit reached is the caller's to act on (429), not an outage.
       if (error instanceof DomainError) throw error;

@@ -1,54 +1,51 @@
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { Mailbox } from '#database';
+import type { MailboxScope } from '#access';
+import { MailboxesStore, Sql, type MailboxSettingsRecord } from '#stores';
 import { EmailConfirmationService } from './email-confirmation.service';
 
-export interface SettingsView {
-  notificationEmail: string | null;
-  emailConfirmed: boolean;
-  language: 'da' | 'nb' | 'en';
-  timeZone: string;
-  reserved: boolean;
-}
+export type SettingsView = MailboxSettingsRecord;
 
 /** The citizen's own settings. Changing the address makes it unconfirmed again. */
 @Injectable()
 export class MailboxSettings {
-  constructor(
-    @InjectDataSource() private readonly db: DataSource,
-    private readonly confirmation: EmailConfirmationService,
-  ) {}
+  private readonly store: MailboxesStore;
 
-  get(mailbox: Mailbox): SettingsView {
-    return {
-      notificationEmail: mailbox.notificationEmail,
-      emailConfirmed: mailbox.emailConfirmed,
-      language: mailbox.language,
-      timeZone: mailbox.timeZone,
-      reserved: mailbox.reserved,
-    };
+  constructor(
+    @InjectDataSource() db: DataSource,
+    private readonly confirmation: EmailConfirmationService,
+  ) {
+    this.store = new MailboxesStore(new Sql(db));
   }
 
-  async update(mailbox: Mailbox, changes: Partial<SettingsView>): Promise<SettingsView> {
-    const patch: Partial<Mailbox> = {};
+  async get(scope: MailboxScope): Promise<SettingsView> {
+    const settings = await this.store.settings(scope);
+    // The scope was made from this mailbox's row a moment ago; mailboxes are never deleted.
+    if (!settings) throw new Error(`mailbox ${scope.mailboxId} has no row`);
+    return settings;
+  }
+
+  async update(scope: MailboxScope, changes: Partial<SettingsView>): Promise<SettingsView> {
+    const current = await this.get(scope);
+    const patch: Partial<SettingsView> = {};
     if (changes.language !== undefined) patch.language = changes.language;
     if (changes.timeZone !== undefined) patch.timeZone = changes.timeZone;
     if (changes.reserved !== undefined) patch.reserved = changes.reserved;
     if (
       changes.notificationEmail !== undefined &&
-      changes.notificationEmail !== mailbox.notificationEmail
+      changes.notificationEmail !== current.notificationEmail
     ) {
       // Before anything changes: a new address means a confirmation mail, and those are limited.
       if (changes.notificationEmail)
-        await this.confirmation.confirmations.assertMaySend(mailbox.id, changes.notificationEmail);
+        await this.confirmation.confirmations.assertMaySend(scope, changes.notificationEmail);
       patch.notificationEmail = changes.notificationEmail;
       patch.emailConfirmed = false;
     }
-    if (Object.keys(patch).length > 0)
-      await this.db.manager.update(Mailbox, { id: mailbox.id }, patch);
+    if (Object.keys(patch).length === 0) return current;
+    const updated = (await this.store.updateSettings(scope, patch)) ?? { ...current, ...patch };
     // A new address gets the confirmation link, and nothing else until it is confirmed.
-    if (patch.notificationEmail) this.confirmation.sendInBackground(mailbox.id);
-    return this.get({ ...mailbox, ...patch } as Mailbox);
+    if (patch.notificationEmail) this.confirmation.sendInBackground(scope);
+    return updated;
   }
 }

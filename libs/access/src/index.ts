@@ -1,0 +1,8 @@
+export {
+  ownerScope,
+  readOnly,
+  mailboxToWrite,
+  readOnlyRefusal,
+  type MailboxScope,
+  type MailboxAccess,
+} from './mailbox-scope';
