@@ -6,3 +6,6 @@ export * from './outbox.store';
 export * from './webhooks.store';
 export * from './letters.store';
 export * from './notifications.store';
+export * from './letters/delivery';
+export * from './reconciliation.store';
+export * from './database-probe';
