@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import {
   OpenPgpError,
@@ -8,8 +8,16 @@ import {
   type SealOptions,
   type SealedDocument,
 } from '#crypto';
-import { Outbox, jobIdFor, type OutboxRow, type QueueName } from '#queue';
-import { TIMESTAMP_OF, applyTransition, receiptOf } from './letter-transitions';
+import { Outbox, jobIdFor, type OutboxRow } from '#queue';
+import {
+  LetterDeliveryStore,
+  Sql,
+  type LetterForDelivery,
+  type ReceivedDocument,
+  type VerifiedDocument,
+} from '#stores';
+import { factsOf, jobsAfter } from './delivery-facts';
+import { applyTransition, receiptOf } from './letter-transitions';
 import { transition, type LetterState } from './lifecycle';
 import type { MailboxDirectory } from './mailbox-directory';
 import { receiptPayload, type ReceiptFacts } from './receipt-staging';
@@ -31,46 +39,6 @@ const TIMEOUT_ATTEMPTS = 3;
 
 export type DeliveryOutcome =
   { kind: 'done'; state: string } | { kind: 'not_yet'; publishAt: Date };
-
-interface LetterToDeliver {
-  id: string;
-  state: LetterState;
-  agencyId: string;
-  createdAt: Date;
-  publishAt: Date | null;
-  verified: boolean;
-  requiresAcknowledgement: boolean;
-  endToEnd: boolean;
-  reminderAfterDays: number;
-  mailbox: {
-    id: string;
-    reserved: boolean;
-    recipientRef: string;
-    wrappedDataKey: Buffer | null;
-    masterKeyVersion: number;
-  };
-  agencyKeys: AgencySigningKey[];
-}
-
-interface ReceivedDocument {
-  id: string;
-  position: number;
-  filename: string;
-  received: Buffer | null;
-  receivedSignature: Buffer | null;
-  receivedSha256: string;
-  plaintextSha256: string | null;
-}
-
-/** What verification stores per document. End-to-end documents keep their received bytes. */
-interface VerifiedDocument {
-  id: string;
-  sealed: Buffer | null;
-  plaintextSha256: Buffer | null;
-  size: number;
-  signature: Buffer | null;
-  signer: string;
-}
 
 type Verification =
   | { kind: 'verified'; documents: VerifiedDocument[] }
@@ -98,7 +66,13 @@ export class DeliverLetter {
     private readonly opener: DocumentOpener,
     /** When given, the jobs staged with the delivery are handed to the queue at once. */
     private readonly outbox?: Outbox,
-  ) {}
+  ) {
+    this.sql = new Sql(db);
+    this.letters = new LetterDeliveryStore(this.sql);
+  }
+
+  private readonly sql: Sql;
+  private readonly letters: LetterDeliveryStore;
 
   /**
    * `attempt` counts from 1. A time-out on an early attempt may be our own overload, so it is
@@ -109,8 +83,8 @@ export class DeliverLetter {
     { attempt = 1, now = () => new Date() }: { attempt?: number; now?: () => Date } = {},
   ): Promise<DeliveryOutcome> {
     const [letter, documents] = await Promise.all([
-      this.readLetter(letterId),
-      this.readDocuments(letterId),
+      this.letters.readForDelivery(letterId),
+      this.letters.receivedDocuments(letterId),
     ]);
     if (!letter || letter.state !== 'accepted') return done(letter?.state ?? 'missing');
     if (letter.endToEnd && letter.mailbox.reserved) {
@@ -122,7 +96,9 @@ export class DeliverLetter {
     let verified: VerifiedDocument[] = [];
     if (!letter.verified) {
       // Another run delivered it between the two reads; the transaction below will see that.
-      if (documents.some((d) => !d.received)) return done((await this.readLetter(letterId))!.state);
+      if (documents.some((d) => !d.received)) {
+        return done((await this.letters.readForDelivery(letterId))?.state ?? 'missing');
+      }
       const verification = await this.verify(letterId, letter, documents, attempt);
       if (verification.kind === 'rejected') {
         await this.reject(letterId, factsOf(letter, documents), verification.reason);
@@ -132,31 +108,24 @@ export class DeliverLetter {
     }
     const due = !letter.publishAt || letter.publishAt <= now();
     const facts = factsOf(letter, documents, verified);
-    let moved = due
-      ? await this.deliverIfAsRead(this.db.manager, letter, verified, facts, now())
-      : null;
+    let moved = due ? await this.deliverIfAsRead(this.sql, letter, verified, facts, now()) : null;
     // Not due, or the letter changed since it was read: decide under its lock.
     const outcome = moved
       ? done(moved.state)
-      : await this.db.transaction(async (m): Promise<DeliveryOutcome> => {
-          // Lock order everywhere: the letter row first, then its documents.
-          const [current] = (await m.query(
-            `SELECT state, verified_at IS NOT NULL AS verified, requires_acknowledgement
-             FROM letters WHERE id = $1 FOR UPDATE`,
-            [letterId],
-          )) as { state: LetterState; verified: boolean; requires_acknowledgement: boolean }[];
+      : await this.sql.transaction(async (tx): Promise<DeliveryOutcome> => {
+          const current = await this.letters.claimForDelivery(tx, letterId);
           if (current.state !== 'accepted') return done(current.state);
           const locked = {
             ...letter,
             verified: current.verified,
-            requiresAcknowledgement: current.requires_acknowledgement,
+            requiresAcknowledgement: current.requiresAcknowledgement,
           };
           if (!due) {
             if (!locked.verified && verified.length > 0)
-              await storeDocuments(m, letterId, verified);
+              await this.letters.storeVerified(tx, letterId, verified);
             return { kind: 'not_yet', publishAt: letter.publishAt! };
           }
-          moved = await this.deliverIfAsRead(m, locked, verified, facts, now());
+          moved = await this.deliverIfAsRead(tx, locked, verified, facts, now());
           if (!moved) throw new Error(`letter ${letterId} did not move under its lock`);
           return done(moved.state);
         });
@@ -167,85 +136,51 @@ export class DeliverLetter {
 
   /**
    * Delivery in one statement, so one round trip and one commit: the lifecycle decides the move
-   * from `letter` as the caller found it, and the statement applies it only if the letter is
-   * still in that state and as verified (`moved` is otherwise empty and nothing else runs). With
-   * it go the receipt, the outbox rows and the documents' sealed bytes. Returns null when the
-   * letter has changed since it was read; under the letter's lock that cannot happen.
+   * from `letter` as the caller found it, and the store applies it only if the letter is still
+   * in that state and as verified. Returns null when the letter has changed since it was read;
+   * under the letter's lock that cannot happen.
    */
   private async deliverIfAsRead(
-    m: EntityManager,
-    letter: LetterToDeliver,
+    tx: Sql,
+    letter: LetterForDelivery,
     verified: VerifiedDocument[],
     facts: ReceiptFacts,
     at: Date,
   ): Promise<{ state: LetterState; staged: OutboxRow[] } | null> {
-    const letterId = letter.id;
     const event = letter.mailbox.reserved ? 'forward_to_print' : 'deliver';
     const result = transition(letter.state, event, {
       requiresAcknowledgement: letter.requiresAcknowledgement,
     });
     if (result.kind !== 'moved') return null;
-    const storeVerified = !letter.verified && verified.length > 0;
-    const receipt = receiptPayload(letterId, receiptOf(event), facts, { at });
-    const jobs = jobsAfter(event, letterId, letter);
-    const params: unknown[] = [
-      letterId,
-      result.to,
-      result.from,
-      letter.verified,
-      uuidv7(),
-      facts.agencyId,
-      receipt.type,
-      receipt.at,
-      receipt,
-      jobs.map((j) => j.queue),
-      jobs.map((j) => jobIdFor(j.queue, j.subjectId)),
-      jobs.map((j) => j.subjectId),
-    ];
-    // The letter's timestamp is its receipt's `at` ($8): PostgreSQL refuses a parameter that
-    // no part of the statement uses, as it cannot tell its type.
-    const column = TIMESTAMP_OF[result.to];
-    let documentsWrite = `UPDATE documents SET received = NULL
-        WHERE letter_id = $1 AND EXISTS (SELECT 1 FROM moved)`;
-    if (storeVerified) {
-      // Each document's bytes as a parameter of its own, sent in the binary protocol.
-      const rows = verified.map((d) => {
-        const first = params.length + 1;
-        params.push(d.id, d.sealed, d.plaintextSha256, d.size, d.signature, d.signer);
-        return `($${first}::uuid, $${first + 1}::bytea, $${first + 2}::bytea, $${first + 3}::int,
-                 $${first + 4}::bytea, $${first + 5}::text)`;
-      });
-      documentsWrite = `UPDATE documents d SET sealed = COALESCE(v.sealed, d.received),
-              plaintext_sha256 = v.plaintext_sha256, size = v.size,
-              signature = COALESCE(v.signature, d.received_signature),
-              signer_fingerprint = v.signer, received = NULL
-         FROM (VALUES ${rows.join(', ')}) AS v(id, sealed, plaintext_sha256, size, signature, signer)
-        WHERE d.letter_id = $1 AND d.id = v.id AND EXISTS (SELECT 1 FROM moved)`;
-    }
-    const staged = (await m.query(
-      `WITH moved AS (
-         UPDATE letters SET state = $2${column ? `, ${column} = $8::timestamptz` : ''}
-                ${storeVerified ? ', verified_at = now()' : ''}
-          WHERE id = $1 AND state = $3 AND (verified_at IS NOT NULL) = $4
-          RETURNING id
-       ), receipt AS (
-         INSERT INTO receipts (id, letter_id, agency_id, type, kind, at, payload)
-         SELECT $5, id, $6, $7, '', $8, $9 FROM moved
-         ON CONFLICT (letter_id, type, kind) DO NOTHING
-       ), documents_written AS (
-         ${documentsWrite}
-       )
-       INSERT INTO outbox (queue, job_id, subject_id)
-       SELECT t.* FROM moved, unnest($10::text[], $11::text[], $12::uuid[]) AS t
-       RETURNING id, queue, subject_id`,
-      params,
-    )) as OutboxRow[];
-    return staged.length > 0 ? { state: result.to, staged } : null;
+    const receipt = receiptPayload(letter.id, receiptOf(event), facts, { at });
+    const staged = await this.letters.deliverIfStill(
+      {
+        letterId: letter.id,
+        from: result.from,
+        to: result.to,
+        wasVerified: letter.verified,
+        receipt: {
+          id: uuidv7(),
+          agencyId: facts.agencyId,
+          type: receipt.type,
+          at: receipt.at,
+          payload: receipt,
+        },
+        jobs: jobsAfter(event, letter).map((j) => ({
+          queue: j.queue,
+          jobId: jobIdFor(j.queue, j.subjectId),
+          subjectId: j.subjectId,
+        })),
+        documents: letter.verified ? [] : verified,
+      },
+      tx,
+    );
+    return staged && { state: result.to, staged };
   }
 
   private async verify(
     letterId: string,
-    letter: LetterToDeliver,
+    letter: LetterForDelivery,
     documents: ReceivedDocument[],
     attempt: number,
   ): Promise<Verification> {
@@ -280,7 +215,7 @@ export class DeliverLetter {
 
   private async openAndSeal(
     letterId: string,
-    letter: LetterToDeliver,
+    letter: LetterForDelivery,
     doc: ReceivedDocument,
     dataKey: Buffer,
   ): Promise<VerifiedDocument> {
@@ -310,7 +245,7 @@ export class DeliverLetter {
    * "Encryption and signatures").
    */
   private async checkEndToEnd(
-    letter: LetterToDeliver,
+    letter: LetterForDelivery,
     doc: ReceivedDocument,
   ): Promise<VerifiedDocument> {
     const { signerFingerprint } = await verifyDetachedSignature(
@@ -336,151 +271,7 @@ export class DeliverLetter {
   ): Promise<void> {
     await this.db.transaction(async (m) => {
       const applied = await applyTransition(m, letterId, 'reject', { reason, facts });
-      if (applied.changed) {
-        await m.query('UPDATE documents SET received = NULL WHERE letter_id = $1', [letterId]);
-      }
+      if (applied.changed) await this.letters.dropReceived(new Sql(m), letterId);
     });
-  }
-
-  /** The letter, its mailbox and its agency's keys in one round trip. */
-  private async readLetter(letterId: string): Promise<LetterToDeliver | null> {
-    // Key times in whole milliseconds, as the driver reads every other timestamp.
-    const [row] = (await this.db.query(
-      `SELECT l.state, l.agency_id, l.created_at, l.publish_at, l.verified_at IS NOT NULL AS verified,
-              l.requires_acknowledgement, l.end_to_end, l.reminder_after_days, mb.id AS mailbox_id, mb.reserved, mb.recipient_ref,
-              mb.wrapped_data_key, mb.master_key_version,
-              COALESCE((SELECT json_agg(json_build_object(
-                  'fingerprint', k.fingerprint, 'publicKeyArmored', k.public_key,
-                  'addedAt', floor(extract(epoch FROM k.added_at) * 1000),
-                  'revokedAt', floor(extract(epoch FROM k.revoked_at) * 1000)))
-                FROM agency_signing_keys k WHERE k.agency_id = l.agency_id), '[]') AS agency_keys
-         FROM letters l JOIN mailboxes mb ON mb.id = l.mailbox_id WHERE l.id = $1`,
-      [letterId],
-    )) as {
-      state: LetterState;
-      agency_id: string;
-      created_at: Date;
-      publish_at: Date | null;
-      verified: boolean;
-      requires_acknowledgement: boolean;
-      end_to_end: boolean;
-      reminder_after_days: number;
-      mailbox_id: string;
-      reserved: boolean;
-      recipient_ref: string;
-      wrapped_data_key: Buffer | null;
-      master_key_version: number;
-      agency_keys: {
-        fingerprint: string;
-        publicKeyArmored: string;
-        addedAt: number;
-        revokedAt: number | null;
-      }[];
-    }[];
-    if (!row) return null;
-    return {
-      id: letterId,
-      state: row.state,
-      agencyId: row.agency_id,
-      createdAt: row.created_at,
-      publishAt: row.publish_at,
-      verified: row.verified,
-      requiresAcknowledgement: row.requires_acknowledgement,
-      endToEnd: row.end_to_end,
-      reminderAfterDays: row.reminder_after_days,
-      mailbox: {
-        id: row.mailbox_id,
-        reserved: row.reserved,
-        recipientRef: row.recipient_ref,
-        wrappedDataKey: row.wrapped_data_key,
-        masterKeyVersion: row.master_key_version,
-      },
-      agencyKeys: row.agency_keys.map((k) => ({
-        fingerprint: k.fingerprint,
-        publicKeyArmored: k.publicKeyArmored,
-        addedAt: new Date(k.addedAt),
-        revokedAt: k.revokedAt === null ? null : new Date(k.revokedAt),
-      })),
-    };
-  }
-
-  private async readDocuments(letterId: string): Promise<ReceivedDocument[]> {
-    const rows = (await this.db.query(
-      `SELECT id, position, filename, received, received_signature,
-              encode(received_sha256, 'hex') AS received_sha256,
-              encode(plaintext_sha256, 'hex') AS plaintext_sha256
-         FROM documents WHERE letter_id = $1 ORDER BY position`,
-      [letterId],
-    )) as {
-      id: string;
-      position: number;
-      filename: string;
-      received: Buffer | null;
-      received_signature: Buffer | null;
-      received_sha256: string;
-      plaintext_sha256: string | null;
-    }[];
-    return rows.map((r) => ({
-      id: r.id,
-      position: r.position,
-      filename: r.filename,
-      received: r.received,
-      receivedSignature: r.received_signature,
-      receivedSha256: r.received_sha256,
-      plaintextSha256: r.plaintext_sha256,
-    }));
-  }
-}
-
-/** Both emails are staged with the delivery itself, so neither is lost to a crash or an outage. */
-function jobsAfter(
-  event: 'deliver' | 'forward_to_print',
-  letterId: string,
-  letter: LetterToDeliver,
-): { queue: QueueName; subjectId: string }[] {
-  if (event === 'forward_to_print') return [{ queue: 'print', subjectId: letterId }];
-  return [
-    { queue: 'notify', subjectId: letterId },
-    ...(letter.reminderAfterDays > 0 ? [{ queue: 'remind' as const, subjectId: letterId }] : []),
-  ];
-}
-
-function factsOf(
-  letter: LetterToDeliver,
-  documents: ReceivedDocument[],
-  verified: VerifiedDocument[] = [],
-): ReceiptFacts {
-  return {
-    agencyId: letter.agencyId,
-    recipientRef: letter.mailbox.recipientRef,
-    endToEnd: letter.endToEnd,
-    documents: documents.map((d, i) => ({
-      received: d.receivedSha256,
-      plaintext: verified[i]?.plaintextSha256?.toString('hex') ?? d.plaintextSha256,
-    })),
-  };
-}
-
-/**
- * A letter verified before its `publishAt`: the sealed documents are stored and the received
- * ones kept until delivery. One statement per document, each also setting the letter's
- * `verified_at`, so the bytes go in the binary protocol without an extra round trip. An
- * end-to-end document is stored as received: its bytes are copied inside the database.
- */
-async function storeDocuments(
-  m: EntityManager,
-  letterId: string,
-  documents: VerifiedDocument[],
-): Promise<void> {
-  for (const d of documents) {
-    await m.query(
-      `WITH stored AS (
-         UPDATE documents SET sealed = COALESCE($3, received), plaintext_sha256 = $4, size = $5,
-                signature = COALESCE($6, received_signature), signer_fingerprint = $7
-          WHERE id = $2 AND letter_id = $1 RETURNING id
-       )
-       UPDATE letters SET verified_at = now() WHERE id = $1 AND EXISTS (SELECT 1 FROM stored)`,
-      [letterId, d.id, d.sealed, d.plaintextSha256, d.size, d.signature, d.signer],
-    );
   }
 }

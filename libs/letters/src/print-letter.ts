@@ -2,7 +2,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { documentAad, unseal } from '#crypto';
-import { DocumentRow, Letter, Mailbox } from '#database';
+import { LetterDeliveryStore, Sql } from '#stores';
 import type { MailboxDirectory } from './mailbox-directory';
 
 /**
@@ -13,14 +13,18 @@ import type { MailboxDirectory } from './mailbox-directory';
  * service can tell by the letter id in letter.json.
  */
 export class PrintLetter {
+  private readonly letters: LetterDeliveryStore;
+
   constructor(
-    private readonly db: DataSource,
+    db: DataSource,
     private readonly mailboxes: MailboxDirectory,
     private readonly spoolDir: string,
-  ) {}
+  ) {
+    this.letters = new LetterDeliveryStore(new Sql(db));
+  }
 
   async execute(letterId: string): Promise<string | null> {
-    const letter = await this.db.manager.findOne(Letter, { where: { id: letterId } });
+    const letter = await this.letters.readForPrint(letterId);
     if (!letter || letter.state !== 'forwarded_to_print') return null;
     const dir = join(this.spoolDir, letterId);
     if (letter.spooledAt) return dir;
@@ -30,14 +34,9 @@ export class PrintLetter {
         `letter ${letterId} is end-to-end: only the citizen can decrypt it, so it cannot be printed`,
       );
     }
-    const mailbox = await this.db.manager.findOneOrFail(Mailbox, {
-      where: { id: letter.mailboxId },
-    });
+    const { mailbox } = letter;
     const dataKey = this.mailboxes.dataKeyOf(mailbox);
-    const documents = await this.db.manager.find(DocumentRow, {
-      where: { letterId },
-      order: { position: 'ASC' },
-    });
+    const documents = await this.letters.documentsForPrint(letterId);
     const partial = `${dir}.partial`;
     mkdirSync(partial, { recursive: true });
     for (const doc of documents) {
@@ -70,10 +69,7 @@ export class PrintLetter {
       )
         throw error;
     }
-    await this.db.query(
-      'UPDATE letters SET spooled_at = now() WHERE id = $1 AND spooled_at IS NULL',
-      [letterId],
-    );
+    await this.letters.markSpooled(letterId);
     return dir;
   }
 }

@@ -11,3 +11,6 @@ export * from './access-log.store';
 export * from './agencies.store';
 export * from './mailboxes.store';
 export * from './letters/mailbox';
+export * from './letters/delivery';
+export * from './reconciliation.store';
+export * from './database-probe';

@@ -8,7 +8,7 @@ export interface StagedJob {
   subject_id: string;
 }
 
-const decodeJob = (r: Row): StagedJob => ({
+export const decodeJob = (r: Row): StagedJob => ({
   id: text(r, 'id'),
   queue: text(r, 'queue'),
   subject_id: text(r, 'subject_id'),

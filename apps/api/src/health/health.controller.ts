@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { Public } from '#auth';
 import { JobProducer } from '#queue';
+import { DatabaseProbe, Sql } from '#stores';
 import { NoRateLimit } from '../rate-limit/rate-limited-auth.guard';
 import { Route } from '../openapi/route';
 import { liveSchema, readySchema } from './health.schemas';
@@ -24,10 +25,14 @@ async function check(probe: () => Promise<unknown>): Promise<'up' | 'down'> {
 @Public()
 @NoRateLimit()
 export class HealthController {
+  private readonly database: DatabaseProbe;
+
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    @InjectDataSource() db: DataSource,
     private readonly jobs: JobProducer,
-  ) {}
+  ) {
+    this.database = new DatabaseProbe(new Sql(db));
+  }
 
   @Get('live')
   @HttpCode(200)
@@ -52,7 +57,7 @@ export class HealthController {
   })
   async ready(@Res({ passthrough: true }) response: Response) {
     const [database, redis] = await Promise.all([
-      check(() => this.db.query('SELECT 1')),
+      check(() => this.database.ping()),
       check(() => this.jobs.ping()),
     ]);
     const up = database === 'up' && redis === 'up';

@@ -1,47 +1,16 @@
 import type { DataSource } from 'typeorm';
 import { jobIdFor, payloadFor, type JobProducer, type QueueName } from '#queue';
+import { LetterDeliveryStore, ReconciliationStore, Sql, type CandidateCursor } from '#stores';
 
 const LIVE = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'];
 
-/**
- * What should have a job: rows that have waited longer than $1 seconds, after the keyset
- * cursor ($2, $3), in cursor order, at most $4. Each query has a partial index on its filter.
- */
-const SOURCES: { queue: QueueName; sql: string }[] = [
-  {
-    queue: 'deliver',
-    sql: `SELECT id, created_at::text AS at FROM letters
-           WHERE state = 'accepted' AND created_at < now() - make_interval(secs => $1)
-             AND (publish_at IS NULL OR publish_at < now() - make_interval(secs => $1))
-             AND (created_at, id) > ($2::timestamptz, $3::uuid)
-           ORDER BY created_at, id LIMIT $4`,
-  },
-  {
-    // Forwarded but never handed to print. An end-to-end letter cannot be printed (submission
-    // and delivery refuse them now); one forwarded before that would only fail again.
-    queue: 'print',
-    sql: `SELECT id, created_at::text AS at FROM letters
-           WHERE state = 'forwarded_to_print' AND spooled_at IS NULL AND NOT end_to_end
-             AND created_at < now() - make_interval(secs => $1)
-             AND (created_at, id) > ($2::timestamptz, $3::uuid)
-           ORDER BY created_at, id LIMIT $4`,
-  },
-  {
-    queue: 'webhook',
-    sql: `SELECT id, created_at::text AS at FROM webhook_deliveries
-           WHERE status = 'pending' AND created_at < now() - make_interval(secs => $1)
-             AND (created_at, id) > ($2::timestamptz, $3::uuid)
-           ORDER BY created_at, id LIMIT $4`,
-  },
-];
+type Candidates = (
+  staleSecs: number,
+  after: CandidateCursor,
+  limit: number,
+) => Promise<CandidateCursor[]>;
 
-/** `at` as PostgreSQL prints it: a Date would drop the microseconds and see the last row again. */
-interface Cursor {
-  at: string;
-  id: string;
-}
-
-const START: Cursor = { at: '-infinity', id: '00000000-0000-0000-0000-000000000000' };
+const START: CandidateCursor = { at: '-infinity', id: '00000000-0000-0000-0000-000000000000' };
 
 /**
  * PostgreSQL is the truth and Redis may forget (DESIGN "Delivery without loss or duplicates"):
@@ -52,29 +21,35 @@ const START: Cursor = { at: '-infinity', id: '00000000-0000-0000-0000-0000000000
  * hide the ones after them; after the last batch it starts over.
  */
 export class Reconciler {
-  private readonly cursors = new Map<QueueName, Cursor>();
+  private readonly cursors = new Map<QueueName, CandidateCursor>();
+  /** What should have a job, per queue; each query has a partial index on its filter. */
+  private readonly sources: { queue: QueueName; candidates: Candidates }[];
 
   constructor(
-    private readonly db: DataSource,
+    db: DataSource,
     private readonly producer: JobProducer,
     private readonly staleAfterMs: number,
-  ) {}
+  ) {
+    const sql = new Sql(db);
+    const letters = new LetterDeliveryStore(sql);
+    const others = new ReconciliationStore(sql);
+    this.sources = [
+      { queue: 'deliver', candidates: (...a) => letters.lettersToDeliverAgain(...a) },
+      { queue: 'print', candidates: (...a) => letters.lettersToPrintAgain(...a) },
+      { queue: 'webhook', candidates: (...a) => others.webhookDeliveriesToSendAgain(...a) },
+    ];
+  }
 
   async pass(batch = 1_000): Promise<number> {
     let recreated = 0;
-    for (const source of SOURCES)
-      recreated += await this.reconcile(source.queue, source.sql, batch);
+    for (const source of this.sources)
+      recreated += await this.reconcile(source.queue, source.candidates, batch);
     return recreated;
   }
 
-  private async reconcile(name: QueueName, sql: string, batch: number): Promise<number> {
+  private async reconcile(name: QueueName, candidates: Candidates, batch: number): Promise<number> {
     const cursor = this.cursors.get(name) ?? START;
-    const rows = (await this.db.query(sql, [
-      this.staleAfterMs / 1000,
-      cursor.at,
-      cursor.id,
-      batch,
-    ])) as { id: string; at: string }[];
+    const rows = await candidates(this.staleAfterMs / 1000, cursor, batch);
     const last = rows[rows.length - 1];
     if (last && rows.length === batch) this.cursors.set(name, { at: last.at, id: last.id });
     else this.cursors.delete(name);
