@@ -64,6 +64,28 @@ export default tseslint.config(
     },
   },
   {
+    // One way into the data: only stores speak SQL (the migration layer in libs/database and
+    // migrations/ aside; tests and the benchmark's seeding write their fixtures directly).
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: [
+      'libs/stores/src/**',
+      'libs/database/src/**',
+      '**/*.spec.ts',
+      '**/*.int.ts',
+      '**/test/**',
+      '**/testing/**',
+    ],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='query']",
+          message: 'SQL belongs in a store (libs/stores): add a named method there',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', '**/*.int.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',

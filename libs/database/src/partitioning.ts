@@ -37,16 +37,18 @@ export async function partitionTables(url: string): Promise<string[]> {
 export async function unpartitionTables(url: string): Promise<string | null> {
   const db = await partitioningDataSource(url).initialize();
   try {
-    const [{ table }] = (await db.query(
-      `SELECT to_regclass('schema_migrations_partitioning') AS table`,
-    )) as { table: string | null }[];
+    const [table] = texts(
+      await db.query(`SELECT to_regclass('schema_migrations_partitioning')::text AS v`),
+    );
     if (!table) return null;
-    const [last] = (await db.query(
-      'SELECT name FROM schema_migrations_partitioning ORDER BY timestamp DESC LIMIT 1',
-    )) as { name: string }[];
+    const [last] = texts(
+      await db.query(
+        'SELECT name AS v FROM schema_migrations_partitioning ORDER BY timestamp DESC LIMIT 1',
+      ),
+    );
     if (!last) return null;
     await db.undoLastMigration({ transaction: 'each' });
-    return last.name;
+    return last;
   } finally {
     await db.destroy();
   }
@@ -57,8 +59,14 @@ export async function createPartitionsAhead(
   db: DataSource,
   monthsAhead: number,
 ): Promise<string[]> {
-  const rows = (await db.query('SELECT postkasse_create_partitions($1) AS name', [
-    monthsAhead,
-  ])) as { name: string }[];
-  return rows.map((r) => r.name);
+  return texts(await db.query('SELECT postkasse_create_partitions($1) AS v', [monthsAhead]));
+}
+
+/** The non-null text values of column `v`: this layer's only result shape, checked, not cast. */
+function texts(rows: unknown): string[] {
+  if (!Array.isArray(rows)) throw new TypeError('expected rows');
+  return rows.flatMap((row: unknown) => {
+    const v = (row as Record<string, unknown> | null)?.v;
+    return typeof v === 'string' ? [v] : [];
+  });
 }
