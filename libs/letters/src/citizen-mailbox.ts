@@ -14,9 +14,12 @@ export interface MailboxLetterView {
   id: string;
   sender: { id: string; name: string };
   title: string;
+  senderReference: string | null;
   state: string;
   deliveredAt: string;
   readAt: string | null;
+  /** Not read yet, or marked unread again by the citizen. */
+  unread: boolean;
   folder: Folder;
   requiresAcknowledgement: boolean;
   acknowledgedAt: string | null;
@@ -38,9 +41,11 @@ interface LetterRow {
   agency_id: string;
   agency_name: string;
   title: string;
+  sender_reference: string | null;
   state: string;
   delivered_at: Date;
   read_at: Date | null;
+  marked_unread: boolean;
   folder: Folder;
   requires_acknowledgement: boolean;
   acknowledged_at: Date | null;
@@ -50,8 +55,9 @@ interface LetterRow {
 }
 
 const VISIBLE = `l.state IN ('delivered', 'read', 'acknowledged') AND l.purged_at IS NULL`;
-const LETTER_COLUMNS = `l.id, l.agency_id, a.name AS agency_name, l.title, l.state, l.delivered_at,
-  l.read_at, l.folder, l.requires_acknowledgement, l.acknowledged_at, l.due_date::text AS due_date,
+const UNREAD = `(l.read_at IS NULL OR l.marked_unread)`;
+const LETTER_COLUMNS = `l.id, l.agency_id, a.name AS agency_name, l.title, l.sender_reference,
+  l.state, l.delivered_at, l.read_at, l.marked_unread, l.folder, l.requires_acknowledgement, l.acknowledged_at, l.due_date::text AS due_date,
   l.end_to_end,
   (SELECT json_agg(json_build_object('id', d.id, 'filename', d.filename,
             'mediaType', d.media_type, 'size', d.size) ORDER BY d.position)
@@ -79,7 +85,7 @@ export class CitizenMailbox {
     const params: unknown[] = [mailbox.id, query.folder];
     const where = ['l.mailbox_id = $1', 'l.folder = $2', 'l.delivered_at IS NOT NULL', VISIBLE];
     if (query.unread !== undefined)
-      where.push(query.unread ? 'l.read_at IS NULL' : 'l.read_at IS NOT NULL');
+      where.push(query.unread ? UNREAD : `NOT ${UNREAD}`);
     if (query.q) {
       params.push(`%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
       where.push(`(l.title ILIKE $${params.length} OR a.name ILIKE $${params.length})`);
@@ -110,7 +116,7 @@ export class CitizenMailbox {
 
   async summary(mailbox: Mailbox): Promise<{ unread: number; needsAction: number }> {
     const [row] = (await this.db.query(
-      `SELECT count(*) FILTER (WHERE l.read_at IS NULL)::int AS unread,
+      `SELECT count(*) FILTER (WHERE ${UNREAD})::int AS unread,
               count(*) FILTER (WHERE l.requires_acknowledgement AND l.acknowledged_at IS NULL)::int AS needs_action
          FROM letters l WHERE l.mailbox_id = $1 AND l.folder <> 'trash' AND ${VISIBLE}`,
       [mailbox.id],
@@ -167,6 +173,10 @@ export class CitizenMailbox {
     const facts = { requiresAcknowledgement: doc.requires_acknowledgement };
     if (transition(doc.state, 'read', facts).kind !== 'unchanged')
       await this.db.transaction((m) => applyTransition(m, letterId, 'read'));
+    // Opening it again is reading it again: the citizen's "unread" reminder has done its job.
+    await this.db.query('UPDATE letters SET marked_unread = false WHERE id = $1 AND marked_unread', [
+      letterId,
+    ]);
     return { filename: doc.filename, mediaType: doc.media_type, content };
   }
 
@@ -198,12 +208,21 @@ export class CitizenMailbox {
     });
   }
 
+  /** The citizen's own reminder; the read receipt and read_at stay as they are. */
+  async markUnread(mailbox: Mailbox, letterId: string): Promise<MailboxLetterView> {
+    await this.get(mailbox, letterId);
+    await this.db.query('UPDATE letters SET marked_unread = true WHERE id = $1', [letterId]);
+    return this.get(mailbox, letterId);
+  }
+
   async accessLog(mailbox: Mailbox, limit: number, cursor?: string) {
     const after = decodeCursor(cursor, ['timestamp', 'uuid']);
     const rows = (await this.db.query(
-      `SELECT id, at, actor_kind, actor_id, actor_name, action, purpose FROM access_log
-        WHERE mailbox_id = $1 ${after ? 'AND (at, id) < ($3::timestamptz, $4::uuid)' : ''}
-        ORDER BY at DESC, id DESC LIMIT $2`,
+      `SELECT g.id, g.at, g.actor_kind, g.actor_id, g.actor_name, g.action, g.purpose,
+              g.letter_id, l.title AS letter_title
+         FROM access_log g LEFT JOIN letters l ON l.id = g.letter_id AND l.mailbox_id = g.mailbox_id
+        WHERE g.mailbox_id = $1 ${after ? 'AND (g.at, g.id) < ($3::timestamptz, $4::uuid)' : ''}
+        ORDER BY g.at DESC, g.id DESC LIMIT $2`,
       after ? [mailbox.id, limit + 1, after[0], after[1]] : [mailbox.id, limit + 1],
     )) as {
       id: string;
@@ -213,6 +232,8 @@ export class CitizenMailbox {
       actor_name: string;
       action: string;
       purpose: string;
+      letter_id: string | null;
+      letter_title: string | null;
     }[];
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
@@ -222,6 +243,8 @@ export class CitizenMailbox {
         actor: { kind: r.actor_kind, id: r.actor_id, name: r.actor_name },
         action: r.action,
         purpose: r.purpose,
+        // The letter looked at, if it is still there to be named (a purged one is not).
+        letter: r.letter_id && r.letter_title ? { id: r.letter_id, title: r.letter_title } : null,
       })),
       nextCursor:
         rows.length > limit && last ? encodeCursor([last.at.toISOString(), last.id]) : null,
@@ -233,9 +256,11 @@ export class CitizenMailbox {
       id: r.id,
       sender: { id: r.agency_id, name: r.agency_name },
       title: r.title,
+      senderReference: r.sender_reference,
       state: r.state,
       deliveredAt: r.delivered_at.toISOString(),
       readAt: r.read_at?.toISOString() ?? null,
+      unread: r.read_at === null || r.marked_unread,
       folder: r.folder,
       requiresAcknowledgement: r.requires_acknowledgement,
       acknowledgedAt: r.acknowledged_at?.toISOString() ?? null,

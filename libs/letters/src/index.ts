@@ -1,4 +1,5 @@
 export * from './lifecycle';
+export * from './access-actions';
 export * from './submission-schema';
 export {
   SubmitLetter,

@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { DataSource } from 'typeorm';
+import type { AccessAction } from './access-actions';
 import type { MailboxDirectory } from './mailbox-directory';
 
 export interface Actor {
@@ -59,12 +60,13 @@ export async function recordAccess(
   m: { query: (sql: string, params: unknown[]) => Promise<unknown> },
   mailboxId: string,
   actor: Actor,
-  action: string,
+  action: AccessAction,
   purpose: string,
+  letterId: string | null = null,
 ): Promise<void> {
   await m.query(
-    `INSERT INTO access_log (id, mailbox_id, actor_kind, actor_id, actor_name, action, purpose)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [uuidv7(), mailboxId, actor.kind, actor.id, actor.name, action, purpose],
+    `INSERT INTO access_log (id, mailbox_id, actor_kind, actor_id, actor_name, action, purpose, letter_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [uuidv7(), mailboxId, actor.kind, actor.id, actor.name, action, purpose, letterId],
   );
 }

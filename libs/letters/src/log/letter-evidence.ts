@@ -50,7 +50,14 @@ export class LetterEvidence {
       mailbox_id: string;
     }[];
     if (!letter) throw notFound('letter');
-    await recordAccess(this.db, letter.mailbox_id, auditor, 'audit.letter_evidence', purpose);
+    await recordAccess(
+      this.db,
+      letter.mailbox_id,
+      auditor,
+      'audit.letter_evidence',
+      purpose,
+      letterId,
+    );
     const { treeHead, receipts } = await this.proofs(letterId);
     return { treeHead, receipts };
   }
