@@ -84,8 +84,7 @@ export class CitizenMailbox {
   ): Promise<{ items: MailboxLetterView[]; nextCursor: string | null }> {
     const params: unknown[] = [mailbox.id, query.folder];
     const where = ['l.mailbox_id = $1', 'l.folder = $2', 'l.delivered_at IS NOT NULL', VISIBLE];
-    if (query.unread !== undefined)
-      where.push(query.unread ? UNREAD : `NOT ${UNREAD}`);
+    if (query.unread !== undefined) where.push(query.unread ? UNREAD : `NOT ${UNREAD}`);
     if (query.q) {
       params.push(`%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
       where.push(`(l.title ILIKE $${params.length} OR a.name ILIKE $${params.length})`);
@@ -174,9 +173,10 @@ export class CitizenMailbox {
     if (transition(doc.state, 'read', facts).kind !== 'unchanged')
       await this.db.transaction((m) => applyTransition(m, letterId, 'read'));
     // Opening it again is reading it again: the citizen's "unread" reminder has done its job.
-    await this.db.query('UPDATE letters SET marked_unread = false WHERE id = $1 AND marked_unread', [
-      letterId,
-    ]);
+    await this.db.query(
+      'UPDATE letters SET marked_unread = false WHERE id = $1 AND marked_unread',
+      [letterId],
+    );
     return { filename: doc.filename, mediaType: doc.media_type, content };
   }
 
