@@ -5,6 +5,7 @@ import { EvidenceAndWebhooks1764200000000 } from './1764200000000-evidence-and-w
 import { TrashPurge1764300000000 } from './1764300000000-trash-purge';
 import { PrintSpoolAndKeyIntervals1764500000000 } from './1764500000000-print-spool-and-key-intervals';
 import { ConfirmationLimits1764510000000 } from './1764510000000-confirmation-limits';
+import { AccessLogLetterAndUnreadMark1764560000000 } from './1764560000000-access-log-letter-and-unread-mark';
 
 /** In order; a migration is never edited once it has landed. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   TrashPurge1764300000000,
   PrintSpoolAndKeyIntervals1764500000000,
   ConfirmationLimits1764510000000,
+  AccessLogLetterAndUnreadMark1764560000000,
 ];

@@ -68,6 +68,7 @@ async function sendLetter(nationalId: string, title: string, text: string) {
     {
       recipient: { nationalId },
       title,
+      senderReference: `SAK-2031/${title.length}`,
       requiresAcknowledgement: true,
       dueDate: '2031-01-31',
       documents: [
@@ -115,6 +116,26 @@ async function session(viewport: { width: number; height: number }): Promise<Bro
   });
 }
 
+/** Nothing scrolls sideways, and every item of the main menu is inside the screen. */
+async function expectNavFits(page: Page) {
+  const layout = await page.evaluate(() => {
+    const g = globalThis as any;
+    const width = g.document.documentElement.clientWidth;
+    const links = [...g.document.querySelectorAll('header nav a')] as any[];
+    return {
+      scrolls: g.document.documentElement.scrollWidth > width,
+      outside: links
+        .filter((a) => {
+          const box = a.getBoundingClientRect();
+          return box.left < 0 || box.right > width || box.width === 0;
+        })
+        .map((a) => a.textContent),
+      count: links.length,
+    };
+  });
+  expect(layout).toEqual({ scrolls: false, outside: [], count: 5 });
+}
+
 async function receiptTypes(letterId: string): Promise<string[]> {
   const r = await agencyApi.get(`/v1/letters/${letterId}/receipts`);
   return (r.body.items as { type: string }[]).map((i) => i.type);
@@ -157,6 +178,19 @@ describe.each([
     await expect(page.getByRole('heading', { name: 'Postkasse' }).isVisible()).resolves.toBe(true);
     await expectAccessible(page, `${device} login`);
     await shot(page, `${device}-login`);
+    // The footer's pages can be read before logging in.
+    for (const [link, heading] of [
+      ['Help', 'Help'],
+      ['Contact', 'Contact'],
+      ['Privacy', 'Privacy'],
+      ['Accessibility statement', 'Accessibility statement'],
+    ]) {
+      await page.getByRole('contentinfo').getByRole('link', { name: link }).click();
+      await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+    }
+    await expect(page.getByText(/WCAG 2\.1 level AA/).isVisible()).resolves.toBe(true);
+    await expectAccessible(page, `${device} accessibility statement`);
+    await page.goto(`${stack.baseUrl}/`);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.waitForURL(/\/dev-oidc\/interaction\//);
     await expectAccessible(page, `${device} account picker`);
@@ -179,6 +213,7 @@ describe.each([
       return JSON.stringify({ ...g.localStorage, ...g.sessionStorage });
     });
     expect(stored).not.toMatch(/eyJ/);
+    await expectNavFits(page);
     await expectAccessible(page, `${device} inbox`);
     await shot(page, `${device}-inbox`);
   });
@@ -187,25 +222,101 @@ describe.each([
     await page.getByRole('link', { name: new RegExp(title.replace(/[()]/g, '.')) }).click();
     await page.getByRole('heading', { level: 1, name: title }).waitFor();
     await page.getByText(`Sak ${device}.`).waitFor();
+    await expect(page.getByText(`SAK-2031/${title.length}`).isVisible()).resolves.toBe(true);
+    // A reload keeps the citizen on the letter: a silent login at the issuer, no stored token.
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: title }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/letters/${letterId}`);
+    await page.getByText(`Sak ${device}.`).waitFor();
     const confirm = page.getByRole('button', { name: 'Confirm that I have read it' });
     await api.waitFor(() => confirm.isEnabled(), 'the confirm button to be enabled');
     await expectAccessible(page, `${device} letter`);
     await shot(page, `${device}-letter`);
     await confirm.click();
     await page.getByText(/You confirmed on/).waitFor();
+    // Done looks done: not the amber of a warning, and "Acknowledged" said once.
+    const panel = page.locator('.ack-box');
+    const colours = await panel.evaluate((el) => {
+      const style = (globalThis as any).getComputedStyle(el);
+      return style.backgroundColor as string;
+    });
+    expect(colours).not.toBe('rgb(255, 244, 214)');
+    await expect(page.getByText(/Acknowledged/).count()).resolves.toBe(1);
+    await expect(page.getByRole('button', { name: 'Print' }).isVisible()).resolves.toBe(true);
+    await page.emulateMedia({ media: 'print' });
+    await expect(page.locator('header.top').isVisible()).resolves.toBe(false);
+    await expect(page.getByText(`SAK-2031/${title.length}`).isVisible()).resolves.toBe(true);
+    await page.emulateMedia({ media: 'screen' });
     await api.waitFor(async () => {
       const types = await receiptTypes(letterId);
       return types.includes('read') && types.includes('acknowledged');
     }, 'read and acknowledged receipts');
   });
 
+  it('marks the letter unread again and finds it under "Unread only"; the read receipt stays', async () => {
+    await page.getByRole('button', { name: 'Mark as unread' }).click();
+    await page.getByText('The letter is marked as unread.').waitFor();
+    await page.getByRole('link', { name: /^Inbox/ }).click();
+    await page.getByRole('link', { name: 'Unread only' }).click();
+    await page.waitForURL(/\?unread=1/);
+    const item = page.getByRole('link', { name: new RegExp(title.replace(/[()]/g, '.')) });
+    await item.waitFor();
+    await expect(item.textContent()).resolves.toMatch(/Unread/);
+    const view = await api
+      .as(await stack.cli(['dev', 'token', '--citizen', citizen]))
+      .get(`/v1/mailbox/letters/${letterId}`);
+    expect(view.body).toMatchObject({ unread: true, senderReference: `SAK-2031/${title.length}` });
+    expect(view.body.readAt).not.toBeNull();
+    await item.click();
+    await page.getByText(`Sak ${device}.`).waitFor();
+    await api.waitFor(
+      async () =>
+        !(
+          await api
+            .as(await stack.cli(['dev', 'token', '--citizen', citizen]))
+            .get(`/v1/mailbox/letters/${letterId}`)
+        ).body.unread,
+      'reading it again to clear the mark',
+    );
+  });
+
+  it('asks before deleting a letter that still needs acknowledgement; in the trash it asks nothing', async () => {
+    const other = `Varsel om tilsyn (${device})`;
+    await sendLetter(citizen, other, 'Vi kommer på tilsyn.');
+    // A fresh load of the inbox (it survives reloads) shows the letter that just arrived.
+    await page.goto(`${stack.baseUrl}/`);
+    await page.getByRole('link', { name: new RegExp(other.replace(/[()]/g, '.')) }).click();
+    await page.getByRole('heading', { level: 1, name: other }).waitFor();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    const dialog = page.getByRole('alertdialog');
+    await dialog.waitFor();
+    await expect(dialog.textContent()).resolves.toMatch(/still needs your confirmation/);
+    await expectAccessible(page, `${device} delete confirmation`);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect(dialog.count()).resolves.toBe(0);
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('button', { name: 'Delete anyway' }).click();
+    await page.getByText(/moved to the trash/).waitFor();
+    await page.getByRole('heading', { name: 'Not confirmed' }).waitFor();
+    await expect(page.getByText('Needs acknowledgement').count()).resolves.toBe(0);
+    await page.getByRole('link', { name: 'Trash', exact: true }).click();
+    const inTrash = page.getByRole('link', { name: new RegExp(other.replace(/[()]/g, '.')) });
+    await inTrash.waitFor();
+    await expect(inTrash.textContent()).resolves.not.toMatch(/Needs acknowledgement/);
+    await inTrash.click();
+    await page.getByRole('heading', { level: 1, name: other }).waitFor();
+  });
+
   it('archives the letter, finds it by searching, deletes it and restores it from the trash', async () => {
+    await page.getByRole('link', { name: /^Inbox/ }).click();
+    await page.getByRole('link', { name: new RegExp(title.replace(/[()]/g, '.')) }).click();
     await page.getByRole('button', { name: 'Archive' }).click();
     await page.getByText('The letter was moved to Archive.').waitFor();
     await page.getByRole('link', { name: 'Archive', exact: true }).click();
     await page.getByRole('searchbox').fill('bostøtte');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByRole('link', { name: new RegExp(title.replace(/[()]/g, '.')) }).click();
+    // Acknowledged already: one tap deletes it.
     await page.getByRole('button', { name: 'Delete' }).click();
     await page.getByText(/moved to the trash/).waitFor();
     await page.getByRole('button', { name: 'Restore' }).click();
@@ -238,8 +349,20 @@ describe.each([
     });
   });
 
-  it('reads who has looked at their data, and why', async () => {
+  it('reads who has looked at their data, and why, with the letter named', async () => {
+    const auditor = api.as(await stack.cli(['dev', 'token', '--auditor', 'Riksrevisjonen']));
+    expect((await auditor.get(`/v1/audit/letters/${letterId}/evidence`)).status).toBe(200);
     await page.getByRole('link', { name: 'Hvem har sett på mine data' }).click();
+    await page.getByText('Så på kvitteringene og bevisene for et brev').waitFor();
+    // The platform's default purpose is shown in the reader's language, the letter by its title.
+    await expect(
+      page.getByText('Revisjon av et brev og kvitteringene for det').isVisible(),
+    ).resolves.toBe(true);
+    await expect(page.getByRole('link', { name: title }).getAttribute('href')).resolves.toBe(
+      `/letters/${letterId}`,
+    );
+    await expect(page.getByText('audit.letter_evidence').count()).resolves.toBe(0);
+    await expectNavFits(page);
     await page
       .getByText('Checking digital post before sending a housing benefit decision')
       .waitFor();
@@ -371,12 +494,47 @@ describe('a long inbox', () => {
   });
 });
 
+describe('the language', () => {
+  const SIGRID = makeSyntheticNorwegianId(new Date('1990-01-20'), 321, 'tenor');
+
+  it('is one choice: picked on the start page, it stays after login, in one order everywhere', async () => {
+    const context = await session({ width: 360, height: 740 });
+    const page = await context.newPage();
+    await page.goto(`${stack.baseUrl}/`);
+    const startOrder = await page.locator('#login-language option').allTextContents();
+    await page.getByLabel('Language').selectOption('da');
+    await page.getByRole('button', { name: 'Log ind' }).click();
+    await page.getByLabel('Another synthetic national identity number').fill(SIGRID);
+    await page.getByRole('button', { name: 'Log in with this number' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Indbakke' }).waitFor();
+    await api.waitFor(
+      async () =>
+        (
+          await api
+            .as(await stack.cli(['dev', 'token', '--citizen', SIGRID]))
+            .get('/v1/mailbox/settings')
+        ).body.language === 'da',
+      'the choice saved to the mailbox',
+    );
+    await page.getByRole('link', { name: 'Indstillinger' }).click();
+    await page.locator('#language').waitFor();
+    expect(await page.locator('#language option').allTextContents()).toEqual(startOrder);
+    await expectNavFits(page);
+    // The start page after logging out speaks the mailbox's language too.
+    await page.getByRole('button', { name: 'Log ud' }).click();
+    await page.getByRole('button', { name: 'Log ind' }).waitFor();
+    await expect(page.locator('html').getAttribute('lang')).resolves.toBe('da');
+    await context.close();
+  });
+});
+
 describe('an HTML letter', () => {
   const INGRID = makeSyntheticNorwegianId(new Date('2001-06-30'), 789, 'tenor');
 
   it('is shown sanitised in a sandbox: no scripts, no handlers, nothing fetched from elsewhere', async () => {
     const hostile =
-      '<h1 id="ok">Vedtak</h1><p>Hei Ingrid</p>' +
+      '<style>h1 { color: rgb(0, 128, 0) } @import url(https://tracker.example/x.css);</style>' +
+      '<h1 id="ok">Vedtak</h1><p>Hei Ingrid</p><p id="own" style="color: rgb(200, 0, 0)">Egen stil</p>' +
       '<script>window.top.pwned = 1</script>' +
       '<img src="https://tracker.example/pixel.png" onerror="window.top.pwned = 2">' +
       '<p style="background:url(https://tracker.example/bg.png)">styled</p>' +
@@ -424,6 +582,21 @@ describe('an HTML letter', () => {
       return { type: blob.type, text: await blob.text() };
     }, href);
     expect(downloaded).toEqual({ type: 'application/octet-stream', text: hostile });
+    // The letter's own styles apply inside the frame, under the page's own policy (no bypass
+    // here: the frame inherits that policy, which refused inline styles before).
+    const strict = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const strictPage = await strict.newPage();
+    await strictPage.goto(`${stack.baseUrl}/letters/${sent.body.id}`);
+    await strictPage.getByRole('button', { name: /Log in|Logg inn/ }).click();
+    await strictPage.getByRole('button', { name: /Ingrid Hansen/ }).click();
+    const inner = strictPage.frameLocator('iframe[title="brev.html"]');
+    await expect(
+      inner.locator('h1').evaluate((el) => (globalThis as any).getComputedStyle(el).color),
+    ).resolves.toBe('rgb(0, 128, 0)');
+    await expect(
+      inner.locator('#own').evaluate((el) => (globalThis as any).getComputedStyle(el).color),
+    ).resolves.toBe('rgb(200, 0, 0)');
+    await strict.close();
     await page.waitForTimeout(300);
     expect(await page.evaluate(() => (globalThis as any).pwned)).toBeUndefined();
     expect(

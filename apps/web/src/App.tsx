@@ -1,44 +1,63 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { accessToken, completeLogin, login, logout, userName } from './auth';
+import { accessToken, canResume, completeLogin, login, logout, SilentLoginFailed } from './auth';
 import { api, LoggedOut } from './api';
-import { AppContext, dateFormatter, useApp, type AppContextValue } from './context';
-import { guessLanguage, translator, type Language } from './i18n';
-import { Link, navigate, usePath } from './router';
+import { AppContext, dateFormatter, type AppContextValue } from './context';
+import { Footer, InfoPage, isInfoPath } from './Footer';
+import { translator, type Language } from './i18n';
+import { initialLanguage, rememberLanguage, takeChosenLanguage } from './language';
+import { LoginPage } from './LoginPage';
+import { MainNav } from './MainNav';
+import { navigate, usePath } from './router';
 import { Inbox, folderOf } from './pages/Inbox';
 import { LetterPage } from './pages/LetterPage';
 
 const SettingsPage = lazy(() => import('./pages/SettingsPage'));
 const AccessLogPage = lazy(() => import('./pages/AccessLogPage'));
 
-type AuthState = 'anonymous' | 'completing' | 'ready';
+type AuthState = 'anonymous' | 'completing' | 'resuming' | 'ready';
+
+function startState(): AuthState {
+  if (location.pathname === '/callback') return 'completing';
+  if (accessToken()) return 'ready';
+  return canResume() ? 'resuming' : 'anonymous';
+}
 
 export function App() {
   const path = usePath();
-  const [language, setLanguage] = useState<Language>(() => guessLanguage(navigator.languages));
-  const [auth, setAuth] = useState<AuthState>(() =>
-    location.pathname === '/callback' ? 'completing' : accessToken() ? 'ready' : 'anonymous',
-  );
+  const [language, setLanguageState] = useState<Language>(initialLanguage);
+  const [auth, setAuth] = useState<AuthState>(startState);
   const [notice, setNotice] = useState<string | null>(null);
   const [unread, setUnread] = useState<number | null>(null);
   const t = useMemo(() => translator(language), [language]);
-  const completing = useRef(false);
+  const started = useRef(false);
+
+  const setLanguage = useCallback((next: Language) => {
+    rememberLanguage(next);
+    setLanguageState(next);
+  }, []);
 
   useEffect(() => {
     document.documentElement.lang = language;
   }, [language]);
 
   useEffect(() => {
-    if (auth !== 'completing' || completing.current) return;
-    completing.current = true;
+    if (started.current) return;
+    if (auth === 'resuming') {
+      // A reload: ask the issuer again, silently, and come back to this very page.
+      started.current = true;
+      login(location.pathname + location.search, true).catch(() => setAuth('anonymous'));
+    }
+    if (auth !== 'completing') return;
+    started.current = true;
     completeLogin(new URL(location.href))
       .then((returnTo) => {
         setAuth('ready');
         navigate(returnTo, true);
       })
-      .catch(() => {
-        setNotice('loginFailed');
+      .catch((error: unknown) => {
+        if (!(error instanceof SilentLoginFailed)) setNotice('loginFailed');
         setAuth('anonymous');
-        navigate('/', true);
+        navigate(error instanceof SilentLoginFailed ? error.returnTo : '/', true);
       });
   }, [auth]);
 
@@ -61,11 +80,13 @@ export function App() {
   useEffect(() => {
     if (auth !== 'ready') return;
     refreshSummary();
-    api
-      .settings()
+    // One choice: a language picked on the start page becomes the mailbox's; otherwise the
+    // mailbox's setting is the one, and the start page will use it next time.
+    const chosen = takeChosenLanguage();
+    (chosen ? api.saveSettings({ language: chosen }) : api.settings())
       .then((s) => setLanguage(s.language))
       .catch(onError);
-  }, [auth, refreshSummary, onError]);
+  }, [auth, refreshSummary, onError, setLanguage]);
 
   const context: AppContextValue = useMemo(
     () => ({
@@ -76,145 +97,50 @@ export function App() {
       refreshSummary,
       onError,
     }),
-    [language, t, refreshSummary, onError],
+    [language, setLanguage, t, refreshSummary, onError],
   );
 
-  if (auth === 'completing') {
+  const route = path.split('?')[0]!;
+  if (auth === 'completing' || auth === 'resuming') {
     return (
       <main id="main" className="center">
-        <p role="status">{t('loggingIn')}</p>
+        <p role="status">{t(auth === 'resuming' ? 'resuming' : 'loggingIn')}</p>
       </main>
     );
   }
   if (auth === 'anonymous') {
     return (
       <AppContext.Provider value={context}>
-        <LoginPage notice={notice} />
+        {isInfoPath(route) ? (
+          <main id="main" className="login">
+            <InfoPage path={route} />
+          </main>
+        ) : (
+          <LoginPage notice={notice} />
+        )}
+        <Footer />
       </AppContext.Provider>
     );
   }
 
-  const route = path.split('?')[0]!;
   const letterMatch = /^\/letters\/([\w-]+)$/.exec(route);
   let page;
   if (letterMatch) page = <LetterPage id={letterMatch[1]!} />;
   else if (route === '/settings') page = <SettingsPage />;
   else if (route === '/access-log') page = <AccessLogPage />;
+  else if (isInfoPath(route)) page = <InfoPage path={route} />;
   else page = <Inbox folder={folderOf(route)} />;
 
-  const folder = folderOf(route);
-  const current = (href: string) =>
-    (href === route || (href === '/' && route === '/inbox') ? 'page' : undefined) as
-      'page' | undefined;
   return (
     <AppContext.Provider value={context}>
       <a className="skip" href="#main">
         {t('skipToContent')}
       </a>
-      <header className="top">
-        <div className="bar">
-          <Link href="/" className="brand">
-            {t('appName')}
-          </Link>
-          <span className="user">{userName()}</span>
-          <button type="button" className="link" onClick={() => void logout()}>
-            {t('logOut')}
-          </button>
-        </div>
-        <nav aria-label={t('mainNav')}>
-          <ul className="nav">
-            <li>
-              <Link href="/" aria-current={current('/')}>
-                {t('inbox')}
-                {unread ? (
-                  <span className="count" aria-label={t('unreadCount', { n: unread })}>
-                    {unread}
-                  </span>
-                ) : null}
-              </Link>
-            </li>
-            <li>
-              <Link href="/archive" aria-current={current('/archive')}>
-                {t('archive')}
-              </Link>
-            </li>
-            <li>
-              <Link href="/trash" aria-current={current('/trash')}>
-                {t('trash')}
-              </Link>
-            </li>
-            <li>
-              <Link href="/settings" aria-current={current('/settings')}>
-                {t('settings')}
-              </Link>
-            </li>
-            <li>
-              <Link href="/access-log" aria-current={current('/access-log')}>
-                {t('accessLog')}
-              </Link>
-            </li>
-          </ul>
-        </nav>
-      </header>
-      <main id="main" tabIndex={-1} data-folder={folder}>
+      <MainNav route={route} unread={unread} onLogout={() => void logout()} />
+      <main id="main" tabIndex={-1} data-folder={folderOf(route)}>
         <Suspense fallback={<p role="status">{t('loading')}</p>}>{page}</Suspense>
       </main>
+      <Footer />
     </AppContext.Provider>
-  );
-}
-
-function LoginPage({ notice }: { notice: string | null }) {
-  const { t, language, setLanguage } = useApp();
-  const [busy, setBusy] = useState(false);
-  const [failed, setFailed] = useState(false);
-  return (
-    <main id="main" className="login">
-      <h1>{t('appName')}</h1>
-      <p className="tagline">{t('tagline')}</p>
-      <p>{t('loginIntro')}</p>
-      {notice ? (
-        <p className="notice" role="alert">
-          {t(notice as 'loginFailed')}
-        </p>
-      ) : null}
-      {failed ? (
-        <p className="notice" role="alert">
-          {t('loginFailed')}
-        </p>
-      ) : null}
-      <button
-        type="button"
-        className="primary big"
-        disabled={busy}
-        onClick={() => {
-          setBusy(true);
-          login(location.pathname === '/' ? '/' : location.pathname + location.search).catch(() => {
-            setBusy(false);
-            setFailed(true);
-          });
-        }}
-      >
-        {t('logIn')}
-      </button>
-      <LanguagePicker value={language} onChange={setLanguage} />
-    </main>
-  );
-}
-
-function LanguagePicker({ value, onChange }: { value: Language; onChange: (l: Language) => void }) {
-  const { t } = useApp();
-  return (
-    <p className="language">
-      <label htmlFor="login-language">{t('language')}</label>{' '}
-      <select
-        id="login-language"
-        value={value}
-        onChange={(e) => onChange(e.target.value as Language)}
-      >
-        <option value="nb">Norsk bokmål</option>
-        <option value="da">Dansk</option>
-        <option value="en">English</option>
-      </select>
-    </p>
   );
 }

@@ -330,6 +330,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/mailbox/letters/{id}/mark-unread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a letter unread again (the read receipt stays) */
+        post: operations["MailboxController_markUnread"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/mailbox/letters/{id}/sender-keys": {
         parameters: {
             query?: never;
@@ -490,7 +507,8 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         AccessLogEntry: {
-            action: string;
+            /** @enum {string} */
+            action: "recipient.lookup" | "audit.letter_evidence";
             actor: {
                 id: string;
                 /** @enum {string} */
@@ -499,6 +517,11 @@ export interface components {
             };
             /** Format: date-time */
             at: string;
+            letter: {
+                /** Format: uuid */
+                id: string;
+                title: string;
+            } | null;
             purpose: string;
         };
         AccessLogPage: {
@@ -627,9 +650,11 @@ export interface components {
                 id: string;
                 name: string;
             };
+            senderReference: string | null;
             /** @enum {string} */
             state: "accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn";
             title: string;
+            unread: boolean;
         };
         MailboxLetterPage: {
             items: components["schemas"]["MailboxLetter"][];
@@ -2229,6 +2254,64 @@ export interface operations {
                 };
             };
             /** @description No such letter or document */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this caller; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    MailboxController_markUnread: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The letter */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailboxLetter"];
+                };
+            };
+            /** @description Missing, invalid or wrong kind of credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials lack the role or scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such letter */
             404: {
                 headers: {
                     [name: string]: unknown;

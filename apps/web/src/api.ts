@@ -96,9 +96,16 @@ async function json<P extends keyof paths, M extends Method>(
 const letter = (id: string) => ({ params: { id } });
 
 export const api = {
-  letters(params: { folder: Folder; q?: string; cursor?: string; limit?: number }) {
+  letters(params: {
+    folder: Folder;
+    q?: string;
+    unread?: boolean;
+    cursor?: string;
+    limit?: number;
+  }) {
     const query = new URLSearchParams({ folder: params.folder, limit: String(params.limit ?? 20) });
     if (params.q) query.set('q', params.q);
+    if (params.unread) query.set('unread', 'true');
     if (params.cursor) query.set('cursor', params.cursor);
     return json('get', '/v1/mailbox/letters', { query });
   },
@@ -111,6 +118,7 @@ export const api = {
     return response.blob();
   },
   acknowledge: (id: string) => json('post', '/v1/mailbox/letters/{id}/acknowledge', letter(id)),
+  markUnread: (id: string) => json('post', '/v1/mailbox/letters/{id}/mark-unread', letter(id)),
   move: (id: string, folder: Folder) =>
     json('patch', '/v1/mailbox/letters/{id}', { ...letter(id), body: { folder } }),
   trash: (id: string) => json('delete', '/v1/mailbox/letters/{id}', letter(id)),

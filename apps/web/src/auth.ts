@@ -4,6 +4,10 @@
  * script injected later, or someone at the same computer after logout, finds none. Only the
  * one-time PKCE verifier and state survive the redirect, in sessionStorage, and are removed
  * as soon as the code is exchanged.
+ *
+ * A reload loses the tokens, not the login: a tab that was logged in (a flag without any token
+ * in sessionStorage) asks the issuer again with `prompt=none`, which answers at once from its
+ * own session cookie, or with `login_required` when that session has ended.
  */
 export interface ClientConfig {
   issuer: string;
@@ -27,6 +31,7 @@ interface Session {
 }
 
 const PENDING = 'postkasse.login';
+const SIGNED_IN = 'postkasse.signedIn';
 let session: Session | null = null;
 let configPromise: Promise<{ config: ClientConfig; discovery: Discovery }> | null = null;
 
@@ -61,11 +66,26 @@ async function challengeOf(verifier: string): Promise<string> {
 
 const redirectUri = () => `${location.origin}/callback`;
 
-export async function login(returnTo = '/'): Promise<void> {
+/** Whether this tab was logged in before a reload, so a silent login is worth trying. */
+export function canResume(): boolean {
+  return sessionStorage.getItem(SIGNED_IN) === '1';
+}
+
+/** The issuer's session has ended (or never began): the app shows its start page, quietly. */
+export class SilentLoginFailed extends Error {
+  constructor(readonly returnTo: string) {
+    super('login_required');
+  }
+}
+
+/** Only a path of this app, never another site (`//host` is one). */
+const local = (path: string) => (path.startsWith('/') && !path.startsWith('//') ? path : '/');
+
+export async function login(returnTo = '/', silent = false): Promise<void> {
   const { config, discovery } = await settings();
   const verifier = randomString();
   const state = randomString(16);
-  sessionStorage.setItem(PENDING, JSON.stringify({ verifier, state, returnTo }));
+  sessionStorage.setItem(PENDING, JSON.stringify({ verifier, state, returnTo, silent }));
   const params = new URLSearchParams({
     client_id: config.clientId,
     response_type: 'code',
@@ -76,6 +96,7 @@ export async function login(returnTo = '/'): Promise<void> {
     code_challenge_method: 'S256',
   });
   if (config.resource) params.set('resource', config.resource);
+  if (silent) params.set('prompt', 'none');
   location.assign(`${discovery.authorization_endpoint}?${params}`);
 }
 
@@ -95,9 +116,14 @@ export async function completeLogin(url: URL): Promise<string> {
     verifier: string;
     state: string;
     returnTo: string;
+    silent?: boolean;
   } | null;
   sessionStorage.removeItem(PENDING);
   const code = url.searchParams.get('code');
+  if (pending?.silent && !code) {
+    sessionStorage.removeItem(SIGNED_IN);
+    throw new SilentLoginFailed(local(pending.returnTo));
+  }
   if (!pending || !code || url.searchParams.get('state') !== pending.state) {
     throw new Error(url.searchParams.get('error') ?? 'login response does not match the request');
   }
@@ -126,9 +152,8 @@ export async function completeLogin(url: URL): Promise<string> {
     expiresAt: Date.now() + (tokens.expires_in ?? 3600) * 1000,
     name: typeof claims.name === 'string' ? claims.name : '',
   };
-  return pending.returnTo.startsWith('/') && !pending.returnTo.startsWith('//')
-    ? pending.returnTo
-    : '/';
+  sessionStorage.setItem(SIGNED_IN, '1');
+  return local(pending.returnTo);
 }
 
 export function accessToken(): string | null {
@@ -148,6 +173,7 @@ export function forget(): void {
 export async function logout(): Promise<void> {
   const idToken = session?.idToken;
   session = null;
+  sessionStorage.removeItem(SIGNED_IN);
   const { config, discovery } = await settings();
   if (!discovery.end_session_endpoint) return location.assign('/');
   const params = new URLSearchParams({

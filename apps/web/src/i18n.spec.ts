@@ -1,4 +1,7 @@
 // Runs in the root Jest `unit` project (pure TypeScript, no DOM).
+import { ACCESS_ACTIONS } from '#access';
+import { evidenceQuerySchema } from '../../api/src/audit/audit.schemas';
+import { describeEntry } from './access-log-texts';
 import { LANGUAGES, MESSAGES, guessLanguage, translator } from './i18n';
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -32,5 +35,25 @@ describe('the web client texts', () => {
     expect(guessLanguage(['nn-NO', 'en'])).toBe('nb');
     expect(guessLanguage(['fr-FR', 'en-GB'])).toBe('en');
     expect(guessLanguage(['fr-FR'])).toBe('nb');
+  });
+
+  it('says every access-log action, and the default audit purpose, in every language', () => {
+    const defaultPurpose = evidenceQuerySchema.parse({}).purpose;
+    for (const language of LANGUAGES) {
+      const t = translator(language);
+      const seen = new Set<string>();
+      for (const action of ACCESS_ACTIONS) {
+        const text = describeEntry(t, { action, purpose: defaultPurpose });
+        expect(text.action).not.toContain(action);
+        expect(text.action.trim()).not.toBe('');
+        seen.add(text.action);
+        if (language !== 'en') expect(text.purpose).not.toBe(defaultPurpose);
+      }
+      // Each code has a text of its own, not one shared fallback.
+      expect(seen.size).toBe(ACCESS_ACTIONS.length);
+    }
+    expect(
+      describeEntry(translator('nb'), { action: 'recipient.lookup', purpose: 'Egen tekst' }),
+    ).toEqual({ action: 'Sjekket om du kan motta digital post', purpose: 'Egen tekst' });
   });
 });

@@ -6,3 +6,4 @@ export {
   type MailboxScope,
   type MailboxAccess,
 } from './mailbox-scope';
+export { ACCESS_ACTIONS, type AccessAction } from './access-actions';

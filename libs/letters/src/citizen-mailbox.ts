@@ -15,9 +15,12 @@ export interface MailboxLetterView {
   id: string;
   sender: { id: string; name: string };
   title: string;
+  senderReference: string | null;
   state: string;
   deliveredAt: string;
   readAt: string | null;
+  /** Not read yet, or marked unread again by the citizen. */
+  unread: boolean;
   folder: Folder;
   requiresAcknowledgement: boolean;
   acknowledgedAt: string | null;
@@ -120,6 +123,8 @@ export class CitizenMailbox {
     const facts = { requiresAcknowledgement: found.requiresAcknowledgement };
     if (transition(found.state, 'read', facts).kind !== 'unchanged')
       await this.db.transaction((m) => applyTransition(m, letterId, 'read'));
+    // Opening it again answers the citizen's own "unread" reminder.
+    if (found.markedUnread) await this.letters.clearMarkedUnread(scope, letterId);
     return { filename: doc.filename, mediaType: doc.mediaType, content };
   }
 
@@ -143,6 +148,15 @@ export class CitizenMailbox {
     });
   }
 
+  /** The citizen's reminder to come back to it; the read receipt and `readAt` stay. */
+  async markUnread(scope: MailboxScope, letterId: string): Promise<MailboxLetterView> {
+    return this.sql.transaction(async (tx) => {
+      if (!(await this.letters.letterToChange(tx, scope, letterId))) throw notFound('letter');
+      await this.letters.markUnread(tx, scope, letterId);
+      return view((await this.letters.letterInScope(scope, letterId, tx))!);
+    });
+  }
+
   async accessLog(scope: MailboxScope, limit: number, cursor?: string) {
     const after = decodeCursor(cursor, ['timestamp', 'uuid']);
     const rows = await this.store.accessLogPage(scope, limit, after);
@@ -154,6 +168,8 @@ export class CitizenMailbox {
         actor: r.actor,
         action: r.action,
         purpose: r.purpose,
+        // The letter looked at, while it is still there to be named (a purged one is not).
+        letter: r.letter,
       })),
       nextCursor:
         rows.length > limit && last ? encodeCursor([last.at.toISOString(), last.id]) : null,

@@ -1,4 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
+import type { AccessAction } from '#access';
 import type { Sql } from './sql';
 
 /** Who looked at a mailbox: an agency's lookup, an auditor's evidence request. */
@@ -11,9 +12,11 @@ export interface AccessActor {
 export interface AccessEntry {
   mailboxId: string;
   actor: AccessActor;
-  action: string;
+  action: AccessAction;
   /** The purpose the actor stated; the citizen reads it in their access log. */
   purpose: string;
+  /** The letter looked at, when the look was at one letter (an auditor's evidence request). */
+  letterId?: string;
 }
 
 /**
@@ -24,8 +27,8 @@ export interface AccessEntry {
 export class AccessLogStore {
   async record(tx: Sql, entry: AccessEntry): Promise<void> {
     await tx.run(
-      `INSERT INTO access_log (id, mailbox_id, actor_kind, actor_id, actor_name, action, purpose)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      `INSERT INTO access_log (id, mailbox_id, actor_kind, actor_id, actor_name, action, purpose, letter_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
       [
         uuidv7(),
         entry.mailboxId,
@@ -34,6 +37,7 @@ export class AccessLogStore {
         entry.actor.name,
         entry.action,
         entry.purpose,
+        entry.letterId ?? null,
       ],
     );
   }

@@ -1,4 +1,4 @@
-import { mailboxToWrite, type MailboxScope } from '#access';
+import { ACCESS_ACTIONS, mailboxToWrite, type AccessAction, type MailboxScope } from '#access';
 import { Mailbox } from '#database';
 import { bool, bytes, date, int, nullable, oneOf, text } from './columns';
 import type { Row, Sql } from './sql';
@@ -57,9 +57,12 @@ export interface AccessLogEntry {
   id: string;
   at: Date;
   actor: { kind: string; id: string; name: string };
-  action: string;
+  action: AccessAction;
   purpose: string;
+  letter: { id: string; title: string } | null;
 }
+
+const accessAction = oneOf(ACCESS_ACTIONS);
 
 function decodeSettings(r: Row): MailboxSettingsRecord {
   return {
@@ -76,8 +79,12 @@ function decodeAccessLogEntry(r: Row): AccessLogEntry {
     id: text(r, 'id'),
     at: date(r, 'at'),
     actor: { kind: text(r, 'actor_kind'), id: text(r, 'actor_id'), name: text(r, 'actor_name') },
-    action: text(r, 'action'),
+    action: accessAction(r, 'action'),
     purpose: text(r, 'purpose'),
+    letter:
+      r.letter_id && r.letter_title
+        ? { id: text(r, 'letter_id'), title: text(r, 'letter_title') }
+        : null,
   };
 }
 
@@ -197,9 +204,11 @@ export class MailboxesStore {
     after: readonly [string, string] | null,
   ): Promise<AccessLogEntry[]> {
     return this.sql.rows(
-      `SELECT id, at, actor_kind, actor_id, actor_name, action, purpose FROM access_log
-        WHERE mailbox_id = $1 ${after ? 'AND (at, id) < ($3::timestamptz, $4::uuid)' : ''}
-        ORDER BY at DESC, id DESC LIMIT $2`,
+      `SELECT g.id, g.at, g.actor_kind, g.actor_id, g.actor_name, g.action, g.purpose,
+              g.letter_id, l.title AS letter_title
+         FROM access_log g LEFT JOIN letters l ON l.id = g.letter_id AND l.mailbox_id = g.mailbox_id
+        WHERE g.mailbox_id = $1 ${after ? 'AND (g.at, g.id) < ($3::timestamptz, $4::uuid)' : ''}
+        ORDER BY g.at DESC, g.id DESC LIMIT $2`,
       after ? [scope.mailboxId, limit + 1, after[0], after[1]] : [scope.mailboxId, limit + 1],
       decodeAccessLogEntry,
     );

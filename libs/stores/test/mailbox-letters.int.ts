@@ -111,4 +111,19 @@ describe('the mailbox letters store, read through a scope', () => {
     expect(await letters.letterInScope(reader, mine.letterId)).toMatchObject({ folder: 'inbox' });
     expect(await new MailboxesStore(sql).settings(reader)).toMatchObject({ language: 'nb' });
   });
+
+  it("marks only the scope's own letter unread, never through a read-only scope", async () => {
+    const marked = async (id: string) =>
+      (await sql.run('SELECT marked_unread FROM letters WHERE id = $1', [id])).rows[0]
+        ?.marked_unread;
+    await sql.transaction((tx) => letters.markUnread(tx, mine.scope, theirs.letterId));
+    expect(await marked(theirs.letterId)).toBe(false);
+    await expect(
+      sql.transaction((tx) => letters.markUnread(tx, readOnly(mine.scope), mine.letterId)),
+    ).rejects.toMatchObject({ status: 403, code: 'mailbox.read_only' });
+    expect(await marked(mine.letterId)).toBe(false);
+    await sql.transaction((tx) => letters.markUnread(tx, mine.scope, mine.letterId));
+    expect(await marked(mine.letterId)).toBe(true);
+    expect(await letters.letterInScope(mine.scope, mine.letterId)).toMatchObject({ unread: true });
+  });
 });

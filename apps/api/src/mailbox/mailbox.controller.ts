@@ -132,6 +132,23 @@ export class MailboxController {
     return this.mailbox.acknowledge(await this.mailbox.open(citizen.nationalId), id);
   }
 
+  @Post('letters/:id/mark-unread')
+  @HttpCode(200)
+  @Route({
+    summary: 'Mark a letter unread again (the read receipt stays)',
+    tag: 'mailbox',
+    responses: {
+      200: { description: 'The letter', schema: mailboxLetterSchema },
+      404: problemResponse('No such letter'),
+    },
+  })
+  async markUnread(
+    @CurrentPrincipal() citizen: CitizenPrincipal,
+    @Param('id', new IdPipe('letter')) id: string,
+  ) {
+    return this.mailbox.markUnread(await this.mailbox.open(citizen.nationalId), id);
+  }
+
   @Patch('letters/:id')
   @Route({
     summary: 'Move to a folder (out of trash restores)',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { LETTER_STATES } from '#letters';
+import { ACCESS_ACTIONS } from '#access';
+import { LETTER_STATES } from '#lifecycle';
 
 const booleanQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
 
@@ -55,9 +56,13 @@ export const mailboxLetterSchema = z
     id: z.uuid(),
     sender: z.strictObject({ id: z.uuid(), name: z.string() }),
     title: z.string(),
+    /** The agency's own case reference, for the citizen to quote when contacting it. */
+    senderReference: z.string().nullable(),
     state: z.enum(LETTER_STATES),
     deliveredAt: z.iso.datetime(),
     readAt: z.iso.datetime().nullable(),
+    /** Not read yet, or marked unread again by the citizen (readAt stays as it was). */
+    unread: z.boolean(),
     folder,
     requiresAcknowledgement: z.boolean(),
     acknowledgedAt: z.iso.datetime().nullable(),
@@ -86,8 +91,10 @@ export const accessLogPageSchema = z
             id: z.string(),
             name: z.string(),
           }),
-          action: z.string(),
+          action: z.enum(ACCESS_ACTIONS),
           purpose: z.string(),
+          /** The letter the entry is about, when it is about one letter. */
+          letter: z.strictObject({ id: z.uuid(), title: z.string() }).nullable(),
         })
         .meta({ id: 'AccessLogEntry' }),
     ),

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
@@ -19,14 +20,16 @@ function ownedByApi(path: string): boolean {
 
 /**
  * The page's policy: scripts and styles from this origin only, documents shown from blob: URLs,
- * and network access to this API and the OpenID Connect issuer alone.
+ * and network access to this API and the OpenID Connect issuer alone. The one exception is a
+ * per-response style nonce: an HTML letter's frame (srcdoc) inherits this policy, so its own
+ * styles, sanitised and gathered into one <style>, carry the nonce to be applied.
  */
-export function contentSecurityPolicy(issuer: string): string {
+export function contentSecurityPolicy(issuer: string, styleNonce?: string): string {
   const issuerOrigin = new URL(issuer).origin;
   return [
     "default-src 'self'",
     "script-src 'self' 'wasm-unsafe-eval'",
-    "style-src 'self'",
+    styleNonce ? `style-src 'self' 'nonce-${styleNonce}'` : "style-src 'self'",
     "img-src 'self' blob: data:",
     "frame-src 'self' blob:",
     "object-src 'self' blob:",
@@ -48,7 +51,6 @@ export function serveWebClient(app: NestExpressApplication, config: AppConfig): 
     scope: `openid profile ${API_SCOPE}`,
     resource: API_RESOURCE,
   });
-  const csp = contentSecurityPolicy(config.oidc.issuer);
   app.use('/config.json', (_req: IncomingMessage, res: ServerResponse) => {
     res.setHeader('Content-Type', 'application/json');
     res.setHeader('Cache-Control', 'no-cache');
@@ -80,9 +82,16 @@ export function serveWebClient(app: NestExpressApplication, config: AppConfig): 
     }
     res.setHeader('Content-Type', 'text/html; charset=utf-8');
     res.setHeader('Cache-Control', 'no-cache');
-    res.setHeader('Content-Security-Policy', csp);
+    // The browser hides a nonce attribute from the DOM (and from CSS selectors); the client
+    // reads it from the element's nonce property.
+    const nonce = randomBytes(16).toString('base64');
+    res.setHeader('Content-Security-Policy', contentSecurityPolicy(config.oidc.issuer, nonce));
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
-    res.end(req.method === 'HEAD' ? undefined : index);
+    res.end(
+      req.method === 'HEAD'
+        ? undefined
+        : index.replace('</head>', `<meta name="style-nonce" nonce="${nonce}"></head>`),
+    );
   });
 }

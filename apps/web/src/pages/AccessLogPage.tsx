@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import { api, type AccessLogEntry } from '../api';
 import { useApp } from '../context';
-import { MESSAGES, type MessageKey } from '../i18n';
+import { describeEntry } from '../access-log-texts';
+import { Link } from '../router';
 
 export default function AccessLogPage() {
   const { t, formatDate, onError } = useApp();
@@ -18,10 +19,6 @@ export default function AccessLogPage() {
   useEffect(() => {
     void load();
   }, []);
-  const action = (a: string) => {
-    const key = `action.${a}`;
-    return key in MESSAGES.en ? t(key as MessageKey) : a;
-  };
   return (
     <>
       <h1 className="page-title">{t('accessLog')}</h1>
@@ -29,26 +26,37 @@ export default function AccessLogPage() {
       {items === null ? <p role="status">{t('loading')}</p> : null}
       {items?.length === 0 ? <p className="empty">{t('accessLogEmpty')}</p> : null}
       <ol className="access-log">
-        {items?.map((e, i) => (
-          <li key={`${e.at}-${i}`}>
-            <p className="who">
-              <strong>{e.actor.name}</strong>{' '}
-              <span className="mark">
-                {e.actor.kind === 'auditor' ? t('actorAuditor') : t('actorAgency')}
-              </span>
-            </p>
-            <dl>
-              <dt>{t('when')}</dt>
-              <dd>
-                <time dateTime={e.at}>{formatDate(e.at, true)}</time>
-              </dd>
-              <dt>{t('what')}</dt>
-              <dd>{action(e.action)}</dd>
-              <dt>{t('why')}</dt>
-              <dd>{e.purpose}</dd>
-            </dl>
-          </li>
-        ))}
+        {items?.map((e, i) => {
+          const text = describeEntry(t, e);
+          return (
+            <li key={`${e.at}-${i}`}>
+              <p className="who">
+                <strong>{e.actor.name}</strong>{' '}
+                <span className="mark">
+                  {e.actor.kind === 'auditor' ? t('actorAuditor') : t('actorAgency')}
+                </span>
+              </p>
+              <dl>
+                <dt>{t('when')}</dt>
+                <dd>
+                  <time dateTime={e.at}>{formatDate(e.at, true)}</time>
+                </dd>
+                <dt>{t('what')}</dt>
+                <dd>{text.action}</dd>
+                {e.letter ? (
+                  <>
+                    <dt>{t('letter')}</dt>
+                    <dd>
+                      <Link href={`/letters/${e.letter.id}`}>{e.letter.title}</Link>
+                    </dd>
+                  </>
+                ) : null}
+                <dt>{t('why')}</dt>
+                <dd>{text.purpose}</dd>
+              </dl>
+            </li>
+          );
+        })}
       </ol>
       {cursor ? (
         <button type="button" className="more" onClick={() => void load(cursor)}>

@@ -67,7 +67,7 @@ export function RenderedDocument({
     if (kind === 'text') void data.text().then(setText);
     if (kind === 'html')
       void Promise.all([data.text(), import('../sanitize')]).then(([raw, m]) =>
-        setHtml(m.sanitizedDocument(raw)),
+        setHtml(m.sanitizedDocument(raw, m.styleNonce())),
       );
     return () => {
       URL.revokeObjectURL(downloadUrl);
@@ -84,7 +84,13 @@ export function RenderedDocument({
     <figure className="document" data-media-type={mediaType}>
       <figcaption>{filename}</figcaption>
       {kind === 'pdf' && urls.view ? (
-        <object data={urls.view} type="application/pdf" className="pdf" aria-label={filename}>
+        <object
+          data={urls.view}
+          type="application/pdf"
+          className="pdf"
+          title={filename}
+          aria-label={filename}
+        >
           <p>{t('pdfFallback')}</p>
         </object>
       ) : null}

@@ -14,10 +14,19 @@ export function folderPath(folder: Folder): string {
   return folder === 'inbox' ? '/' : `/${folder}`;
 }
 
+function listPath(folder: Folder, q: string, unread: boolean): string {
+  const params = new URLSearchParams();
+  if (q) params.set('q', q);
+  if (unread) params.set('unread', '1');
+  return `${folderPath(folder)}${params.size ? `?${params}` : ''}`;
+}
+
 /** Newest first, a page at a time (keyset pagination), the next page loaded on scroll. */
 export function Inbox({ folder }: { folder: Folder }) {
   const { t, formatDate, onError } = useApp();
-  const q = new URLSearchParams(location.search).get('q') ?? '';
+  const current = new URLSearchParams(location.search);
+  const q = current.get('q') ?? '';
+  const onlyUnread = current.get('unread') === '1';
   const [query, setQuery] = useState(q);
   const [items, setItems] = useState<MailboxLetter[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -31,7 +40,12 @@ export function Inbox({ folder }: { folder: Folder }) {
       const mine = ++generation.current;
       setLoading(true);
       try {
-        const page = await api.letters({ folder, q: q || undefined, cursor: from ?? undefined });
+        const page = await api.letters({
+          folder,
+          q: q || undefined,
+          unread: onlyUnread || undefined,
+          cursor: from ?? undefined,
+        });
         if (mine !== generation.current) return;
         setItems((prev) => (reset ? page.items : [...prev, ...page.items]));
         setCursor(page.nextCursor);
@@ -42,7 +56,7 @@ export function Inbox({ folder }: { folder: Folder }) {
         if (mine === generation.current) setLoading(false);
       }
     },
-    [folder, q, onError],
+    [folder, q, onlyUnread, onError],
   );
 
   useEffect(() => {
@@ -64,7 +78,7 @@ export function Inbox({ folder }: { folder: Folder }) {
   const search = (event: FormEvent) => {
     event.preventDefault();
     const value = query.trim();
-    navigate(`${folderPath(folder)}${value ? `?q=${encodeURIComponent(value)}` : ''}`);
+    navigate(listPath(folder, value, onlyUnread));
   };
 
   return (
@@ -83,12 +97,28 @@ export function Inbox({ folder }: { folder: Folder }) {
         />
         <button type="submit">{t('searchButton')}</button>
       </form>
+      <nav className="filter" aria-label={t('showFilter')}>
+        <ul>
+          <li>
+            <Link href={listPath(folder, q, false)} aria-current={onlyUnread ? undefined : 'page'}>
+              {t('allLetters')}
+            </Link>
+          </li>
+          <li>
+            <Link href={listPath(folder, q, true)} aria-current={onlyUnread ? 'page' : undefined}>
+              {t('onlyUnread')}
+            </Link>
+          </li>
+        </ul>
+      </nav>
       {!loading && items.length === 0 ? (
-        <p className="empty">{q ? t('noResults', { q }) : t('noLetters')}</p>
+        <p className="empty">
+          {q ? t('noResults', { q }) : onlyUnread ? t('noUnread') : t('noLetters')}
+        </p>
       ) : null}
       <ul className="letters" aria-busy={loading}>
         {items.map((letter) => (
-          <li key={letter.id} className={letter.readAt ? 'letter' : 'letter unread'}>
+          <li key={letter.id} className={letter.unread ? 'letter unread' : 'letter'}>
             <Link href={`/letters/${letter.id}`}>
               <span className="sender">{letter.sender.name}</span>
               <span className="title">{letter.title}</span>

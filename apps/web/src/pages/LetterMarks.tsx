@@ -6,9 +6,14 @@ export function LetterMarks({ letter }: { letter: MailboxLetter }) {
   const today = new Date().toISOString().slice(0, 10);
   return (
     <>
-      {!letter.readAt ? <span className="mark unread-mark">{t('unread')}</span> : null}
+      {letter.unread ? <span className="mark unread-mark">{t('unread')}</span> : null}
       {letter.requiresAcknowledgement && !letter.acknowledgedAt ? (
-        <span className="mark ack">{t('needsAck')}</span>
+        // In the trash it asks nothing of the citizen any more: a plain fact, not a warning.
+        letter.folder === 'trash' ? (
+          <span className="mark">{t('notAcknowledged')}</span>
+        ) : (
+          <span className="mark ack">{t('needsAck')}</span>
+        )
       ) : null}
       {letter.dueDate ? (
         <span className={letter.dueDate < today ? 'mark due overdue' : 'mark due'}>

@@ -14,6 +14,7 @@ export function LetterPage({ id }: { id: string }) {
   const [missing, setMissing] = useState(false);
   const [status, setStatus] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [confirmingDelete, setConfirmingDelete] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
 
   const reload = useCallback(
@@ -38,7 +39,7 @@ export function LetterPage({ id }: { id: string }) {
 
   // Fetching a document is the moment of reading: refresh the marks and the unread count.
   const onOpened = useCallback(() => {
-    if (letter && !letter.readAt) {
+    if (letter && letter.unread) {
       void reload();
       refreshSummary();
     }
@@ -47,8 +48,9 @@ export function LetterPage({ id }: { id: string }) {
   if (missing) return <p role="alert">{t('letterNotFound')}</p>;
   if (!letter) return <p role="status">{t('loading')}</p>;
 
-  const act = async (action: () => Promise<unknown>, message: string, goBack = false) => {
+  const act = async (action: () => Promise<unknown>, message: string | null, goBack = false) => {
     setBusy(true);
+    setConfirmingDelete(false);
     try {
       await action();
       setStatus(message);
@@ -65,9 +67,15 @@ export function LetterPage({ id }: { id: string }) {
   const move = (folder: Folder, message: string) => act(() => api.move(letter.id, folder), message);
 
   const needsAck = letter.requiresAcknowledgement && !letter.acknowledgedAt;
+  const trash = () => act(() => api.trash(letter.id), t('deleted'));
+  const ackClass = !needsAck
+    ? 'ack-box done'
+    : letter.folder === 'trash'
+      ? 'ack-box closed'
+      : 'ack-box';
   return (
     <article className="letter-page">
-      <p>
+      <p className="back">
         <Link href={folderPath(letter.folder)}>← {t('back', { folder: t(letter.folder) })}</Link>
       </p>
       <h1 ref={heading} tabIndex={-1}>
@@ -80,6 +88,12 @@ export function LetterPage({ id }: { id: string }) {
         <dd>
           <time dateTime={letter.deliveredAt}>{formatDate(letter.deliveredAt, true)}</time>
         </dd>
+        {letter.senderReference ? (
+          <>
+            <dt>{t('senderReference')}</dt>
+            <dd>{letter.senderReference}</dd>
+          </>
+        ) : null}
       </dl>
       <p className="marks">
         <LetterMarks letter={letter} />
@@ -88,9 +102,18 @@ export function LetterPage({ id }: { id: string }) {
         {status}
       </div>
       {letter.requiresAcknowledgement ? (
-        <section className="ack-box" aria-labelledby="ack-title">
-          <h2 id="ack-title">{needsAck ? t('needsAck') : t('acknowledged')}</h2>
-          {needsAck ? (
+        // Live, so that confirming is announced once, here, rather than again in the status line.
+        <section className={ackClass} aria-labelledby="ack-title" aria-live="polite">
+          <h2 id="ack-title">
+            {!needsAck
+              ? `✓ ${t('acknowledged')}`
+              : letter.folder === 'trash'
+                ? t('notAcknowledged')
+                : t('needsAck')}
+          </h2>
+          {needsAck && letter.folder === 'trash' ? (
+            <p>{t('ackInTrash')}</p>
+          ) : needsAck ? (
             <>
               <p>{t('ackExplain')}</p>
               {!letter.readAt ? <p>{t('ackNeedsRead')}</p> : null}
@@ -98,7 +121,7 @@ export function LetterPage({ id }: { id: string }) {
                 type="button"
                 className="primary"
                 disabled={busy || !letter.readAt}
-                onClick={() => void act(() => api.acknowledge(letter.id), t('acknowledged'))}
+                onClick={() => void act(() => api.acknowledge(letter.id), null)}
               >
                 {t('acknowledge')}
               </button>
@@ -136,11 +159,38 @@ export function LetterPage({ id }: { id: string }) {
             type="button"
             className="danger"
             disabled={busy}
-            onClick={() => void act(() => api.trash(letter.id), t('deleted'))}
+            aria-expanded={needsAck ? confirmingDelete : undefined}
+            // A letter still waiting for the citizen's confirmation is not deleted with one tap.
+            onClick={() => (needsAck ? setConfirmingDelete(true) : void trash())}
           >
             {t('delete')}
           </button>
         )}
+        {letter.folder !== 'trash' ? (
+          <button
+            type="button"
+            disabled={busy || letter.unread}
+            onClick={() => void act(() => api.markUnread(letter.id), t('markedUnread'))}
+          >
+            {t('markUnread')}
+          </button>
+        ) : null}
+        <button type="button" onClick={() => window.print()}>
+          {t('print')}
+        </button>
+        {confirmingDelete ? (
+          <div className="confirm-delete" role="alertdialog" aria-labelledby="confirm-delete-text">
+            <p id="confirm-delete-text">{t('confirmDeleteUnack')}</p>
+            <div className="actions">
+              <button type="button" className="danger" disabled={busy} onClick={() => void trash()}>
+                {t('deleteAnyway')}
+              </button>
+              <button type="button" onClick={() => setConfirmingDelete(false)}>
+                {t('cancel')}
+              </button>
+            </div>
+          </div>
+        ) : null}
       </div>
       <section aria-labelledby="docs-title">
         <h2 id="docs-title">{t('documents')}</h2>

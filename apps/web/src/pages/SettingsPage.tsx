@@ -1,7 +1,8 @@
 import { lazy, Suspense, useEffect, useState, type FormEvent } from 'react';
 import { api, type Settings, type SettingsUpdate } from '../api';
 import { useApp } from '../context';
-import { LANGUAGE_NAMES, LANGUAGES, type Language } from '../i18n';
+import type { Language } from '../i18n';
+import { LanguageOptions } from '../LanguagePicker';
 
 const KeySettings = lazy(() => import('./KeySettings'));
 
@@ -100,11 +101,7 @@ export default function SettingsPage() {
             value={language}
             onChange={(e) => setLang(e.target.value as Language)}
           >
-            {LANGUAGES.map((l) => (
-              <option key={l} value={l} lang={l}>
-                {LANGUAGE_NAMES[l]}
-              </option>
-            ))}
+            <LanguageOptions />
           </select>
         </div>
         <fieldset className="field">

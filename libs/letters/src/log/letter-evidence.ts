@@ -56,6 +56,7 @@ export class LetterEvidence {
       actor: auditor,
       action: 'audit.letter_evidence',
       purpose,
+      letterId,
     });
     const { treeHead, receipts } = await this.proofs(letterId);
     return { treeHead, receipts };

@@ -23,9 +23,12 @@ export interface MailboxLetter {
   id: string;
   sender: { id: string; name: string };
   title: string;
+  senderReference: string | null;
   state: LetterState;
   deliveredAt: Date;
   readAt: Date | null;
+  /** Not read yet, or marked unread again by the citizen. */
+  unread: boolean;
   folder: Folder;
   requiresAcknowledgement: boolean;
   acknowledgedAt: Date | null;
@@ -46,6 +49,7 @@ export interface InboxQuery {
 /** What reading a document needs: the letter's state, the sealed bytes and the mailbox's key. */
 export interface DocumentToRead {
   state: LetterState;
+  markedUnread: boolean;
   requiresAcknowledgement: boolean;
   endToEnd: boolean;
   document: { id: string; filename: string; mediaType: string; sealed: Buffer } | null;
@@ -69,9 +73,11 @@ function decodeLetter(r: Row): MailboxLetter {
     id: text(r, 'id'),
     sender: { id: text(r, 'agency_id'), name: text(r, 'agency_name') },
     title: text(r, 'title'),
+    senderReference: maybeText(r, 'sender_reference'),
     state: state(r, 'state'),
     deliveredAt: date(r, 'delivered_at'),
     readAt: maybeDate(r, 'read_at'),
+    unread: r.read_at === null || bool(r, 'marked_unread'),
     folder: folder(r, 'folder'),
     requiresAcknowledgement: bool(r, 'requires_acknowledgement'),
     acknowledgedAt: maybeDate(r, 'acknowledged_at'),
@@ -86,6 +92,7 @@ function decodeDocumentToRead(r: Row): DocumentToRead {
   const sealed = nullable(bytes)(r, 'sealed');
   return {
     state: state(r, 'state'),
+    markedUnread: bool(r, 'marked_unread'),
     requiresAcknowledgement: bool(r, 'requires_acknowledgement'),
     endToEnd: bool(r, 'end_to_end'),
     document:
@@ -106,8 +113,10 @@ function decodeDocumentToRead(r: Row): DocumentToRead {
  * with EXPLAIN at 1,000,000 letters; see docs/benchmarks.md).
  */
 const VISIBLE = `l.mailbox_id = $1 AND l.state = ANY($2::text[]) AND l.purged_at IS NULL`;
-const LETTER_COLUMNS = `l.id, l.agency_id, a.name AS agency_name, l.title, l.state, l.delivered_at,
-  l.read_at, l.folder, l.requires_acknowledgement, l.acknowledged_at, l.due_date::text AS due_date,
+/** Unread: never opened, or marked unread again by the citizen (the read receipt stays). */
+const UNREAD = '(l.read_at IS NULL OR l.marked_unread)';
+const LETTER_COLUMNS = `l.id, l.agency_id, a.name AS agency_name, l.title, l.sender_reference,
+  l.state, l.delivered_at, l.read_at, l.marked_unread, l.folder, l.requires_acknowledgement, l.acknowledged_at, l.due_date::text AS due_date,
   l.end_to_end,
   (SELECT json_agg(json_build_object('id', d.id, 'filename', d.filename,
             'mediaType', d.media_type, 'size', d.size) ORDER BY d.position)
@@ -128,8 +137,7 @@ export class MailboxLettersStore {
   pageOfInbox(scope: MailboxScope, query: InboxQuery): Promise<MailboxLetter[]> {
     const params = [...inScope(scope), query.folder];
     const where = [VISIBLE, 'l.folder = $3', 'l.delivered_at IS NOT NULL'];
-    if (query.unread !== undefined)
-      where.push(query.unread ? 'l.read_at IS NULL' : 'l.read_at IS NOT NULL');
+    if (query.unread !== undefined) where.push(query.unread ? UNREAD : `NOT ${UNREAD}`);
     if (query.q) {
       params.push(`%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
       where.push(`(l.title ILIKE $${params.length} OR a.name ILIKE $${params.length})`);
@@ -158,7 +166,7 @@ export class MailboxLettersStore {
   summary(scope: MailboxScope): Promise<{ unread: number; needsAction: number }> {
     return this.sql
       .maybeOne(
-        `SELECT count(*) FILTER (WHERE l.read_at IS NULL)::int AS unread,
+        `SELECT count(*) FILTER (WHERE ${UNREAD})::int AS unread,
                 count(*) FILTER (WHERE l.requires_acknowledgement AND l.acknowledged_at IS NULL)::int AS needs_action
            FROM letters l
           WHERE ${VISIBLE} AND l.delivered_at IS NOT NULL AND l.folder <> 'trash'`,
@@ -202,7 +210,7 @@ export class MailboxLettersStore {
     documentId: string,
   ): Promise<DocumentToRead | null> {
     return this.sql.maybeOne(
-      `SELECT l.state, l.requires_acknowledgement, l.end_to_end, l.mailbox_id,
+      `SELECT l.state, l.marked_unread, l.requires_acknowledgement, l.end_to_end, l.mailbox_id,
               mb.wrapped_data_key, mb.master_key_version,
               d.id, d.filename, d.media_type, d.sealed
          FROM letters l JOIN mailboxes mb ON mb.id = l.mailbox_id
@@ -210,6 +218,23 @@ export class MailboxLettersStore {
         WHERE l.id = $3 AND ${VISIBLE}`,
       [...inScope(scope), letterId, documentId],
       decodeDocumentToRead,
+    );
+  }
+
+  /** The citizen's own reminder to come back to a letter; `read_at` and its receipt stay. */
+  async markUnread(tx: Sql, scope: MailboxScope, letterId: string): Promise<void> {
+    const mailboxId = mailboxToWrite(scope);
+    await tx.run('UPDATE letters SET marked_unread = true WHERE id = $1 AND mailbox_id = $2', [
+      letterId,
+      mailboxId,
+    ]);
+  }
+
+  /** Opening a letter again answers the citizen's "unread" reminder. */
+  async clearMarkedUnread(scope: MailboxScope, letterId: string): Promise<void> {
+    await this.sql.run(
+      'UPDATE letters SET marked_unread = false WHERE id = $1 AND mailbox_id = $2 AND marked_unread',
+      [letterId, scope.mailboxId],
     );
   }
 
