@@ -1,29 +1,33 @@
-export * from './lifecycle';
-export * from './submission-schema';
+export * from '#lifecycle';
+export * from './sending/submission-schema';
 export {
   SubmitLetter,
   sha256OfBody,
   type SubmitLetterResult,
   type SubmittedLetter,
   type PlatformKeyInfo,
-} from './submit-letter';
-export { DeliverLetter, type DocumentOpener, type DeliveryOutcome } from './deliver-letter';
+} from './sending/submit-letter';
+export {
+  DeliverLetter,
+  type DocumentOpener,
+  type DeliveryOutcome,
+} from './delivery/deliver-letter';
 export {
   CitizenMailbox,
   type MailboxLetterView,
   type Folder,
   type ListQuery,
-} from './citizen-mailbox';
-export { SenderLetters, type SenderLetterView, type EventItem } from './sender-letters';
-export { RecipientLookup, type Actor, type LookupItem } from './recipient-lookup';
-export { MailboxDirectory, type NationalIdPolicy } from './mailbox-directory';
+} from './mailbox/citizen-mailbox';
+export { SenderLetters, type SenderLetterView, type EventItem } from './sending/sender-letters';
+export { RecipientLookup, type Actor, type LookupItem } from './sending/recipient-lookup';
+export { MailboxDirectory, type NationalIdPolicy } from './mailbox/mailbox-directory';
 export { applyTransition } from './letter-transitions';
-export { stageReceipt, findReceipt, type StagedReceipt } from './receipt-staging';
-export { ReceiptSequencer } from './receipt-sequencer';
-export { PrintLetter } from './print-letter';
-export { ReceiptLog, type InclusionProofView } from './log/receipt-log';
-export { LetterEvidence, type EvidenceView } from './log/letter-evidence';
+export { stageReceipt, findReceipt, type StagedReceipt } from './receipts/receipt-staging';
+export { ReceiptSequencer } from './receipts/receipt-sequencer';
+export { PrintLetter } from './delivery/print-letter';
+export { ReceiptLog, type InclusionProofView } from './receipts/receipt-log';
+export { LetterEvidence, type EvidenceView } from './receipts/letter-evidence';
 export * from './webhooks';
-export { MailboxKeys, type MailboxKeyView } from './mailbox-keys';
-export { readCitizenKey, citizenEncryptionKeyIds, type CitizenKey } from './end-to-end';
-export { purgeTrash } from './purge-trash';
+export { MailboxKeys, type MailboxKeyView } from './mailbox/mailbox-keys';
+export { readCitizenKey, citizenEncryptionKeyIds, type CitizenKey } from './mailbox/end-to-end';
+export { purgeTrash } from './mailbox/purge-trash';

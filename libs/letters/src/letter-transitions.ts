@@ -8,7 +8,7 @@ import {
   stageReceipt,
   type ReceiptFacts,
   type StagedReceipt,
-} from './receipt-staging';
+} from './receipts/receipt-staging';
 
 /** Every state after `accepted` is also the name of the receipt that records reaching it. */
 export const receiptOf = (event: LetterEvent): ReceiptType => TARGET[event];

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, type MailboxLetter } from '../api';
 import { useApp } from '../context';
-import { decryptDocument, unlock, type Decrypted } from '../e2e';
+import { decryptDocument, unlock, type Decrypted } from '../end-to-end-encryption';
 import { RenderedDocument } from './DocumentView';
 
 /** Documents only the citizen's own key opens; the passphrase is asked for every time. */

@@ -24,7 +24,7 @@ export default function KeySettings() {
     setBusy(true);
     setStatus(t('working'));
     try {
-      const e2e = await import('../e2e');
+      const e2e = await import('../end-to-end-encryption');
       const made =
         mode === 'generate'
           ? await e2e.generateKey(userName(), pass)

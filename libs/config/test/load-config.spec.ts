@@ -1,0 +1,75 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadOrCreateDevelopmentSecrets } from '../src/development-secrets';
+import { ConfigError, loadConfig } from '../src/load-config';
+
+jest.setTimeout(30_000);
+
+const secretsFile = join(mkdtempSync(join(tmpdir(), 'postkasse-config-')), 'secrets.json');
+
+/** A production environment with every secret set, as an operator would supply it. */
+async function productionEnv(extra: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
+  const s = await loadOrCreateDevelopmentSecrets(secretsFile);
+  return {
+    NODE_ENV: 'production',
+    MASTER_KEYS: s.masterKeys,
+    NATIONAL_ID_PEPPER: s.nationalIdPepper,
+    RECIPIENT_REF_KEY: s.recipientRefKey,
+    PLATFORM_OPENPGP_KEY: s.platformOpenPgpKey,
+    RECEIPT_SIGNING_KEY: JSON.stringify(s.receiptSigningKey),
+    ...extra,
+  };
+}
+
+async function refusal(env: NodeJS.ProcessEnv): Promise<string> {
+  const error: unknown = await loadConfig(env).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ConfigError);
+  return (error as ConfigError).message;
+}
+
+describe('loading the configuration', () => {
+  it('refuses to start when NODE_ENV is not set, rather than assume development', async () => {
+    const message = await refusal({ SECRETS_FILE: secretsFile });
+    expect(message).toMatch(/NODE_ENV is not set/);
+    expect(message).toMatch(/NODE_ENV=production/);
+    expect(await refusal({ NODE_ENV: '', SECRETS_FILE: secretsFile })).toMatch(/NODE_ENV/);
+  });
+
+  it('gives development its issuer, synthetic numbers and private webhook targets only when asked', async () => {
+    const dev = await loadConfig({ NODE_ENV: 'development', SECRETS_FILE: secretsFile });
+    expect(dev.oidc.devIssuer?.enabled).toBe(true);
+    expect(dev.nationalIds.allowSynthetic).toBe(true);
+    expect(dev.webhooks.allowPrivateTargets).toBe(true);
+    expect(dev.oidc.requireHttps).toBe(false);
+  });
+
+  it('refuses an http OIDC issuer in production and names the variable', async () => {
+    const message = await refusal(
+      await productionEnv({ OIDC_ISSUER: 'http://login.example.org/realms/citizens' }),
+    );
+    expect(message).toMatch(/OIDC_ISSUER must use https/);
+  });
+
+  it('runs production on an https issuer with every development convenience off', async () => {
+    const prod = await loadConfig(
+      await productionEnv({ OIDC_ISSUER: 'https://login.example.org/realms/citizens' }),
+    );
+    expect(prod.oidc.requireHttps).toBe(true);
+    expect(prod.oidc.devIssuer).toBeNull();
+    expect(prod.nationalIds.allowSynthetic).toBe(false);
+    expect(prod.webhooks.allowPrivateTargets).toBe(false);
+  });
+
+  it('refuses production without an issuer, or with the development issuer on', async () => {
+    expect(await refusal(await productionEnv({}))).toMatch(/OIDC_ISSUER is required/);
+    expect(
+      await refusal(
+        await productionEnv({ OIDC_ISSUER: 'https://login.example.org', DEV_OIDC_ISSUER: 'true' }),
+      ),
+    ).toMatch(/DEV_OIDC_ISSUER/);
+  });
+});
