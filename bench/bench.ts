@@ -21,7 +21,7 @@ import { loadConfig } from '#config';
 import { encryptAndSignForPlatform, type AgencySigningKey } from '#crypto';
 import { createDataSource } from '#database';
 import { makeSyntheticNorwegianId } from '#identity';
-import { MailboxDirectory } from '#letters';
+import { Postkasse } from '#composition';
 import { chart } from './chart';
 import { dbUrl, sql } from './db';
 import { cpuOfProcessesNamed, usage } from './process-usage';
@@ -317,7 +317,7 @@ async function main(): Promise<void> {
   );
   {
     const ds = await createDataSource(db, 2).initialize();
-    const directory = new MailboxDirectory(config.nationalIds, config.masterKeys);
+    const directory = new Postkasse(config, { db: ds }).mailboxes;
     for (const id of recipients) {
       const mailbox = await directory.findOrCreate(ds.manager, id);
       await ds.query(

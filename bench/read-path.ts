@@ -9,7 +9,7 @@ import { documentAad, seal } from '#crypto';
 import { createDataSource } from '#database';
 import { makeSyntheticNorwegianId } from '#identity';
 import { VISIBLE_TO_CITIZEN } from '#lifecycle';
-import { CitizenMailbox, MailboxDirectory } from '#letters';
+import { Postkasse } from '#composition';
 import { dbUrl } from './db';
 import { runClient } from './processes';
 import { startSpan, type RequestSpan } from './request-span';
@@ -33,7 +33,7 @@ export async function seedScale(
   size: ScaleSize,
 ) {
   const db = await createDataSource(dbUrl(dbName), 4).initialize();
-  const directory = new MailboxDirectory(config.nationalIds, config.masterKeys);
+  const directory = new Postkasse(config, { db }).mailboxes;
   const owner = makeSyntheticNorwegianId(new Date('1966-06-06'), 606, 'tenor');
   const mailbox = await directory.findOrCreate(db.manager, owner);
   const dataKey = directory.dataKeyOf(mailbox);
@@ -174,10 +174,7 @@ export async function measureListInProcess(
   quietWaitMs: number,
 ) {
   const db = await createDataSource(dbUrl(dbName), 2).initialize();
-  const mailboxes = new CitizenMailbox(
-    db,
-    new MailboxDirectory(config.nationalIds, config.masterKeys),
-  );
+  const mailboxes = new Postkasse(config, { db }).citizenMailbox;
   const mailbox = await mailboxes.open(owner);
   const timeList = async () => {
     const times: number[] = [];

@@ -106,12 +106,12 @@ export class Postkasse {
     );
   }
 
-  /** The worker's delivery, with the OpenPGP thread pool it runs documents on. */
+  /**
+   * The worker's delivery, with the OpenPGP thread pool it runs documents on. A new one for each
+   * opener (tests race deliveries with openers of their own); the worker asks once.
+   */
   deliverLetter(opener: DocumentOpener): DeliverLetter {
-    return this.once(
-      'deliverLetter',
-      () => new DeliverLetter(this.db, this.mailboxes, opener, this.outbox),
-    );
+    return new DeliverLetter(this.db, this.mailboxes, opener, this.outbox);
   }
 
   get printLetter(): PrintLetter {

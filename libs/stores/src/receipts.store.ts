@@ -1,5 +1,5 @@
-import type { ReceiptPayload, ReceiptType } from '#evidence';
-import { bool, bytes, date, int, json, nullable, text } from './columns';
+import { parseReceiptPayload, type ReceiptPayload, type ReceiptType } from '#evidence';
+import { bool, bytes, ColumnTypeError, date, int, json, nullable, text } from './columns';
 import type { Row, Sql } from './sql';
 
 /** A receipt's payload before the sequencer gives it a log index. */
@@ -46,8 +46,14 @@ export interface TreeHeadRow {
   jws: string;
 }
 
-// The payload column holds what receiptPayload built and checked before it was staged.
-const payloadOf = (r: Row): UnsequencedPayload => json(r, 'payload') as UnsequencedPayload;
+/** The payload column, checked as the verifier would check it (a hand-written check, cheap). */
+const payloadOf = (r: Row): UnsequencedPayload => {
+  const value = json(r, 'payload');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ColumnTypeError('payload', 'a json object', value);
+  const { logIndex: _, ...payload } = parseReceiptPayload({ ...value, logIndex: 0 });
+  return payload;
+};
 
 const decodeStored = (r: Row): StoredReceipt => ({
   payload: payloadOf(r),
