@@ -8,8 +8,8 @@ import type { AppConfig } from '#config';
 import { Postkasse } from '#composition';
 import { readPlatformKey, readSigningKey } from '#crypto';
 import { makeSyntheticNorwegianId } from '#identity';
-import { DeliverLetter, MailboxDirectory, SubmitLetter } from '#letters';
-import { JobProducer, Outbox, producerConnection } from '#queue';
+import type { DeliverLetter, SubmitLetter } from '#letters';
+import { JobProducer, producerConnection } from '#queue';
 import {
   inlineOpener,
   submitCommand,
@@ -89,10 +89,10 @@ beforeAll(async () => {
   };
   const platform = await readPlatformKey(config.platformOpenPgpKey);
   platformPublic = platform.key.toPublic().armor();
-  const directory = new MailboxDirectory(config.nationalIds, config.masterKeys);
   producer = new JobProducer(producerConnection(config.redisUrl), `pk-keys-${uuidv7()}`);
-  submit = new SubmitLetter(db, directory, platform, config.openpgpLimits, new Outbox(producer));
-  deliver = new DeliverLetter(db, directory, await inlineOpener(config));
+  const composed = new Postkasse(config, { db, producer });
+  submit = await composed.submitLetter();
+  deliver = composed.deliverLetter(await inlineOpener(config));
 });
 
 afterAll(async () => {

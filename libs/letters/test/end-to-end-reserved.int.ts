@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import * as openpgp from 'openpgp';
 import type { DataSource } from 'typeorm';
+import { Postkasse } from '#composition';
 import { ownerScope } from '#access';
 import type { AppConfig } from '#config';
-import { readPlatformKey } from '#crypto';
 import { makeSyntheticNorwegianId } from '#identity';
-import { JobProducer, Outbox, producerConnection } from '#queue';
+import { JobProducer, producerConnection } from '#queue';
 import {
   endToEndDocument,
   inlineOpener,
@@ -69,10 +69,10 @@ beforeAll(async () => {
       format: 'armored',
     })
   ).publicKey;
-  directory = new MailboxDirectory(config.nationalIds, config.masterKeys);
   producer = new JobProducer(producerConnection(config.redisUrl), `pk-e2e-res-${randomUUID()}`);
-  const platform = await readPlatformKey(config.platformOpenPgpKey);
-  submit = new SubmitLetter(db, directory, platform, config.openpgpLimits, new Outbox(producer));
+  const root = new Postkasse(config, { db, producer });
+  directory = root.mailboxes;
+  submit = await root.submitLetter();
   await mailbox(reservedWithKey, { reserved: true, key: true });
   await mailbox(activeWithKey, { reserved: false, key: true });
   await mailbox(reservedWithoutKey, { reserved: true, key: false });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
+import { Postkasse } from '#composition';
 import type { AppConfig } from '#config';
 import { readPlatformKey } from '#crypto';
 import { DomainError } from '#errors';
@@ -63,20 +64,15 @@ beforeAll(async () => {
   ({ agencyId, signingKey: agencyKey } = await signingAgency(db));
   const platform = await readPlatformKey(config.platformOpenPgpKey);
   platformPublic = platform.key.toPublic().armor();
-  directory = new MailboxDirectory(config.nationalIds, config.masterKeys);
   producer = new JobProducer(producerConnection(config.redisUrl), prefix);
   await new Promise((r) => setTimeout(r, 300));
   // Nothing listens on port 1: a Redis that is down.
   deadProducer = new JobProducer(producerConnection('redis://127.0.0.1:1'), prefix);
-  outbox = new Outbox(producer);
-  submit = new SubmitLetter(db, directory, platform, config.openpgpLimits, outbox);
-  deadSubmit = new SubmitLetter(
-    db,
-    directory,
-    platform,
-    config.openpgpLimits,
-    new Outbox(deadProducer),
-  );
+  const root = new Postkasse(config, { db, producer });
+  directory = root.mailboxes;
+  outbox = root.outbox;
+  submit = await root.submitLetter();
+  deadSubmit = await new Postkasse(config, { db, producer: deadProducer }).submitLetter();
 });
 
 afterAll(async () => {

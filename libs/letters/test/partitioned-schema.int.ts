@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { DataSource } from 'typeorm';
+import { Postkasse } from '#composition';
 import type { AppConfig } from '#config';
 import { readPlatformKey } from '#crypto';
 import { createPartitionsAhead, partitionTables, unpartitionTables } from '#database';
-import { JobProducer, Outbox, producerConnection } from '#queue';
+import { JobProducer, producerConnection } from '#queue';
 import {
   inlineOpener,
   signingAgency,
@@ -131,13 +132,15 @@ beforeAll(async () => {
   ({ agencyId, signingKey: agencyKey } = await signingAgency(db));
   const platform = await readPlatformKey(config.platformOpenPgpKey);
   platformPublic = platform.key.toPublic().armor();
-  directory = new MailboxDirectory(config.nationalIds, config.masterKeys);
-  citizen = new CitizenMailbox(db, directory);
-  sender = new SenderLetters(db);
-  sequencer = new ReceiptSequencer(db, config.receiptSigningKey);
   // Nothing listens on port 1: jobs stay in the outbox, which is all these tests need of a queue.
   producer = new JobProducer(producerConnection('redis://127.0.0.1:1'), 'pk-partitioned');
-  submit = new SubmitLetter(db, directory, platform, config.openpgpLimits, new Outbox(producer));
+  const root = new Postkasse(config, { db, producer });
+  directory = root.mailboxes;
+  citizen = root.citizenMailbox;
+  sender = root.senderLetters;
+  // Without an outbox: the webhook deliveries it stages stay in the table for the test to read.
+  sequencer = new ReceiptSequencer(db, config.receiptSigningKey);
+  submit = await root.submitLetter();
   webhookId = (
     await new WebhookRegistry(db, config.masterKeys, true, 10).create(
       agencyId,

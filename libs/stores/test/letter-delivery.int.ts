@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { Postkasse } from '#composition';
 import { readPlatformKey } from '#crypto';
 import { makeSyntheticNorwegianId } from '#identity';
-import { MailboxDirectory, SubmitLetter } from '#letters';
-import { JobProducer, Outbox, producerConnection } from '#queue';
+import { JobProducer, producerConnection } from '#queue';
 import {
   DatabaseProbe,
   LetterDeliveryStore,
@@ -37,14 +37,7 @@ beforeAll(async () => {
   const { agencyId, signingKey } = await signingAgency(db);
   const platform = await readPlatformKey(config.platformOpenPgpKey);
   producer = new JobProducer(producerConnection(config.redisUrl), prefix);
-  const directory = new MailboxDirectory(config.nationalIds, config.masterKeys);
-  const submit = new SubmitLetter(
-    db,
-    directory,
-    platform,
-    config.openpgpLimits,
-    new Outbox(producer),
-  );
+  const submit = await new Postkasse(config, { db, producer }).submitLetter();
   const nationalId = makeSyntheticNorwegianId(new Date('1979-03-04'), 311, 'tenor');
   const keys = {
     platformPublicKey: platform.key.toPublic().armor(),
