@@ -62,7 +62,6 @@ async function main() {
     mailbox: Number(args.mailbox),
     total: Number(args.total),
   });
-  const token = await output(runApp('cli', env, ['dev', 'token', '--citizen', scale.owner]));
 
   const api = runApp('api', env, [], {
     nodeFlags: SAMPLER_FLAGS,
@@ -73,6 +72,8 @@ async function main() {
   const span = samplerSpans(api, profileBase);
   try {
     await waitReady(base);
+    // The development issuer is the API's own: a token is minted once it answers.
+    const token = await output(runApp('cli', env, ['dev', 'token', '--citizen', scale.owner]));
     console.log(
       `Read path: mailbox of ${Number(args.mailbox).toLocaleString('en')} in ${scale.total.toLocaleString('en')} letters, ${TIMED} timed requests of each kind per pass (after ${READ_WARM_UP} untimed)`,
     );
