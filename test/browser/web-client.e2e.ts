@@ -62,7 +62,19 @@ afterAll(async () => {
   if (Object.keys(measured).length) console.log('web client measurements (ms):', measured);
 });
 
-async function sendLetter(nationalId: string, title: string, text: string) {
+// The smallest PDF a viewer opens: one empty page.
+const MINIMAL_PDF =
+  '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n' +
+  '2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n' +
+  '3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n' +
+  'trailer<</Root 1 0 R>>\n%%EOF\n';
+
+async function sendLetter(
+  nationalId: string,
+  title: string,
+  text: string,
+  document = { filename: 'vedtak.txt', mediaType: 'text/plain' },
+) {
   const response = await agencyApi.post(
     '/v1/letters',
     {
@@ -71,13 +83,7 @@ async function sendLetter(nationalId: string, title: string, text: string) {
       senderReference: `SAK-2031/${title.length}`,
       requiresAcknowledgement: true,
       dueDate: '2031-01-31',
-      documents: [
-        {
-          filename: 'vedtak.txt',
-          mediaType: 'text/plain',
-          content: await sealFor(agency, platformKey, text),
-        },
-      ],
+      documents: [{ ...document, content: await sealFor(agency, platformKey, text) }],
     },
     { 'idempotency-key': randomUUID() },
   );
@@ -435,6 +441,27 @@ describe.each([
       await shot(page, `${device}-end-to-end`);
     });
   }
+
+  it("shows a PDF in the browser's viewer from a URL that ends in its filename", async () => {
+    const filename = `Vedtak om bostøtte (${device}).pdf`;
+    const pdfLetter = await sendLetter(citizen, `PDF-vedtak (${device})`, MINIMAL_PDF, {
+      filename,
+      mediaType: 'application/pdf',
+    });
+    await page.goto(`${stack.baseUrl}/letters/${pdfLetter}`);
+    const viewer = page.locator('object.pdf');
+    await viewer.waitFor({ state: 'attached' });
+    // Chrome's viewer takes its title and download name from the URL's last segment.
+    const url = (await viewer.getAttribute('data')) ?? '';
+    expect(url).toMatch(/^\/v1\/document-views\/[A-Za-z0-9_-]{43}\/[^/]+$/);
+    expect(decodeURIComponent(url.split('/').at(-1)!)).toBe(filename);
+    await expect(viewer.getAttribute('title')).resolves.toBe(filename);
+    const served = await fetch(`${stack.baseUrl}${url}`);
+    expect(served.headers.get('content-disposition')).toBe(
+      `inline; filename*=UTF-8''${encodeURIComponent(filename)}`,
+    );
+    await expect(served.text()).resolves.toBe(MINIMAL_PDF);
+  });
 
   it('logs out, which ends the session at the issuer too', async () => {
     await page.getByRole('button', { name: /Logg ut|Log out/ }).click();

@@ -10,6 +10,8 @@ import { dataSourceOptions } from '#database';
 import { ProblemFilter } from '#http';
 import { AuditController } from './audit/audit.controller';
 import { HealthController } from './health/health.controller';
+import { loggedPath } from './logged-path';
+import { DocumentViewController } from './mailbox/document-view.controller';
 import { MailboxController } from './mailbox/mailbox.controller';
 import { MailboxKeyController } from './mailbox/mailbox-key.controller';
 import { MailboxSettings } from './mailbox/mailbox-settings';
@@ -30,8 +32,8 @@ import { WebhooksController } from './sender/webhooks.controller';
 
 /**
  * Logs carry a request id and never bodies, tokens or personal data: paths are logged without
- * their query (the email-confirmation `token`, the mailbox search `q`), errors without the
- * failed query's parameters.
+ * their query or a document view's ticket (`loggedPath`), errors without the failed query's
+ * parameters.
  */
 function loggerOptions(config: AppConfig) {
   return {
@@ -46,7 +48,7 @@ function loggerOptions(config: AppConfig) {
         req: (req: { id: string; method: string; url: string }) => ({
           id: req.id,
           method: req.method,
-          url: req.url.split('?')[0],
+          url: loggedPath(req.url),
         }),
         err: loggedError,
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
@@ -63,6 +65,7 @@ export const API_CONTROLLERS = [
   EventsController,
   RecipientsController,
   MailboxController,
+  DocumentViewController,
   MailboxKeyController,
   EmailConfirmationController,
   EmailConfirmationResendController,

@@ -1,12 +1,14 @@
 import type { Provider, Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
+import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { ApiKeyAuthenticator, AuthGuard, OidcVerifier } from '#auth';
 import { Postkasse, type PlatformKey } from '#composition';
 import { APP_CONFIG, type AppConfig } from '#config';
 import {
   CitizenMailbox,
+  DocumentViewTickets,
   LetterEvidence,
   MailboxDirectory,
   MailboxKeys,
@@ -22,6 +24,11 @@ import type { CallerKind } from './rate-limit/callers';
 import { RateLimitedAuthGuard } from './rate-limit/rate-limited-auth.guard';
 
 export const PLATFORM_KEY = Symbol('PLATFORM_KEY');
+/**
+ * The API's own fail-fast Redis connection for per-request work (the request limits, document
+ * view tickets), apart from the queue producer's: a slow queue never holds up a request.
+ */
+const REQUEST_REDIS = Symbol('REQUEST_REDIS');
 export type { PlatformKey };
 
 /** A use case the composition root builds, offered to Nest's container under its class. */
@@ -59,18 +66,21 @@ export function apiProviders(config: AppConfig): Provider[] {
     fromRoot(MailboxKeys, (p) => p.mailboxKeys),
     fromRoot(ApiKeyAuthenticator, (p) => p.apiKeys),
     fromRoot(OidcVerifier, (p) => p.oidcVerifier),
+    { provide: REQUEST_REDIS, useFactory: () => producerConnection(config.redisUrl) },
     {
-      // Its own fail-fast connection: a Redis outage lets requests through (fails open).
+      // A Redis outage lets requests through (fails open).
       provide: RequestRateLimiter,
-      useFactory: () =>
-        new RequestRateLimiter<CallerKind>(
-          producerConnection(config.redisUrl),
-          config.queuePrefix,
-          {
-            limits: config.rateLimit.requests,
-            windowMs: config.rateLimit.windowMs,
-          },
-        ),
+      useFactory: (redis: Redis) =>
+        new RequestRateLimiter<CallerKind>(redis, config.queuePrefix, {
+          limits: config.rateLimit.requests,
+          windowMs: config.rateLimit.windowMs,
+        }),
+      inject: [REQUEST_REDIS],
+    },
+    {
+      provide: DocumentViewTickets,
+      useFactory: (p: Postkasse, redis: Redis) => p.documentViewTickets(redis),
+      inject: [Postkasse, REQUEST_REDIS],
     },
     {
       provide: AuthGuard,

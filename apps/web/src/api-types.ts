@@ -137,6 +137,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/document-views/{ticket}/{filename}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A PDF document opened with a view ticket (the first fetch issues read) */
+        get: operations["DocumentViewController_view"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/email-confirmation": {
         parameters: {
             query?: never;
@@ -324,6 +341,23 @@ export interface paths {
         get: operations["MailboxController_document"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/mailbox/letters/{id}/documents/{documentId}/view-ticket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A short-lived URL that opens a PDF document without the token (for the PDF viewer) */
+        post: operations["MailboxController_viewTicket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -541,6 +575,10 @@ export interface components {
             id: string;
             secret: string;
             /** Format: uri */
+            url: string;
+        };
+        DocumentViewTicket: {
+            /** @description An absolute path, `/v1/document-views/{ticket}/{filename}`, good for a few fetches within DOCUMENT_VIEW_TICKET_TTL_SECONDS */
             url: string;
         };
         EmailConfirmationSent: {
@@ -1181,6 +1219,47 @@ export interface operations {
             };
             /** @description The credentials lack the role or scope this route needs */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this caller; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    DocumentViewController_view: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                filename: string;
+                ticket: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bytes, as from …/documents/{documentId} */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description A wrong, expired or used-up ticket */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2264,6 +2343,83 @@ export interface operations {
             };
             /** @description Too many requests from this caller; see Retry-After */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    MailboxController_viewTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                documentId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The URL, ending in the filename */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentViewTicket"];
+                };
+            };
+            /** @description Missing, invalid or wrong kind of credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials lack the role or scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such letter or document */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a PDF, or the letter is end-to-end encrypted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this caller; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Tickets are unavailable (Redis is down); fetch the document instead */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -117,6 +117,14 @@ export const api = {
     );
     return response.blob();
   },
+  /**
+   * A same-origin URL ending in the filename that opens a PDF for a minute without the token:
+   * the browser's PDF viewer fetches it itself, so its title and download name are the filename.
+   */
+  viewUrl: (letterId: string, documentId: string) =>
+    json('post', '/v1/mailbox/letters/{id}/documents/{documentId}/view-ticket', {
+      params: { id: letterId, documentId },
+    }).then((answer) => answer.url),
   acknowledge: (id: string) => json('post', '/v1/mailbox/letters/{id}/acknowledge', letter(id)),
   markUnread: (id: string) => json('post', '/v1/mailbox/letters/{id}/mark-unread', letter(id)),
   move: (id: string, folder: Folder) =>

@@ -1,6 +1,9 @@
 export {
   ownerScope,
   readOnly,
+  holdScope,
+  heldScope,
+  type HeldScope,
   mailboxToWrite,
   readOnlyRefusal,
   type MailboxScope,

@@ -36,6 +36,24 @@ export function readOnly(given: MailboxScope): MailboxScope {
   return scope(given.mailboxId, 'read', given.confidential);
 }
 
+/** What a scope is, written down to be handed back later (a document view ticket). */
+export interface HeldScope {
+  mailboxId: string;
+  confidential: boolean;
+}
+
+export function holdScope(given: MailboxScope): HeldScope {
+  return { mailboxId: given.mailboxId, confidential: given.confidential };
+}
+
+/**
+ * A scope held server-side (a view ticket's record in Redis, found by the ticket's hash) coming
+ * back, read only: the ticket was issued through the access check, and reading is all it is for.
+ */
+export function heldScope(held: HeldScope): MailboxScope {
+  return scope(held.mailboxId, 'read', held.confidential);
+}
+
 export const readOnlyRefusal = () =>
   new DomainError(
     403,

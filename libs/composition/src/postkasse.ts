@@ -6,6 +6,7 @@ import {
   CitizenMailbox,
   DeliverLetter,
   DeliverWebhook,
+  DocumentViewTickets,
   LetterEvidence,
   MailboxDirectory,
   MailboxKeys,
@@ -17,6 +18,7 @@ import {
   SubmitLetter,
   WebhookRegistry,
   type DocumentOpener,
+  type TicketRedis,
 } from '#letters';
 import {
   EmailConfirmations,
@@ -123,6 +125,18 @@ export class Postkasse {
 
   get citizenMailbox(): CitizenMailbox {
     return this.once('citizenMailbox', () => new CitizenMailbox(this.db, this.mailboxes));
+  }
+
+  /** Over the API's request connection (fail-fast), which the process opens and closes. */
+  documentViewTickets(redis: TicketRedis): DocumentViewTickets {
+    return this.once(
+      'documentViewTickets',
+      () =>
+        new DocumentViewTickets(redis, this.citizenMailbox, {
+          prefix: this.config.queuePrefix,
+          ttlSeconds: this.config.documentViewTicketTtlSeconds,
+        }),
+    );
   }
 
   get mailboxKeys(): MailboxKeys {

@@ -66,6 +66,8 @@ export interface AppConfig {
     /** Requests per window for one caller of each kind (0: no limit). */
     requests: { agency: number; citizen: number; auditor: number; anonymous: number };
   };
+  /** How long a PDF view ticket (`POST …/documents/{documentId}/view-ticket`) can be used. */
+  documentViewTicketTtlSeconds: number;
   retention: { trashDays: number; idempotencyHours: number };
   evidence: { treeHeadIntervalMs: number };
   webhooks: {

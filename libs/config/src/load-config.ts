@@ -168,6 +168,7 @@ export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promi
         anonymous: env.RATE_LIMIT_ANONYMOUS_REQUESTS,
       },
     },
+    documentViewTicketTtlSeconds: env.DOCUMENT_VIEW_TICKET_TTL_SECONDS,
     retention: {
       trashDays: env.TRASH_RETENTION_DAYS,
       idempotencyHours: env.IDEMPOTENCY_RETENTION_HOURS,

@@ -78,6 +78,11 @@ export const environmentSchema = z.object({
   DKIM_PRIVATE_KEY: z.string().min(1).optional(),
   EMAIL_CONFIRMATION_TTL_HOURS: int(1, 24 * 30).default(48),
   /**
+   * A PDF view ticket opens one document without a bearer token (the browser's PDF viewer cannot
+   * send one), so it is good only long enough for the viewer to load it.
+   */
+  DOCUMENT_VIEW_TICKET_TTL_SECONDS: int(1, 600).default(60),
+  /**
    * Confirmation mails go to an address nobody has confirmed yet, signed with the platform's
    * domain: without limits a citizen could mail-bomb a third party. Per mailbox and hour, and per
    * target address (whichever mailboxes ask) and day; 0 turns a limit off.

@@ -18,6 +18,11 @@ export {
   type Folder,
   type ListQuery,
 } from './mailbox/citizen-mailbox';
+export {
+  DocumentViewTickets,
+  VIEW_TICKET_USES,
+  type TicketRedis,
+} from './mailbox/document-view-tickets';
 export { SenderLetters, type SenderLetterView, type EventItem } from './sending/sender-letters';
 export { RecipientLookup, type Actor, type LookupItem } from './sending/recipient-lookup';
 export { MailboxDirectory, type NationalIdPolicy } from './mailbox/mailbox-directory';

@@ -15,7 +15,7 @@ import type { Response } from 'express';
 import type { z } from 'zod';
 import { CurrentPrincipal, ForCitizen, type CitizenPrincipal } from '#auth';
 import { ZodPipe } from '#http';
-import { CitizenMailbox, INLINE_MEDIA_TYPES } from '#letters';
+import { CitizenMailbox, DocumentViewTickets } from '#letters';
 import { IdPipe } from '../ids';
 import { Route, problemResponse } from '../openapi/route';
 import { receiptSchema } from '../receipt.schemas';
@@ -29,8 +29,10 @@ import {
   pageQuerySchema,
   settingsSchema,
   settingsUpdateSchema,
+  viewTicketSchema,
 } from './mailbox.schemas';
 import { MailboxSettings } from './mailbox-settings';
+import { sendDocument } from './send-document';
 
 @Controller('v1/mailbox')
 @ForCitizen()
@@ -38,6 +40,7 @@ export class MailboxController {
   constructor(
     private readonly mailbox: CitizenMailbox,
     private readonly settings: MailboxSettings,
+    private readonly viewTickets: DocumentViewTickets,
   ) {}
 
   @Get('letters')
@@ -100,18 +103,28 @@ export class MailboxController {
       id,
       documentId,
     );
-    const disposition = INLINE_MEDIA_TYPES.has(doc.mediaType) ? 'inline' : 'attachment';
-    response
-      .status(200)
-      .setHeader('Content-Type', doc.mediaType)
-      .setHeader(
-        'Content-Disposition',
-        `${disposition}; filename*=UTF-8''${encodeURIComponent(doc.filename)}`,
-      )
-      .setHeader('X-Content-Type-Options', 'nosniff')
-      .setHeader('Content-Security-Policy', 'sandbox')
-      .setHeader('Cache-Control', 'private, no-store')
-      .end(doc.content);
+    sendDocument(response, doc);
+  }
+
+  @Post('letters/:id/documents/:documentId/view-ticket')
+  @HttpCode(201)
+  @Route({
+    summary: 'A short-lived URL that opens a PDF document without the token (for the PDF viewer)',
+    tag: 'mailbox',
+    responses: {
+      201: { description: 'The URL, ending in the filename', schema: viewTicketSchema },
+      404: problemResponse('No such letter or document'),
+      409: problemResponse('Not a PDF, or the letter is end-to-end encrypted'),
+      503: problemResponse('Tickets are unavailable (Redis is down); fetch the document instead'),
+    },
+  })
+  async viewTicket(
+    @CurrentPrincipal() citizen: CitizenPrincipal,
+    @Param('id', new IdPipe('letter')) id: string,
+    @Param('documentId', new IdPipe('document')) documentId: string,
+  ): Promise<z.infer<typeof viewTicketSchema>> {
+    const scope = await this.mailbox.open(citizen.nationalId);
+    return { url: await this.viewTickets.issue(scope, id, documentId) };
   }
 
   @Post('letters/:id/acknowledge')

@@ -129,3 +129,12 @@ export const senderKeysSchema = z
     keys: z.array(z.strictObject({ fingerprint: z.string(), publicKey: z.string() })),
   })
   .meta({ id: 'SenderKeys' });
+
+export const viewTicketSchema = z
+  .strictObject({
+    url: z.string().meta({
+      description:
+        'An absolute path, `/v1/document-views/{ticket}/{filename}`, good for a few fetches within DOCUMENT_VIEW_TICKET_TTL_SECONDS',
+    }),
+  })
+  .meta({ id: 'DocumentViewTicket' });

@@ -2,7 +2,11 @@ import { useEffect, useState } from 'react';
 import { api, type MailboxDocument } from '../api';
 import { useApp } from '../context';
 
-/** The document's bytes, fetched with the token (never in a URL), shown from a blob: URL. */
+/**
+ * The document's bytes, fetched with the token (never in a URL). A PDF is shown from a view
+ * ticket's URL instead of a blob: URL, so the browser's viewer names it by its filename; without
+ * a ticket (Redis down) it falls back to the blob.
+ */
 export function DocumentView({
   letterId,
   document,
@@ -13,15 +17,19 @@ export function DocumentView({
   onOpened: () => void;
 }) {
   const { onError, t } = useApp();
-  const [blob, setBlob] = useState<Blob | null>(null);
+  const [shown, setShown] = useState<{ blob: Blob; viewUrl: string | null } | null>(null);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
     let live = true;
-    api
-      .document(letterId, document.id)
-      .then((b) => {
+    // The fetch with the token comes first, so it is the read and the download link has bytes.
+    const viewUrl =
+      document.mediaType === 'application/pdf'
+        ? api.viewUrl(letterId, document.id).catch(() => null)
+        : Promise.resolve(null);
+    Promise.all([api.document(letterId, document.id), viewUrl])
+      .then(([blob, url]) => {
         if (!live) return;
-        setBlob(b);
+        setShown({ blob, viewUrl: url });
         onOpened();
       })
       .catch((error: unknown) => {
@@ -34,9 +42,14 @@ export function DocumentView({
     };
   }, [letterId, document.id]);
   if (failed) return <p role="alert">{t('documentFailed')}</p>;
-  if (!blob) return <p role="status">{t('loading')}</p>;
+  if (!shown) return <p role="status">{t('loading')}</p>;
   return (
-    <RenderedDocument filename={document.filename} mediaType={document.mediaType} data={blob} />
+    <RenderedDocument
+      filename={document.filename}
+      mediaType={document.mediaType}
+      data={shown.blob}
+      viewUrl={shown.viewUrl}
+    />
   );
 }
 
@@ -44,10 +57,13 @@ export function RenderedDocument({
   filename,
   mediaType,
   data,
+  viewUrl = null,
 }: {
   filename: string;
   mediaType: string;
   data: Blob;
+  /** Where the PDF viewer fetches the document itself (a view ticket), instead of a blob. */
+  viewUrl?: string | null;
 }) {
   const { t } = useApp();
   const [urls, setUrls] = useState<{ view: string | null; download: string } | null>(null);
@@ -59,11 +75,11 @@ export function RenderedDocument({
     // SVG or XML given its own type would run as the app if opened in a new tab. Only the PDF
     // viewer and <img> get a typed URL; text and HTML are shown from their text.
     const downloadUrl = URL.createObjectURL(new Blob([data], { type: 'application/octet-stream' }));
-    const viewUrl =
-      kind === 'pdf' || kind === 'image'
+    const blobUrl =
+      (kind === 'pdf' && !viewUrl) || kind === 'image'
         ? URL.createObjectURL(new Blob([data], { type: mediaType }))
         : null;
-    setUrls({ view: viewUrl, download: downloadUrl });
+    setUrls({ view: blobUrl ?? viewUrl, download: downloadUrl });
     if (kind === 'text') void data.text().then(setText);
     if (kind === 'html')
       void Promise.all([data.text(), import('../sanitize')]).then(([raw, m]) =>
@@ -71,9 +87,9 @@ export function RenderedDocument({
       );
     return () => {
       URL.revokeObjectURL(downloadUrl);
-      if (viewUrl) URL.revokeObjectURL(viewUrl);
+      if (blobUrl) URL.revokeObjectURL(blobUrl);
     };
-  }, [data, mediaType, kind]);
+  }, [data, mediaType, kind, viewUrl]);
   if (!urls) return null;
   const download = (
     <a className="download" href={urls.download} download={filename}>
