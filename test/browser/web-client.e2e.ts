@@ -456,6 +456,12 @@ describe.each([
     expect(url).toMatch(/^\/v1\/document-views\/[A-Za-z0-9_-]{43}\/[^/]+$/);
     expect(decodeURIComponent(url.split('/').at(-1)!)).toBe(filename);
     await expect(viewer.getAttribute('title')).resolves.toBe(filename);
+    // Chromium's viewer really opened it (its extension frame appears; the document's CSP
+    // sandbox does not stop it).
+    const viewerFrame = () => page.frames().some((f) => f.url().startsWith('chrome-extension://'));
+    for (let waited = 0; !viewerFrame() && waited < 10_000; waited += 100)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(viewerFrame()).toBe(true);
     const served = await fetch(`${stack.baseUrl}${url}`);
     expect(served.headers.get('content-disposition')).toBe(
       `inline; filename*=UTF-8''${encodeURIComponent(filename)}`,
