@@ -12,5 +12,5 @@ export * from './agencies.store';
 export * from './mailboxes.store';
 export * from './letters/mailbox';
 export * from './letters/delivery';
-export * from './reconciliation.store';
 export * from './database-probe';
+export * from './keyset';

@@ -1,3 +1,4 @@
+import { decodeCandidate, type CandidateCursor } from './keyset';
 import { RECEIPT_TYPES, type ReceiptType } from '#evidence';
 import { bytes, date, int, nullable, oneOf, text, texts } from './columns';
 import type { Row, Sql } from './sql';
@@ -236,6 +237,22 @@ export class WebhooksStore {
         entries.map((e) => e.type),
       ],
       (r) => text(r, 'id'),
+    );
+  }
+
+  /** Pending deliveries older than `staleSecs`, after the cursor: the reconciler's candidates. */
+  deliveriesToSendAgain(
+    staleSecs: number,
+    after: CandidateCursor,
+    limit: number,
+  ): Promise<CandidateCursor[]> {
+    return this.sql.rows(
+      `SELECT id, created_at::text AS at FROM webhook_deliveries
+        WHERE status = 'pending' AND created_at < now() - make_interval(secs => $1)
+          AND (created_at, id) > ($2::timestamptz, $3::uuid)
+        ORDER BY created_at, id LIMIT $4`,
+      [staleSecs, after.at, after.id, limit],
+      decodeCandidate,
     );
   }
 }

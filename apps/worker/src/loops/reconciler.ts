@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { jobIdFor, payloadFor, type JobProducer, type QueueName } from '#queue';
-import { LetterDeliveryStore, ReconciliationStore, Sql, type CandidateCursor } from '#stores';
+import { LetterDeliveryStore, Sql, WebhooksStore, type CandidateCursor } from '#stores';
 
 const LIVE = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'];
 
@@ -32,11 +32,11 @@ export class Reconciler {
   ) {
     const sql = new Sql(db);
     const letters = new LetterDeliveryStore(sql);
-    const others = new ReconciliationStore(sql);
+    const webhooks = new WebhooksStore(sql);
     this.sources = [
       { queue: 'deliver', candidates: (...a) => letters.lettersToDeliverAgain(...a) },
       { queue: 'print', candidates: (...a) => letters.lettersToPrintAgain(...a) },
-      { queue: 'webhook', candidates: (...a) => others.webhookDeliveriesToSendAgain(...a) },
+      { queue: 'webhook', candidates: (...a) => webhooks.deliveriesToSendAgain(...a) },
     ];
   }
 

@@ -3,6 +3,7 @@ import { bool, bytes, date, int, json, nullable, oneOf, text } from '../columns'
 import { decodeJob, type StagedJob } from '../outbox.store';
 import type { UnsequencedPayload } from '../receipts.store';
 import type { Row, Sql } from '../sql';
+import { decodeCandidate, type CandidateCursor } from '../keyset';
 import { deliveryStatement } from './delivery-statement';
 
 const state = oneOf(LETTER_STATES);
@@ -97,12 +98,6 @@ export interface DocumentForPrint {
   sealed: Buffer | null;
 }
 
-/** A keyset position: `at` as PostgreSQL prints it, since a Date drops the microseconds. */
-export interface CandidateCursor {
-  at: string;
-  id: string;
-}
-
 // The keys arrive as json built by the statement below; each is checked, not trusted.
 const decodeKey = (k: {
   fingerprint?: unknown;
@@ -155,11 +150,6 @@ const decodeReceived = (r: Row): ReceivedDocument => ({
   receivedSignature: nullable(bytes)(r, 'received_signature'),
   receivedSha256: text(r, 'received_sha256'),
   plaintextSha256: nullable(text)(r, 'plaintext_sha256'),
-});
-
-export const decodeCandidate = (r: Row): CandidateCursor => ({
-  at: text(r, 'at'),
-  id: text(r, 'id'),
 });
 
 /** The states the reconciler looks in; each has a partial index (a custom plan sees the value). */
