@@ -2,6 +2,20 @@ import { DomainError } from '#errors';
 
 declare const scopeBrand: unique symbol;
 
+export const MAILBOX_KINDS = ['person', 'organisation'] as const;
+export type MailboxKind = (typeof MAILBOX_KINDS)[number];
+
+/** On what footing a principal acts for a mailbox (DESIGN "Who may act"). */
+export const ACTING_ROLES = [
+  'owner',
+  'grantee',
+  'guardian',
+  'executor',
+  'administrator',
+  'employee',
+] as const;
+export type ActingRole = (typeof ACTING_ROLES)[number];
+
 /**
  * Which mailbox a principal acts for, and how far. Only the access check below makes one, so a
  * store that takes a scope can trust it: a mailbox id taken from a request cannot pass for one.
@@ -9,41 +23,68 @@ declare const scopeBrand: unique symbol;
 export interface MailboxScope {
   readonly [scopeBrand]: true;
   readonly mailboxId: string;
+  readonly kind: MailboxKind;
+  /** Anyone but the owner is named with this role in the mailbox's access log. */
+  readonly role: ActingRole;
   /** `read`: see letters and documents; `read_write` also files, acknowledges and changes settings. */
   readonly access: 'read' | 'read_write';
   /** Whether letters marked confidential are in view (the owner always; a delegate maybe not). */
   readonly confidential: boolean;
+  /** When the access ends (a delegation's end, a minor's 18th birthday); null: it does not. */
+  readonly until: Date | null;
 }
 
 export type MailboxAccess = MailboxScope['access'];
 
-function scope(mailboxId: string, access: MailboxAccess, confidential: boolean): MailboxScope {
-  return Object.freeze({ mailboxId, access, confidential }) as MailboxScope;
+type ScopeFields = Omit<MailboxScope, typeof scopeBrand>;
+
+/**
+ * Only this module and decide-access.ts call this (the package's index does not export it), so
+ * a scope comes from `ownerScope`, from `decideAccess`, or from narrowing one of theirs.
+ */
+export function makeScope(fields: ScopeFields): MailboxScope {
+  const until = fields.until === null ? null : new Date(fields.until.getTime());
+  return Object.freeze({ ...fields, until }) as MailboxScope;
 }
 
 /**
- * The owner of a mailbox acts for it fully. Today every citizen acts only for their own mailbox;
- * delegates, guardians and employees will get their scope from one pure function,
- * `decideAccess(principal, mailbox, grants, now)`, placed here beside this one, and nothing
- * else in the code base will make a scope.
+ * The owner of a person's mailbox acts for it fully. Everyone else (delegates, guardians,
+ * executors, an organisation's people) gets a scope from `decideAccess` in decide-access.ts.
  */
 export function ownerScope(mailbox: { id: string }): MailboxScope {
-  return scope(mailbox.id, 'read_write', true);
+  return makeScope({
+    mailboxId: mailbox.id,
+    kind: 'person',
+    role: 'owner',
+    access: 'read_write',
+    confidential: true,
+    until: null,
+  });
 }
 
 /** The same mailbox, read only. A scope can be narrowed by anyone, never widened. */
 export function readOnly(given: MailboxScope): MailboxScope {
-  return scope(given.mailboxId, 'read', given.confidential);
+  return makeScope({ ...given, access: 'read' });
 }
 
 /** What a scope is, written down to be handed back later (a document view ticket). */
 export interface HeldScope {
   mailboxId: string;
+  kind: MailboxKind;
+  role: ActingRole;
   confidential: boolean;
+  /** Epoch milliseconds, as JSON holds a time. */
+  until: number | null;
 }
 
 export function holdScope(given: MailboxScope): HeldScope {
-  return { mailboxId: given.mailboxId, confidential: given.confidential };
+  return {
+    mailboxId: given.mailboxId,
+    kind: given.kind,
+    role: given.role,
+    confidential: given.confidential,
+    until: given.until === null ? null : given.until.getTime(),
+  };
 }
 
 /**
@@ -51,7 +92,14 @@ export function holdScope(given: MailboxScope): HeldScope {
  * back, read only: the ticket was issued through the access check, and reading is all it is for.
  */
 export function heldScope(held: HeldScope): MailboxScope {
-  return scope(held.mailboxId, 'read', held.confidential);
+  return makeScope({
+    mailboxId: held.mailboxId,
+    kind: held.kind,
+    role: held.role,
+    access: 'read',
+    confidential: held.confidential,
+    until: held.until === null ? null : new Date(held.until),
+  });
 }
 
 export const readOnlyRefusal = () =>

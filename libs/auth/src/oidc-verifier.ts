@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { UnavailableError } from '#errors';
-import { norwegianNationalId, type NationalIdScheme } from '#identity';
+import { identitySchemes, type IdentityCountry, type NationalIdScheme } from '#identity';
 import type { AuditorPrincipal, CitizenPrincipal } from './principals';
 
 export interface OidcSettings {
@@ -14,7 +14,8 @@ export interface OidcSettings {
 }
 
 export interface NationalIdPolicy {
-  scheme?: NationalIdScheme;
+  /** Whose national identity numbers a token may carry (`IDENTITY_COUNTRY`). */
+  country: IdentityCountry;
   allowSynthetic: boolean;
 }
 
@@ -38,7 +39,7 @@ export class OidcVerifier {
     private readonly nationalIds: NationalIdPolicy,
     private readonly fetchImpl: typeof fetch = fetch,
   ) {
-    this.scheme = nationalIds.scheme ?? norwegianNationalId;
+    this.scheme = identitySchemes(nationalIds.country).person;
   }
 
   async verify(token: string): Promise<CitizenPrincipal | AuditorPrincipal | { kind: 'unknown' }> {

@@ -13,7 +13,11 @@ function verifierDiscovering(jwksUri: string, requireHttps: boolean): OidcVerifi
     requireHttps,
   };
   const discovery = async () => Response.json({ issuer: ISSUER, jwks_uri: jwksUri });
-  return new OidcVerifier(settings, { allowSynthetic: false }, discovery as typeof fetch);
+  return new OidcVerifier(
+    settings,
+    { country: 'NO', allowSynthetic: false },
+    discovery as typeof fetch,
+  );
 }
 
 describe('the OIDC verifier', () => {

@@ -196,6 +196,7 @@ export class Postkasse {
       'oidcVerifier',
       () =>
         new OidcVerifier(this.config.oidc, {
+          country: this.config.nationalIds.country,
           allowSynthetic: this.config.nationalIds.allowSynthetic,
         }),
     );

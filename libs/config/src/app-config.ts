@@ -1,5 +1,6 @@
 import type { JWK } from 'jose';
 import type { MasterKeyring, OpenPgpLimits } from '#crypto';
+import type { IdentityCountry } from '#identity';
 
 /** The validated, typed configuration every process reads once at start-up. */
 export interface AppConfig {
@@ -40,7 +41,13 @@ export interface AppConfig {
     requireHttps: boolean;
     devIssuer: { enabled: boolean; privateJwk: JWK; kid: string } | null;
   };
-  nationalIds: { allowSynthetic: boolean; pepper: Buffer; recipientRefKey: Buffer };
+  nationalIds: {
+    /** The country whose person and organisation number schemes are in force. */
+    country: IdentityCountry;
+    allowSynthetic: boolean;
+    pepper: Buffer;
+    recipientRefKey: Buffer;
+  };
   masterKeys: MasterKeyring;
   platformOpenPgpKey: string;
   receiptSigningKey: { privateJwk: JWK; publicJwk: JWK; kid: string };

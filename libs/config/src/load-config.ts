@@ -135,6 +135,7 @@ export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promi
           : null,
     },
     nationalIds: {
+      country: env.IDENTITY_COUNTRY,
       allowSynthetic: env.ALLOW_SYNTHETIC_NATIONAL_IDS ?? !production,
       pepper: decodeKey('NATIONAL_ID_PEPPER', env.NATIONAL_ID_PEPPER ?? dev!.nationalIdPepper),
       recipientRefKey: decodeKey(

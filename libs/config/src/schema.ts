@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { IDENTITY_COUNTRIES } from '#identity';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -98,6 +99,8 @@ export const environmentSchema = z.object({
   OIDC_ALGORITHMS: z.string().default('RS256,PS256,ES256,EdDSA'),
   DEV_OIDC_ISSUER: bool.optional(),
   ALLOW_SYNTHETIC_NATIONAL_IDS: bool.optional(),
+  /** Whose national identity and organisation numbers the deployment takes (one country). */
+  IDENTITY_COUNTRY: z.enum(IDENTITY_COUNTRIES).default('NO'),
   SECRETS_FILE: z.string().default('.secrets/development.json'),
   MASTER_KEYS: z.string().optional(),
   NATIONAL_ID_PEPPER: z.string().optional(),

@@ -47,6 +47,20 @@ describe('loading the configuration', () => {
     expect(dev.oidc.requireHttps).toBe(false);
   });
 
+  it("takes Norway's identity numbers unless IDENTITY_COUNTRY names another country", async () => {
+    const norway = await loadConfig({ NODE_ENV: 'development', SECRETS_FILE: secretsFile });
+    expect(norway.nationalIds.country).toBe('NO');
+    const denmark = await loadConfig({
+      NODE_ENV: 'development',
+      SECRETS_FILE: secretsFile,
+      IDENTITY_COUNTRY: 'DK',
+    });
+    expect(denmark.nationalIds.country).toBe('DK');
+    expect(
+      await refusal({ NODE_ENV: 'development', SECRETS_FILE: secretsFile, IDENTITY_COUNTRY: 'SE' }),
+    ).toMatch(/IDENTITY_COUNTRY/);
+  });
+
   it('refuses an http OIDC issuer in production and names the variable', async () => {
     const message = await refusal(
       await productionEnv({ OIDC_ISSUER: 'http://login.example.org/realms/citizens' }),

@@ -1,4 +1,9 @@
-import type { NationalIdScheme, NationalIdValidation } from '../national-id-scheme';
+import { isValidDate, isoDate, type IsoDate } from '../calendar';
+import type {
+  NationalIdScheme,
+  NationalIdValidation,
+  NationalIdValidationOptions,
+} from '../national-id-scheme';
 import { norwegianBirthYear } from './century';
 import { norwegianCheckDigits } from './check-digits';
 
@@ -9,14 +14,9 @@ const D_NUMBER_DAY_OFFSET = 40;
 const DOLLY_MONTH_OFFSET = 40;
 const TENOR_MONTH_OFFSET = 80;
 
-function isValidDate(year: number, month: number, day: number): boolean {
-  if (month < 1 || month > 12 || day < 1) return false;
-  // Day 0 of the next month is the last day of this one; UTC keeps time zones out of it.
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return day <= daysInMonth;
-}
+type Parsed = { ok: true; birthDate: IsoDate } | { ok: false; reason: string };
 
-function validate(id: string, opts: { allowSynthetic: boolean }): NationalIdValidation {
+function parse(id: string, opts: NationalIdValidationOptions): Parsed {
   if (!/^\d{11}$/.test(id)) return { ok: false, reason: 'must be 11 digits' };
   const digits = Array.from(id, Number);
   const pair = (i: number): number => Number(id.slice(i, i + 2));
@@ -41,8 +41,18 @@ function validate(id: string, opts: { allowSynthetic: boolean }): NationalIdVali
   if (check === null || check[0] !== digits[9] || check[1] !== digits[10]) {
     return { ok: false, reason: 'check digits do not match' };
   }
-  return { ok: true };
+  return { ok: true, birthDate: isoDate(year, month, day) };
+}
+
+function validate(id: string, opts: NationalIdValidationOptions): NationalIdValidation {
+  const parsed = parse(id, opts);
+  return parsed.ok ? { ok: true } : parsed;
+}
+
+function birthDate(id: string, opts: NationalIdValidationOptions): IsoDate | null {
+  const parsed = parse(id, opts);
+  return parsed.ok ? parsed.birthDate : null;
 }
 
 /** Norway's fødselsnummer and D-number, and (when allowed) Dolly and Tenor test numbers. */
-export const norwegianNationalId: NationalIdScheme = { country: 'NO', validate };
+export const norwegianNationalId: NationalIdScheme = { country: 'NO', validate, birthDate };

@@ -144,3 +144,22 @@ describe('norwegianNationalId', () => {
     expect(valid).toEqual(['13097248022']);
   });
 });
+
+describe('norwegianNationalId.birthDate', () => {
+  it.each([
+    ['13097248022', '1972-09-13', 'an ordinary fødselsnummer'],
+    ['53097248016', '1972-09-13', 'a D-number (day + 40)'],
+    ['29020075838', '2000-02-29', 'born 2000, individual number 500–999'],
+  ])('reads %s as born %s (%s)', (id, date) => {
+    expect(norwegianNationalId.birthDate(id, real)).toBe(date);
+  });
+
+  it('reads a Tenor number only when synthetic numbers are allowed', () => {
+    expect(norwegianNationalId.birthDate('10915596784', testing)).toBe('1955-11-10');
+    expect(norwegianNationalId.birthDate('10915596784', real)).toBeNull();
+  });
+
+  it('has no birth date for a number it refuses', () => {
+    expect(norwegianNationalId.birthDate('13097248023', real)).toBeNull();
+  });
+});

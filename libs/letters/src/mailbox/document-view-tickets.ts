@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { heldScope, holdScope, type MailboxScope } from '#access';
+import { ACTING_ROLES, MAILBOX_KINDS, heldScope, holdScope, type MailboxScope } from '#access';
 import { DomainError, conflict, notFound } from '#errors';
 import type { CitizenMailbox } from './citizen-mailbox';
 
@@ -28,7 +28,10 @@ const TICKET_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 const grantSchema = z.strictObject({
   mailboxId: z.string().min(1),
+  kind: z.enum(MAILBOX_KINDS),
+  role: z.enum(ACTING_ROLES),
   confidential: z.boolean(),
+  until: z.number().int().nullable(),
   letterId: z.string().min(1),
   documentId: z.string().min(1),
   filename: z.string(),

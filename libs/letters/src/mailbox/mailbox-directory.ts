@@ -3,9 +3,10 @@ import type { EntityManager } from 'typeorm';
 import { newDataKey, unwrapDataKey, wrapDataKey, type MasterKeyring } from '#crypto';
 import { invalid } from '#errors';
 import {
+  identitySchemes,
   nationalIdHmac,
-  norwegianNationalId,
   recipientRef,
+  type IdentityCountry,
   type NationalIdScheme,
 } from '#identity';
 import type { Mailbox } from '#database';
@@ -15,7 +16,8 @@ export interface NationalIdPolicy {
   pepper: Buffer;
   recipientRefKey: Buffer;
   allowSynthetic: boolean;
-  scheme?: NationalIdScheme;
+  /** Whose national identity numbers are accepted (`IDENTITY_COUNTRY`). */
+  country: IdentityCountry;
 }
 
 /**
@@ -29,7 +31,7 @@ export class MailboxDirectory {
     private readonly policy: NationalIdPolicy,
     private readonly masterKeys: MasterKeyring,
   ) {
-    this.scheme = policy.scheme ?? norwegianNationalId;
+    this.scheme = identitySchemes(policy.country).person;
   }
 
   /** Throws a 400 naming the problem; `field` says where the number came from. */
