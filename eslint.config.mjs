@@ -10,6 +10,7 @@ export default tseslint.config(
       'var/**',
       'coverage/**',
       'apps/web/dist/**',
+      'packages/*/dist/**',
       '*.config.js',
       'eslint.config.mjs',
     ],
@@ -58,6 +59,26 @@ export default tseslint.config(
               group: ['@nestjs/*', 'typeorm', 'bullmq', 'ioredis', 'pg'],
               message: 'pure code imports no framework',
             },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // A package is published on its own: the monorepo's import map (#config, #letters, …) does
+    // not exist where it is installed, and no framework belongs in an agency's client.
+    files: ['packages/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['#*'], message: 'a published package cannot use the monorepo import map' },
+            {
+              group: ['@nestjs/*', 'typeorm', 'bullmq', 'ioredis', 'pg'],
+              message: 'pure code imports no framework',
+            },
+            { group: ['**/apps/**'], message: 'packages never import apps' },
           ],
         },
       ],

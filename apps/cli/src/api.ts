@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { localApiUrl, readListenAddress } from '#config';
+import { describeFailure } from '#sdk';
 import { CliError } from './context';
 
 /** Written by `npm start` while its API runs, so that a CLI in another terminal finds it. */
@@ -62,22 +63,11 @@ function givenOrRecorded(option?: string): ApiLocation | null {
   return started ? { url: started, source: `${API_STATE_FILE}, written by npm start` } : null;
 }
 
-interface Problem {
-  title?: string;
-  detail?: string;
-  code?: string;
-}
-
-/** One line from a problem+json answer (or whatever else the server said). */
-function describeFailure(status: number, body: string): string {
-  try {
-    const problem = JSON.parse(body) as Problem;
-    const what = [problem.code, problem.detail ?? problem.title].filter(Boolean).join(': ');
-    if (what) return `${status} ${what}`;
-  } catch {
-    // not JSON
-  }
-  return `${status} ${body.replace(/\s+/g, ' ').slice(0, 200)}`;
+/** The one line for an API that did not answer, naming where its address came from. */
+export function unreachable(location: ApiLocation, reason: string): CliError {
+  return new CliError(
+    `cannot reach the API at ${location.url} (${location.source}): ${reason}; is it running (npm start)? Point elsewhere with --api URL or POSTKASSE_API`,
+  );
 }
 
 /** HTTP to the located API; a network failure or an error answer becomes one line. */
@@ -93,10 +83,7 @@ export class Api {
       return await fetch(`${this.url}${path}`, init);
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      const reason = cause?.code ?? cause?.message ?? (error as Error).message;
-      throw new CliError(
-        `cannot reach the API at ${this.url} (${this.location.source}): ${reason}; is it running (npm start)? Point elsewhere with --api URL or POSTKASSE_API`,
-      );
+      throw unreachable(this.location, cause?.code ?? cause?.message ?? (error as Error).message);
     }
   }
 

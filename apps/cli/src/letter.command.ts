@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { randomUUID } from 'node:crypto';
-import { encryptAndSignForPlatform, encryptAndSignForRecipient } from '#crypto';
-import { Api, API_RULE, locateApi } from './api';
+import { NetworkError, PostkasseClient, PostkasseError, type MediaType } from '#sdk';
+import { API_RULE, locateApi, unreachable, type ApiLocation } from './api';
 import { CliError, UsageError, required, unknownSubcommand } from './context';
 
 export const USAGE = `usage: letter send --api-key KEY --signing-key PRIVATE.asc --to NATIONAL_ID --title TITLE [options] FILE...
@@ -25,7 +24,7 @@ to the citizen's own key) and submits the letter. Prints the API's answer (JSON)
   --idempotency-key KEY         reuse to make a retry safe (default: a new one)
   --api URL                     where the API is: ${API_RULE}`;
 
-const MEDIA_TYPES: Record<string, string> = {
+const MEDIA_TYPES: Record<string, MediaType> = {
   '.pdf': 'application/pdf',
   '.txt': 'text/plain',
   '.html': 'text/html',
@@ -40,22 +39,6 @@ const MEDIA_TYPES: Record<string, string> = {
   '.odt': 'application/vnd.oasis.opendocument.text',
 };
 
-interface LookupAnswer {
-  items: { nationalId: string; status: string; publicKey: string | null }[];
-}
-
-/** The citizen's registered key, found the way agencies find it: a logged recipient lookup. */
-async function recipientKey(api: Api, apiKey: string, to: string, purpose: string) {
-  const lookup = await api.json<LookupAnswer>('/v1/recipients/lookup', {
-    method: 'POST',
-    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ nationalIds: [to], purpose }),
-  });
-  const key = lookup.items[0]?.publicKey;
-  if (!key) throw new CliError(`${to} has registered no key for end-to-end letters`);
-  return key;
-}
-
 function reminderDays(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const days = Number(value);
@@ -64,10 +47,18 @@ function reminderDays(value: string | undefined): number | undefined {
   return days;
 }
 
+/** The SDK's failures as the CLI's one-line errors (exit 1); anything else as it is. */
+function asCliError(error: unknown, location: ApiLocation): unknown {
+  if (error instanceof NetworkError) return unreachable(location, error.reason);
+  if (error instanceof PostkasseError) return new CliError(error.message);
+  return error;
+}
+
 /**
- * `letter send`: what an agency's system does, from files: sign each document with the agency's
- * key, encrypt it to the platform key fetched from the API (or end-to-end to the citizen's key,
- * with a detached signature over the ciphertext, DESIGN "End-to-end letters"), and submit.
+ * `letter send`: what an agency's system does, from files, with the agency SDK: sign each
+ * document with the agency's key, encrypt it to the platform key fetched from the API (or end to
+ * end to the citizen's key, with a detached signature over the ciphertext, DESIGN "End-to-end
+ * letters"), and submit with an idempotency key that every retry reuses.
  */
 export async function letterCommand(sub: string | undefined, argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -102,44 +93,34 @@ export async function letterCommand(sub: string | undefined, argv: string[]): Pr
     return { file, mediaType };
   });
 
-  const api = new Api(locateApi(values.api));
-  const documents = [];
-  if (values['end-to-end']) {
-    const recipientPublicKey = await recipientKey(api, apiKey, to, values.purpose!);
-    for (const { file, mediaType } of files) {
-      const sealed = await encryptAndSignForRecipient(readFileSync(file), {
-        recipientPublicKey,
-        signingPrivateKey,
-      });
-      documents.push({ filename: basename(file), mediaType, ...sealed });
-    }
-  } else {
-    const platformPublicKey = await api.platformKey();
-    for (const { file, mediaType } of files) {
-      const content = await encryptAndSignForPlatform(readFileSync(file), {
-        platformPublicKey,
-        signingPrivateKey,
-      });
-      documents.push({ filename: basename(file), mediaType, content });
-    }
+  const location = locateApi(values.api);
+  // Three attempts: someone at a terminal would rather see a failure soon than wait it out.
+  const client = new PostkasseClient({ baseUrl: location.url, apiKey, retry: { maxAttempts: 3 } });
+  const plain = files.map(({ file, mediaType }) => ({
+    filename: basename(file),
+    mediaType,
+    content: readFileSync(file),
+  }));
+  const key = { privateKey: signingPrivateKey };
+  try {
+    const documents = values['end-to-end']
+      ? await client.sealForRecipient(to, values.purpose!, plain, key)
+      : await client.sealForPlatform(plain, key);
+    const letter = await client.sendLetter(
+      {
+        recipient: { nationalId: to },
+        title,
+        documents,
+        requiresAcknowledgement: values['requires-acknowledgement'],
+        publishAt: values['publish-at'],
+        dueDate: values['due-date'],
+        reminderAfterDays,
+        senderReference: values['sender-reference'],
+      },
+      { idempotencyKey: values['idempotency-key'] },
+    );
+    console.log(JSON.stringify(letter, null, 2));
+  } catch (error) {
+    throw asCliError(error, location);
   }
-  const letter = await api.json<unknown>('/v1/letters', {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${apiKey}`,
-      'content-type': 'application/json',
-      'idempotency-key': values['idempotency-key'] ?? randomUUID(),
-    },
-    body: JSON.stringify({
-      recipient: { nationalId: to },
-      title,
-      documents,
-      requiresAcknowledgement: values['requires-acknowledgement'],
-      publishAt: values['publish-at'],
-      dueDate: values['due-date'],
-      reminderAfterDays,
-      senderReference: values['sender-reference'],
-    }),
-  });
-  console.log(JSON.stringify(letter, null, 2));
 }

@@ -1,7 +1,8 @@
-// The web client's API types, generated from the API's OpenAPI document:
+// The web client's and the agency SDK's API types, generated from the API's OpenAPI document:
 //   node apps/web/scripts/api-types.mjs openapi.json [out.ts]   (stdout without out.ts)
-// `npm run gen:api-types` at the root builds the API, writes its document and runs this; a unit
-// test (apps/api/test/openapi/api-types.spec.ts) fails when the committed file is out of date.
+// `npm run gen:api-types` at the root builds the API, writes its document and runs this for
+// apps/web/src/api-types.ts and packages/sdk/src/api-types.ts; a unit test
+// (apps/api/test/openapi/api-types.spec.ts) fails when either committed file is out of date.
 import { readFileSync, writeFileSync } from 'node:fs';
 import process from 'node:process';
 import openapiTS, { astToString } from 'openapi-typescript';

@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import type { components, operations } from './api-types';
+import { PostkasseError } from './errors';
+import { Transport, type ClientOptions } from './http';
+import {
+  encryptAndSignForPlatform,
+  encryptAndSignForRecipient,
+  type PlainDocument,
+  type SigningKey,
+} from './seal';
+
+type Schemas = components['schemas'];
+export type PlatformKeys = Schemas['PlatformKeys'];
+export type LookupResult = Schemas['LookupResult'];
+export type SubmittedLetter = Schemas['SubmittedLetter'];
+export type SenderLetter = Schemas['SenderLetter'];
+export type LetterReceipt = Schemas['LetterReceipt'];
+export type EventsPage = Schemas['EventsPage'];
+export type LetterEvent = EventsPage['items'][number];
+/** The body of `POST /v1/letters`, as the OpenAPI document describes it. */
+export type LetterRequest =
+  operations['LettersController_create']['requestBody']['content']['application/json'];
+export type SealedDocument = LetterRequest['documents'][number];
+
+/**
+ * DESIGN "Batches": `POST /v1/letter-batches` answers 200 with one item per letter, in the order
+ * sent. Written by hand until the route is in the OpenAPI document.
+ */
+export type BatchLetter = LetterRequest & { idempotencyKey: string };
+export interface BatchItem {
+  idempotencyKey: string;
+  status: number;
+  id?: string;
+  state?: string;
+  receipt?: SubmittedLetter['receipt'];
+  problem?: Schemas['Problem'];
+}
+export interface BatchResult {
+  items: BatchItem[];
+}
+
+export const MAX_BATCH_LETTERS = 500;
+
+/** An agency's client of the Postkasse API. */
+export class PostkasseClient {
+  private readonly http: Transport;
+
+  constructor(options: ClientOptions) {
+    this.http = new Transport(options);
+  }
+
+  get baseUrl(): string {
+    return this.http.baseUrl;
+  }
+
+  /** The platform's OpenPGP key (to encrypt to) and its receipt keys (a JWKS, to verify with). */
+  platformKeys(): Promise<PlatformKeys> {
+    return this.http.json('GET', '/v1/platform/keys');
+  }
+
+  /** Whether each citizen can get digital post, and their end-to-end key; logged for them. */
+  lookupRecipients(nationalIds: string[], purpose: string): Promise<LookupResult> {
+    return this.http.json('POST', '/v1/recipients/lookup', {
+      body: { nationalIds, purpose },
+      repeatable: true,
+    });
+  }
+
+  /** Signs each document with the agency's key and encrypts it to the platform's key. */
+  async sealForPlatform(documents: PlainDocument[], key: SigningKey): Promise<SealedDocument[]> {
+    const { openpgp } = await this.platformKeys();
+    const keys = { platformPublicKey: openpgp.publicKey, signingPrivateKey: key.privateKey };
+    return Promise.all(
+      documents.map(async ({ filename, mediaType, content }) => ({
+        filename,
+        mediaType,
+        content: await encryptAndSignForPlatform(content, { ...keys, passphrase: key.passphrase }),
+      })),
+    );
+  }
+
+  /**
+   * An end-to-end letter (DESIGN "End-to-end letters"): encrypted to the key the citizen
+   * registered, found by a recipient lookup stating `purpose`, with a detached signature.
+   */
+  async sealForRecipient(
+    nationalId: string,
+    purpose: string,
+    documents: PlainDocument[],
+    key: SigningKey,
+  ): Promise<SealedDocument[]> {
+    const lookup = await this.lookupRecipients([nationalId], purpose);
+    const recipientPublicKey = lookup.items[0]?.publicKey;
+    if (!recipientPublicKey)
+      throw new PostkasseError(`${nationalId} has registered no key for end-to-end letters`);
+    return Promise.all(
+      documents.map(async ({ filename, mediaType, content }) => ({
+        filename,
+        mediaType,
+        ...(await encryptAndSignForRecipient(content, {
+          recipientPublicKey,
+          signingPrivateKey: key.privateKey,
+          passphrase: key.passphrase,
+        })),
+      })),
+    );
+  }
+
+  /**
+   * Submits a letter. Keep `idempotencyKey` with your own record of the letter before calling:
+   * sending again with it (after a crash, a timeout) returns the first answer instead of a
+   * second letter. Retries inside this call reuse it too.
+   */
+  sendLetter(
+    letter: LetterRequest,
+    options: { idempotencyKey?: string } = {},
+  ): Promise<SubmittedLetter> {
+    return this.http.json('POST', '/v1/letters', {
+      body: letter,
+      idempotencyKey: options.idempotencyKey ?? randomUUID(),
+    });
+  }
+
+  /** Up to 500 letters in one request; each has its own key and its own answer in `items`. */
+  async sendBatch(
+    letters: BatchLetter[],
+    options: { idempotencyKey?: string } = {},
+  ): Promise<BatchResult> {
+    if (letters.length === 0 || letters.length > MAX_BATCH_LETTERS)
+      throw new PostkasseError(`a batch holds 1 to ${MAX_BATCH_LETTERS} letters`);
+    const keys = new Set(letters.map((l) => l.idempotencyKey));
+    if (keys.size !== letters.length)
+      throw new PostkasseError('each letter in a batch needs an idempotencyKey of its own');
+    return this.http.json('POST', '/v1/letter-batches', {
+      body: { letters },
+      idempotencyKey: options.idempotencyKey ?? randomUUID(),
+    });
+  }
+
+  getLetter(id: string): Promise<SenderLetter> {
+    return this.http.json('GET', `/v1/letters/${encodeURIComponent(id)}`);
+  }
+
+  /** The letter's receipts, with `jws` once sequenced and `inclusionProof` once a head covers it. */
+  async receipts(id: string): Promise<LetterReceipt[]> {
+    const page = await this.http.json<Schemas['LetterReceipts']>(
+      'GET',
+      `/v1/letters/${encodeURIComponent(id)}/receipts`,
+    );
+    return page.items;
+  }
+
+  /** Withdraws a letter not yet delivered (409 after delivery). */
+  withdraw(id: string): Promise<SenderLetter> {
+    return this.http.json('DELETE', `/v1/letters/${encodeURIComponent(id)}`);
+  }
+
+  /** One page of the agency's events in log order; `nextCursor` is where to resume. */
+  events(after?: string, limit?: number): Promise<EventsPage> {
+    const query = new URLSearchParams();
+    if (after !== undefined) query.set('after', after);
+    if (limit !== undefined) query.set('limit', String(limit));
+    const search = query.size ? `?${query}` : '';
+    return this.http.json('GET', `/v1/events${search}`);
+  }
+}
