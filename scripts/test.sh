@@ -8,6 +8,10 @@ ensure_redis
 build
 command -v gpg >/dev/null || apt_install gnupg || say "gpg unavailable: GnuPG interoperability tests will say so"
 [ -x /usr/bin/chromium ] || apt_install chromium || say "chromium unavailable: the browser tests will fail"
+# promtool checks the alert rules (Debian ships it only with the server); docker-compose validates
+# docker/compose.yaml without a Docker engine.
+command -v promtool >/dev/null || apt_install prometheus || say "promtool unavailable: test/ops.e2e.ts will fail"
+command -v docker-compose >/dev/null || apt_install docker-compose || say "docker-compose unavailable: test/ops.e2e.ts will fail"
 npx eslint . && npx prettier --check . >/dev/null || { say "lint or formatting failed: npm run lint"; exit 1; }
 export NODE_ENV=test
 npx jest --ci "$@"

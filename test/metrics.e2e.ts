@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { makeSyntheticNorwegianId } from '#identity';
 import { createAgency, platformPublicKey, sealFor, type TestAgency } from './support/agency';
 import { ApiClient } from './support/http';
-import { freePort, Stack } from './support/stack';
+import { freePort, ROOT, Stack } from './support/stack';
 
 jest.setTimeout(60_000);
 
@@ -134,6 +136,39 @@ describe('the /metrics of the API and the worker after a letter', () => {
     expect(headAge).toBeLessThan(60);
     expect(text).not.toContain(letterId);
     expect(text).not.toContain(nationalId);
+  });
+
+  it('reports every metric the alerts, the dashboard and the documentation name', async () => {
+    const [fromApi, fromWorker] = await Promise.all([
+      scrape(`${stack.baseUrl}/metrics`),
+      scrape(workerMetrics),
+    ]);
+    const served = new Set(
+      [...fromApi.samples, ...fromWorker.samples].map((s) =>
+        s.name.replace(/_(bucket|count|sum)$/, ''),
+      ),
+    );
+    const named = (file: string) => [
+      ...new Set(
+        [...readFileSync(join(ROOT, file), 'utf8').matchAll(/\bpostkasse_[a-z0-9_]*[a-z0-9]\b/g)]
+          .map((m) => m[0].replace(/_(bucket|count|sum)$/, ''))
+          // The documentation's `postkasse_process_*` families.
+          .filter((name) => !['postkasse_process', 'postkasse_nodejs'].includes(name)),
+      ),
+    ];
+    for (const file of [
+      'ops/prometheus/alerts.yml',
+      'ops/grafana/postkasse.json',
+      'docs/operations.md',
+    ]) {
+      const names = named(file);
+      expect(names.length).toBeGreaterThan(5);
+      expect({ file, missing: names.filter((n) => !served.has(n)) }).toEqual({ file, missing: [] });
+    }
+    // And the other way round: every Postkasse metric is documented.
+    const documented = new Set(named('docs/operations.md'));
+    const own = [...served].filter((n) => !/^postkasse_(process|nodejs)_/.test(n));
+    expect(own.filter((n) => !documented.has(n))).toEqual([]);
   });
 
   it('the worker answers nothing but /metrics', async () => {
