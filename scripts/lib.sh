@@ -59,7 +59,7 @@ ensure_postgres() {
   if ! port_open 127.0.0.1 5432; then
     if docker_engine_up; then
       say "starting PostgreSQL with Docker compose"
-      docker compose -f docker/compose.yaml up -d --wait postgres
+      docker compose -p postkasse -f docker/compose.yaml up -d --wait postgres
       return 0
     fi
     apt_install postgresql
@@ -99,7 +99,7 @@ ensure_redis() {
   port_open 127.0.0.1 6379 && return 0
   if docker_engine_up; then
     say "starting Redis with Docker compose"
-    docker compose -f docker/compose.yaml up -d --wait redis
+    docker compose -p postkasse -f docker/compose.yaml up -d --wait redis
     return 0
   fi
   apt_install redis-server

@@ -8,6 +8,16 @@ ensure_redis
 build
 command -v gpg >/dev/null || apt_install gnupg || say "gpg unavailable: GnuPG interoperability tests will say so"
 [ -x /usr/bin/chromium ] || apt_install chromium || say "chromium unavailable: the browser tests will fail"
+# promtool checks the alert rules (Debian ships it only with the server); docker-compose validates
+# docker/compose.yaml without a Docker engine.
+if ! command -v promtool >/dev/null; then
+  apt_install prometheus || say "promtool unavailable: test/ops.e2e.ts will fail"
+  # Only its promtool is wanted: a server the package may have started is not the tests' to run.
+  if command -v systemctl >/dev/null && systemctl is-active --quiet prometheus 2>/dev/null; then
+    as_root systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
+fi
+command -v docker-compose >/dev/null || apt_install docker-compose || say "docker-compose unavailable: test/ops.e2e.ts will fail"
 npx eslint . && npx prettier --check . >/dev/null || { say "lint or formatting failed: npm run lint"; exit 1; }
 export NODE_ENV=test
 npx jest --ci "$@"

@@ -11,6 +11,7 @@ import { ProblemFilter } from '#http';
 import { AuditController } from './audit/audit.controller';
 import { HealthController } from './health/health.controller';
 import { loggedPath } from './logged-path';
+import { MetricsController } from './metrics/metrics.controller';
 import { DocumentViewController } from './mailbox/document-view.controller';
 import { MailboxController } from './mailbox/mailbox.controller';
 import { MailboxKeyController } from './mailbox/mailbox-key.controller';
@@ -53,7 +54,10 @@ function loggerOptions(config: AppConfig) {
         err: loggedError,
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      autoLogging: { ignore: (req: IncomingMessage) => req.url?.startsWith('/health') ?? false },
+      autoLogging: {
+        ignore: (req: IncomingMessage) =>
+          (req.url?.startsWith('/health') || req.url?.startsWith('/metrics')) ?? false,
+      },
     },
   };
 }
@@ -70,6 +74,7 @@ export const API_CONTROLLERS = [
   EmailConfirmationController,
   EmailConfirmationResendController,
   HealthController,
+  MetricsController,
   DocsController,
   AuditController,
   WebhooksController,

@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from '#config';
 import { ensureDatabase } from '#database';
 import { BodySlots, bodyIntake } from '#http';
 import { LETTER_LIMITS } from '#letters';
+import { ApiMetrics, requestMetrics } from '#metrics';
 import { JobProducer } from '#queue';
 import { ApiKeyAuthenticator } from '#auth';
 import { ApiModule } from './app.module';
@@ -26,6 +27,8 @@ async function main(): Promise<void> {
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  // First, so that a request's time includes reading its body and the guard.
+  app.use(requestMetrics(app.get(ApiMetrics)));
   // Before routing and the guard, so the limit is chosen (and a letter's sender known) before
   // a byte is read.
   app.use(

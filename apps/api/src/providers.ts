@@ -19,6 +19,7 @@ import {
   WebhookRegistry,
 } from '#letters';
 import { RequestRateLimiter } from '#http';
+import { ApiMetrics } from '#metrics';
 import { JobProducer, Outbox, producerConnection } from '#queue';
 import type { CallerKind } from './rate-limit/callers';
 import { RateLimitedAuthGuard } from './rate-limit/rate-limited-auth.guard';
@@ -43,6 +44,8 @@ function fromRoot<T>(token: Type<T>, pick: (root: Postkasse) => T | Promise<T>):
 export function apiProviders(config: AppConfig): Provider[] {
   return [
     { provide: APP_CONFIG, useValue: config },
+    // One registry for the process: the request timer in main.ts and /metrics share it.
+    { provide: ApiMetrics, useValue: new ApiMetrics() },
     {
       provide: JobProducer,
       useFactory: () => new JobProducer(producerConnection(config.redisUrl), config.queuePrefix),

@@ -6,10 +6,12 @@ import { ConfigError, loadConfig, type AppConfig } from '#config';
 import { createDataSource } from '#database';
 import { loggedError } from '#errors';
 import { Postkasse } from '#composition';
+import { pipelineGauges, serveMetrics, WorkerMetrics } from '#metrics';
 import { purgeTrash } from '#letters';
 import { createMailSender } from '#notifications';
 import { JobProducer, QUEUES, producerConnection, workerConnection } from '#queue';
 import { BackgroundLoop } from './loops/background-loop';
+import { countJobOutcomes } from './metrics/job-outcomes';
 import { Reconciler } from './loops/reconciler';
 import { DocumentOpenerPool } from './openpgp/document-opener-pool';
 import { checkRegistry } from './processors/registry';
@@ -52,6 +54,12 @@ async function main(config: AppConfig): Promise<void> {
   );
   opener.onWaitingChange(() => intake.update());
 
+  const metrics = new WorkerMetrics();
+  metrics.openpgpThreads.set(opener.threads);
+  opener.onWaitingChange(() => metrics.openpgpWaiting.set(opener.waiting));
+  opener.onRun((run) => metrics.openpgpRunSeconds.observe({ result: run.result }, run.seconds));
+  pipelineGauges(metrics, root.pipelineProbe);
+
   const mailer = createMailSender({
     smtpUrl: config.mail.smtpUrl,
     poolSize: config.notifications.smtpPoolSize,
@@ -83,6 +91,7 @@ async function main(config: AppConfig): Promise<void> {
       ),
     );
     worker.on('error', (err) => logger.error({ queue: name, err: err.message }, 'worker error'));
+    countJobOutcomes(worker, name, metrics);
     if (name === 'deliver') intake.steer(worker);
     return worker;
   });
@@ -150,8 +159,19 @@ async function main(config: AppConfig): Promise<void> {
     ),
   ];
   loops.forEach((loop) => loop.start());
+  const metricsServer =
+    config.worker.metricsPort > 0
+      ? await serveMetrics(metrics, config.http.host, config.worker.metricsPort, (err) =>
+          logger.warn({ err }, 'metrics scrape failed'),
+        )
+      : null;
   logger.info(
-    { queues: QUEUES, concurrency: config.worker.concurrency, threads: opener.threads },
+    {
+      queues: QUEUES,
+      concurrency: config.worker.concurrency,
+      threads: opener.threads,
+      metricsPort: metricsServer?.port ?? null,
+    },
     'worker started',
   );
 
@@ -163,6 +183,7 @@ async function main(config: AppConfig): Promise<void> {
     // Finish the jobs in hand, then stop taking new ones; what is left stays in Redis/PostgreSQL.
     await Promise.all(workers.map((w) => w.close()));
     await Promise.all(loops.map((l) => l.stop()));
+    metricsServer?.server.close();
     await opener.close();
     await outbox.flush();
     mailer.close();

@@ -27,8 +27,9 @@ import {
   parseQuietHours,
   type MailSender,
 } from '#notifications';
+import { PipelineProbe } from '#metrics';
 import { Outbox, type JobProducer } from '#queue';
-import { AgenciesStore, Sql } from '#stores';
+import { AgenciesStore, OutboxStore, ReceiptsStore, Sql } from '#stores';
 
 export type PlatformKey = Awaited<ReturnType<typeof readPlatformKey>> & {
   publicKeyArmored: string;
@@ -249,6 +250,15 @@ export class Postkasse {
           Math.max(5_000, 2 * worker.reconcileIntervalMs),
           notifications.reminderDayMs,
         ),
+    );
+  }
+
+  /** What the worker's scrape-time gauges read: the outbox, the sequencer, the heads, the queues. */
+  get pipelineProbe(): PipelineProbe {
+    return this.once(
+      'pipelineProbe',
+      () =>
+        new PipelineProbe(new OutboxStore(this.sql), new ReceiptsStore(this.sql), this.producer),
     );
   }
 }

@@ -63,6 +63,8 @@ export interface AppConfig {
     documentTimeoutMs: number;
     /** Waiting documents per thread beyond which no more deliver jobs are taken in. */
     backlogPerThread: number;
+    /** The port of the worker's /metrics listener on `http.host`; 0: none. */
+    metricsPort: number;
     relayIntervalMs: number;
     sequencerIntervalMs: number;
     reconcileIntervalMs: number;

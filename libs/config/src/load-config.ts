@@ -155,6 +155,7 @@ export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promi
       niceness: env.WORKER_NICENESS,
       documentTimeoutMs: env.DOCUMENT_TIMEOUT_MS,
       backlogPerThread: env.OPENPGP_BACKLOG_PER_THREAD,
+      metricsPort: env.WORKER_METRICS_PORT,
       relayIntervalMs: env.RELAY_INTERVAL_MS,
       sequencerIntervalMs: env.SEQUENCER_INTERVAL_MS,
       reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,

@@ -123,6 +123,8 @@ export const environmentSchema = z.object({
    * from Redis (backpressure): what it has then starts within a few documents' time.
    */
   OPENPGP_BACKLOG_PER_THREAD: int(1, 1_000).default(4),
+  /** The worker's own /metrics listener on HOST (it has no other HTTP port); 0 turns it off. */
+  WORKER_METRICS_PORT: int(0, 65535).default(9464),
   RELAY_INTERVAL_MS: int(50, 600_000).default(2_000),
   /** How often the receipt sequencer looks for staged receipts when it found none. */
   SEQUENCER_INTERVAL_MS: int(10, 60_000).default(200),

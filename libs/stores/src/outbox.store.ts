@@ -1,4 +1,4 @@
-import { text } from './columns';
+import { int, nullable, text } from './columns';
 import type { Row, Sql } from './sql';
 
 /** An outbox row as staged: what a hand-over needs to add the job. */
@@ -12,6 +12,18 @@ export const decodeJob = (r: Row): StagedJob => ({
   id: text(r, 'id'),
   queue: text(r, 'queue'),
   subject_id: text(r, 'subject_id'),
+});
+
+/** How many rows wait for a hand-over, and how long the oldest has waited (null: none). */
+export interface Backlog {
+  count: number;
+  oldestAgeMs: number | null;
+}
+
+/** Ages are measured on the database's clock, the one the rows' timestamps were taken by. */
+export const decodeBacklog = (r: Row): Backlog => ({
+  count: int(r, 'count'),
+  oldestAgeMs: nullable(int)(r, 'oldest_age_ms'),
 });
 
 /** The transactional outbox: jobs written with the change that needs them, handed over later. */
@@ -43,5 +55,17 @@ export class OutboxStore {
 
   async markHandedOver(ids: readonly string[], tx: Sql = this.sql): Promise<void> {
     await tx.run('UPDATE outbox SET handed_over_at = now() WHERE id = ANY($1)', [ids]);
+  }
+
+  /** For the metrics: one scan of the partial index of rows not yet handed over. */
+  async backlog(): Promise<Backlog> {
+    const found = await this.sql.maybeOne(
+      `SELECT count(*) AS count,
+              (extract(epoch FROM now() - min(created_at)) * 1000)::bigint AS oldest_age_ms
+         FROM outbox WHERE handed_over_at IS NULL`,
+      [],
+      decodeBacklog,
+    );
+    return found ?? { count: 0, oldestAgeMs: null };
   }
 }

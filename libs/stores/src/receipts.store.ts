@@ -1,5 +1,6 @@
 import { parseReceiptPayload, type ReceiptPayload, type ReceiptType } from '#evidence';
 import { bool, bytes, ColumnTypeError, date, int, json, nullable, text } from './columns';
+import { decodeBacklog, type Backlog } from './outbox.store';
 import type { Row, Sql } from './sql';
 
 /** A receipt's payload before the sequencer gives it a log index. */
@@ -82,6 +83,14 @@ const decodeFacts = (r: Row): LetterReceiptFacts => {
 };
 
 const entry = (r: Row) => ({ index: int(r, 'log_index'), jws: text(r, 'jws') });
+
+/** How far the signed tree heads trail the log. */
+export interface HeadCoverage {
+  logSize: number;
+  /** The latest head's size and age; null before the first head. */
+  headSize: number | null;
+  headAgeMs: number | null;
+}
 
 const HEAD_COLUMNS = 'tree_size, root_hash, signed_at, jws';
 
@@ -253,5 +262,39 @@ export class ReceiptsStore {
        ON CONFLICT (tree_size) DO NOTHING`,
       [head.treeSize, head.rootHash, head.signedAt, head.jws],
     );
+  }
+
+  /**
+   * For the metrics: receipts staged but not yet in the log, and the oldest one's age (since its
+   * transition), from the partial index of staged receipts.
+   */
+  async sequencerLag(): Promise<Backlog> {
+    const found = await this.sql.maybeOne(
+      `SELECT count(*) AS count,
+              (extract(epoch FROM now() - min(at)) * 1000)::bigint AS oldest_age_ms
+         FROM receipts WHERE log_index IS NULL`,
+      [],
+      decodeBacklog,
+    );
+    return found ?? { count: 0, oldestAgeMs: null };
+  }
+
+  /** For the metrics: the log's size and the latest head, each one primary-key lookup. */
+  async headCoverage(): Promise<HeadCoverage> {
+    const found = await this.sql.maybeOne(
+      `SELECT (SELECT COALESCE(max(log_index) + 1, 0) FROM receipt_log)::bigint AS log_size,
+              h.tree_size AS head_size,
+              (extract(epoch FROM now() - h.signed_at) * 1000)::bigint AS head_age_ms
+         FROM (SELECT 1) AS one
+         LEFT JOIN (SELECT tree_size, signed_at FROM tree_heads ORDER BY tree_size DESC LIMIT 1) h
+           ON true`,
+      [],
+      (r) => ({
+        logSize: int(r, 'log_size'),
+        headSize: nullable(int)(r, 'head_size'),
+        headAgeMs: nullable(int)(r, 'head_age_ms'),
+      }),
+    );
+    return found ?? { logSize: 0, headSize: null, headAgeMs: null };
   }
 }

@@ -10,6 +10,7 @@ import {
   letterSubmissionSchema,
   type LetterSubmission,
 } from '#letters';
+import { ApiMetrics } from '#metrics';
 import { IdPipe } from '../ids';
 import { Route, problemResponse } from '../openapi/route';
 import { letterReceiptsSchema, senderLetterSchema, submittedLetterSchema } from './sender.schemas';
@@ -21,6 +22,7 @@ export class LettersController {
   constructor(
     private readonly submit: SubmitLetter,
     private readonly letters: SenderLetters,
+    private readonly metrics: ApiMetrics,
   ) {}
 
   @Post()
@@ -78,6 +80,7 @@ export class LettersController {
       streamed: streamedValues<DecodedBase64>(request),
     });
     response.status(result.status);
+    if (!result.replayed) this.metrics.lettersEntered.inc({ state: 'accepted' });
     if (result.replayed) response.setHeader('Idempotency-Replayed', 'true');
     response.setHeader('Location', `/v1/letters/${result.body.id}`);
     return result.body;

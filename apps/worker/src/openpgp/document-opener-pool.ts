@@ -17,6 +17,13 @@ import { RunTimer } from './run-timer';
 const asBuffer = (bytes: Uint8Array): Buffer =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
+/** One document's run on a thread, from the thread's start signal to its answer. */
+export interface OpenRun {
+  seconds: number;
+  /** ok; rejected (the document failed its checks); timeout; error (the thread failed). */
+  result: 'ok' | 'rejected' | 'timeout' | 'error';
+}
+
 /**
  * Decrypts and verifies on all cores in worker threads. A document whose run takes longer than
  * the time limit has its thread terminated (Piscina aborts a running task by ending its thread);
@@ -27,6 +34,7 @@ export class DocumentOpenerPool implements DocumentOpener {
   private readonly size: number;
   private notStarted = 0;
   private readonly listeners = new Set<() => void>();
+  private readonly runListeners = new Set<(run: OpenRun) => void>();
 
   constructor(
     platformKeyArmored: string,
@@ -65,6 +73,11 @@ export class DocumentOpenerPool implements DocumentOpener {
     this.listeners.add(listener);
   }
 
+  /** Called after every run a thread started (for the metrics); waiting is not included. */
+  onRun(listener: (run: OpenRun) => void): void {
+    this.runListeners.add(listener);
+  }
+
   async openAndSeal(
     bytes: Uint8Array,
     agencyKeys: AgencySigningKey[],
@@ -80,23 +93,30 @@ export class DocumentOpenerPool implements DocumentOpener {
       if (queued) this.setWaiting(-1);
       queued = false;
     };
+    let startedAt: number | null = null;
     port1.once('message', () => {
+      startedAt = performance.now();
       leaveQueue();
       run.start();
     });
     this.setWaiting(+1);
     let result: OpenTaskResult;
+    let outcome: OpenRun['result'] = 'error';
     try {
       result = await this.pool.run(
         { bytes, agencyKeys, at, seal, started: port2 },
         { signal: abort.signal, transferList: [port2] },
       );
+      outcome = result.ok ? 'ok' : 'rejected';
     } catch (error) {
-      throw run.overrun() ?? error;
+      const overrun = run.overrun();
+      if (overrun) outcome = 'timeout';
+      throw overrun ?? error;
     } finally {
       run.stop();
       port1.close();
       leaveQueue();
+      if (startedAt !== null) this.ranFor(performance.now() - startedAt, outcome);
     }
     if (!result.ok) throw new OpenPgpError(result.code, result.detail);
     return {
@@ -110,6 +130,10 @@ export class DocumentOpenerPool implements DocumentOpener {
 
   close(): Promise<void> {
     return this.pool.destroy();
+  }
+
+  private ranFor(ms: number, result: OpenRun['result']): void {
+    for (const listener of this.runListeners) listener({ seconds: ms / 1000, result });
   }
 
   private setWaiting(delta: number): void {
