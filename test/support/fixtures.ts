@@ -13,7 +13,7 @@ import {
   type SealOptions,
 } from '#crypto';
 import { createDataSource } from '#database';
-import { sha256OfBody, type DocumentOpener, type LetterSubmission } from '#letters';
+import type { DocumentOpener, LetterSubmission } from '#letters';
 import { createTestDatabase } from './databases';
 import { ROOT } from './stack';
 
@@ -117,7 +117,6 @@ export function submitCommand(agencyId: string, submission: LetterSubmission, ke
   return {
     agencyId,
     idempotencyKey: key,
-    requestSha256: sha256OfBody(Buffer.from(JSON.stringify(submission))),
     submission,
   };
 }

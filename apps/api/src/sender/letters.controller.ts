@@ -3,8 +3,9 @@ import type { Request, Response } from 'express';
 import { CurrentPrincipal, ForAgency, type AgencyPrincipal } from '#auth';
 import { invalid } from '#errors';
 import type { DecodedBase64 } from '#crypto';
-import { ZodPipe, bodySha256, streamedValues, type HashedBody } from '#http';
+import { ZodPipe, streamedValues, type HashedBody } from '#http';
 import {
+  IDEMPOTENCY_KEY,
   SenderLetters,
   SubmitLetter,
   letterSubmissionSchema,
@@ -14,7 +15,13 @@ import { IdPipe } from '../ids';
 import { Route, problemResponse } from '../openapi/route';
 import { letterReceiptsSchema, senderLetterSchema, submittedLetterSchema } from './sender.schemas';
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+/** The Idempotency-Key header, as every submission (a letter, a batch) needs it. */
+export function requireIdempotencyKey(key: string | undefined): asserts key is string {
+  if (!key) throw invalid('idempotency.key_missing', 'The Idempotency-Key header is required');
+  if (!IDEMPOTENCY_KEY.test(key)) {
+    throw invalid('idempotency.key_invalid', 'Idempotency-Key must be 1–255 visible ASCII characters');
+  }
+}
 
 @Controller('v1/letters')
 export class LettersController {
@@ -62,18 +69,10 @@ export class LettersController {
     @Res({ passthrough: true }) response: Response,
     @Body(new ZodPipe(letterSubmissionSchema)) submission: LetterSubmission,
   ) {
-    if (!idempotencyKey)
-      throw invalid('idempotency.key_missing', 'The Idempotency-Key header is required');
-    if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw invalid(
-        'idempotency.key_invalid',
-        'Idempotency-Key must be 1–255 visible ASCII characters',
-      );
-    }
+    requireIdempotencyKey(idempotencyKey);
     const result = await this.submit.execute({
       agencyId: agency.agencyId,
       idempotencyKey,
-      requestSha256: bodySha256(request),
       submission,
       streamed: streamedValues<DecodedBase64>(request),
     });
