@@ -28,7 +28,6 @@ platform's. Prints every letter's answer (JSON, in file-name order); exits 1 if 
 /** The API's request limit is 60 MB; a batch stops well before it. */
 const MAX_BATCH_BYTES = 48 * 1024 * 1024;
 
-
 interface BatchAnswer {
   items: { idempotencyKey: string | null; status: number }[];
 }

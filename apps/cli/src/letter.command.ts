@@ -29,7 +29,6 @@ to the citizen's own key) and submits the letter. Prints the API's answer (JSON)
 
 ${BATCH_USAGE}`;
 
-
 interface LookupAnswer {
   items: { nationalId: string; status: string; publicKey: string | null }[];
 }

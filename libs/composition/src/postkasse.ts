@@ -111,7 +111,10 @@ export class Postkasse {
 
   async submitLetterBatch(): Promise<SubmitLetterBatch> {
     const submit = await this.submitLetter();
-    return this.once('submitLetterBatch', () => new SubmitLetterBatch(this.db, submit, this.outbox));
+    return this.once(
+      'submitLetterBatch',
+      () => new SubmitLetterBatch(this.db, submit, this.outbox),
+    );
   }
 
   /**

@@ -16,7 +16,6 @@ import { Route, problemResponse } from '../openapi/route';
 import { requireIdempotencyKey } from './letters.controller';
 import { letterBatchAnswerSchema } from './sender.schemas';
 
-const envelope = new ZodPipe(letterBatchEnvelopeSchema);
 const letter = new ZodPipe(batchLetterSchema);
 
 /**
@@ -63,7 +62,7 @@ export class LetterBatchesController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Req() request: Request & HashedBody,
     @Res({ passthrough: true }) response: Response,
-    @Body(envelope) batch: { letters: unknown[] },
+    @Body(new ZodPipe(letterBatchEnvelopeSchema)) batch: { letters: unknown[] },
   ) {
     requireIdempotencyKey(idempotencyKey);
     const result = await this.submit.execute({

@@ -19,7 +19,10 @@ import { letterReceiptsSchema, senderLetterSchema, submittedLetterSchema } from 
 export function requireIdempotencyKey(key: string | undefined): asserts key is string {
   if (!key) throw invalid('idempotency.key_missing', 'The Idempotency-Key header is required');
   if (!IDEMPOTENCY_KEY.test(key)) {
-    throw invalid('idempotency.key_invalid', 'Idempotency-Key must be 1–255 visible ASCII characters');
+    throw invalid(
+      'idempotency.key_invalid',
+      'Idempotency-Key must be 1–255 visible ASCII characters',
+    );
   }
 }
 

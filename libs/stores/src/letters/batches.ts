@@ -37,7 +37,14 @@ function decodeItem(value: unknown): BatchItem {
   return {
     idempotencyKey: key,
     status,
-    problem: { ...p, type: p.type, title: p.title, status: p.status, detail: p.detail, code: p.code },
+    problem: {
+      ...p,
+      type: p.type,
+      title: p.title,
+      status: p.status,
+      detail: p.detail,
+      code: p.code,
+    },
   };
 }
 
