@@ -579,6 +579,30 @@ export interface components {
             items: components["schemas"]["AccessLogEntry"][];
             nextCursor: string | null;
         };
+        BatchLetter: {
+            documents: {
+                /** @description OpenPGP message: ASCII armor, or base64 of the binary form */
+                content: string;
+                filename: string;
+                /** @enum {string} */
+                mediaType: "application/pdf" | "text/plain" | "text/html" | "text/csv" | "image/png" | "image/jpeg" | "image/gif" | "application/xml" | "application/vnd.openxmlformats-officedocument.wordprocessingml.document" | "application/vnd.oasis.opendocument.text";
+                /** @description End-to-end letters only: the agency's detached signature over the ciphertext */
+                signature?: string;
+            }[];
+            /** Format: date */
+            dueDate?: string;
+            /** @description The letter's own key, unique per agency as a single letter's Idempotency-Key */
+            idempotencyKey: string;
+            /** Format: date-time */
+            publishAt?: string;
+            recipient: {
+                nationalId: string;
+            };
+            reminderAfterDays?: number;
+            requiresAcknowledgement?: boolean;
+            senderReference?: string;
+            title: string;
+        };
         ConsistencyProof: {
             from: number;
             path: string[];
@@ -1503,30 +1527,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    letters: {
-                        documents: {
-                            /** @description OpenPGP message: ASCII armor, or base64 of the binary form */
-                            content: string;
-                            filename: string;
-                            /** @enum {string} */
-                            mediaType: "application/pdf" | "text/plain" | "text/html" | "text/csv" | "image/png" | "image/jpeg" | "image/gif" | "application/xml" | "application/vnd.openxmlformats-officedocument.wordprocessingml.document" | "application/vnd.oasis.opendocument.text";
-                            /** @description End-to-end letters only: the agency's detached signature over the ciphertext */
-                            signature?: string;
-                        }[];
-                        /** Format: date */
-                        dueDate?: string;
-                        /** @description The letter's own key, unique per agency as a single letter's Idempotency-Key */
-                        idempotencyKey: string;
-                        /** Format: date-time */
-                        publishAt?: string;
-                        recipient: {
-                            nationalId: string;
-                        };
-                        reminderAfterDays?: number;
-                        requiresAcknowledgement?: boolean;
-                        senderReference?: string;
-                        title: string;
-                    }[];
+                    /** @description The letters, each a BatchLetter; one that is not is answered its own 400 in its item, and the others are taken */
+                    letters: (components["schemas"]["BatchLetter"] | unknown)[];
                 };
             };
         };

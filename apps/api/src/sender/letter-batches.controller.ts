@@ -8,7 +8,6 @@ import {
   BATCH_MAX_LETTERS,
   SubmitLetterBatch,
   batchLetterSchema,
-  letterBatchEnvelopeSchema,
   letterBatchSchema,
   type BatchEntry,
 } from '#letters';
@@ -62,7 +61,7 @@ export class LetterBatchesController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Req() request: Request & HashedBody,
     @Res({ passthrough: true }) response: Response,
-    @Body(new ZodPipe(letterBatchEnvelopeSchema)) batch: { letters: unknown[] },
+    @Body(new ZodPipe(letterBatchSchema)) batch: { letters: unknown[] },
   ) {
     requireIdempotencyKey(idempotencyKey);
     const result = await this.submit.execute({
