@@ -152,7 +152,11 @@ describe('an agency sends letters in batches', () => {
       { idempotencyKey: key, ...(await letter('Et annet brev')) },
     ]);
     expect(answer.status).toBe(200);
-    expect(answer.body.items[0]).toMatchObject({ status: 202, id: alone.body.id });
+    // A single letter's key is bound to its raw body (DESIGN), which an item cannot reproduce.
+    expect(answer.body.items[0]).toMatchObject({
+      status: 422,
+      problem: { code: 'idempotency.key_reused' },
+    });
     expect(answer.body.items[1]).toMatchObject({
       status: 422,
       problem: { code: 'idempotency.key_reused' },

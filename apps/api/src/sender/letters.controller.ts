@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { CurrentPrincipal, ForAgency, type AgencyPrincipal } from '#auth';
 import { invalid } from '#errors';
 import type { DecodedBase64 } from '#crypto';
-import { ZodPipe, streamedValues, type HashedBody } from '#http';
+import { ZodPipe, bodySha256, streamedValues, type HashedBody } from '#http';
 import {
   IDEMPOTENCY_KEY,
   SenderLetters,
@@ -76,6 +76,7 @@ export class LettersController {
     const result = await this.submit.execute({
       agencyId: agency.agencyId,
       idempotencyKey,
+      requestSha256: bodySha256(request),
       submission,
       streamed: streamedValues<DecodedBase64>(request),
     });

@@ -7,18 +7,15 @@ import { SenderLettersStore, Sql, type AcceptedLetter, type StagedJob } from '#s
 import type { MailboxDirectory } from '../mailbox/mailbox-directory';
 import { receiptPayload } from '../receipts/receipt-staging';
 import { LETTER_LIMITS, type LetterSubmission } from './submission-schema';
-import {
-  LetterChecks,
-  submissionSha256,
-  type CheckedLetter,
-  type PlatformKeyInfo,
-} from './letter-checks';
+import { LetterChecks, type CheckedLetter, type PlatformKeyInfo } from './letter-checks';
 
 export type { PlatformKeyInfo };
 
 export interface SubmitLetterCommand {
   agencyId: string;
   idempotencyKey: string;
+  /** SHA-256 of the raw request body (DESIGN): the same key with another body is refused. */
+  requestSha256: Buffer;
   submission: LetterSubmission;
   /**
    * Documents whose base64 was decoded and hashed while the body streamed in, by the
@@ -40,7 +37,10 @@ export interface SubmitLetterResult {
 export interface LetterToStage {
   agencyId: string;
   idempotencyKey: string;
-  /** `submissionSha256`: the same key with another letter is refused. */
+  /**
+   * What "the same request" is: the raw body's SHA-256 for a single letter, `submissionSha256`
+   * of the item for a letter of a batch. The same key with another one is refused.
+   */
   requestSha256: Buffer;
   letter: CheckedLetter;
   /** Sent in a batch: its delivery job goes to the bulk queue. */
@@ -78,7 +78,7 @@ export class SubmitLetter {
       this.stage(m, {
         agencyId: cmd.agencyId,
         idempotencyKey: cmd.idempotencyKey,
-        requestSha256: submissionSha256(cmd.submission, streamed),
+        requestSha256: cmd.requestSha256,
         letter,
         bulk: false,
       }),
