@@ -6,6 +6,7 @@ import { TrashPurge1764300000000 } from './1764300000000-trash-purge';
 import { PrintSpoolAndKeyIntervals1764500000000 } from './1764500000000-print-spool-and-key-intervals';
 import { ConfirmationLimits1764510000000 } from './1764510000000-confirmation-limits';
 import { AccessLogLetterAndUnreadMark1764560000000 } from './1764560000000-access-log-letter-and-unread-mark';
+import { BulkLetters1764580000000 } from './1764580000000-bulk-letters';
 
 /** In order; a migration is never edited once it has landed. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   PrintSpoolAndKeyIntervals1764500000000,
   ConfirmationLimits1764510000000,
   AccessLogLetterAndUnreadMark1764560000000,
+  BulkLetters1764580000000,
 ];

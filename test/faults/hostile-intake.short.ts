@@ -76,7 +76,15 @@ function letter(content: string, doc: Record<string, unknown> = {}, extra: objec
   };
 }
 
-async function hostileCases(): Promise<Case[]> {
+let built: Promise<Case[]> | null = null;
+
+/** Made once: the batch test sends the same cases as letters of a batch. */
+function hostileCases(): Promise<Case[]> {
+  built ??= makeHostileCases();
+  return built;
+}
+
+async function makeHostileCases(): Promise<Case[]> {
   const cases: Case[] = [];
   const bin = Buffer.from(good);
   for (const cut of [1, 2, 5, 10, 20, 50, 100, 0.25, 0.5, 0.75, 0.9, 0.99])
@@ -461,5 +469,60 @@ it('answers every hostile submission with a 4xx problem or a rejected receipt, a
     expect(apiHighWater).toBeLessThan(RSS_LIMIT_MB);
   } finally {
     clearInterval(sampler);
+  }
+});
+
+it('answers hostile batches with a problem, or with each letter 202 or its own 4xx problem, never a 5xx', async () => {
+  const letters = (await hostileCases())
+    .filter((c) => c.body !== undefined && !c.large && !c.apiKey && !c.headers)
+    .map((c, i) =>
+      typeof c.body === 'object' && c.body !== null && !Array.isArray(c.body)
+        ? { idempotencyKey: `hostile-${i}-${randomUUID()}`, ...c.body }
+        : c.body,
+    );
+  const send = async (body: string, key: string | null = randomUUID()) => {
+    const response = await fetch(`${stack.baseUrl}/v1/letter-batches`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${stack.agency.apiKey}`,
+        'content-type': 'application/json',
+        ...(key === null ? {} : { 'idempotency-key': key }),
+      },
+      body,
+    });
+    const text = await response.text();
+    const type = response.headers.get('content-type') ?? '';
+    return { status: response.status, problem: type.includes('problem+json'), text };
+  };
+  const whole = await send(JSON.stringify({ letters }));
+  expect(whole.status).toBe(200);
+  const items = (JSON.parse(whole.text) as { items: { status: number; problem?: unknown }[] })
+    .items;
+  expect(items).toHaveLength(letters.length);
+  const wrong = items.filter(
+    (i) => i.status !== 202 && !(i.status >= 400 && i.status < 500 && i.problem),
+  );
+  expect(wrong).toEqual([]);
+  expect(items.filter((i) => i.status >= 400).length).toBeGreaterThan(letters.length / 2);
+
+  const envelopes: [string, string | null][] = [
+    ['{"letters":null}', randomUUID()],
+    ['{"letters":"x"}', randomUUID()],
+    ['{"letters":{}}', randomUUID()],
+    ['{"letters":[],"extra":1}', randomUUID()],
+    ['[{"letters":[]}]', randomUUID()],
+    ['{"letters":[{}', randomUUID()],
+    [JSON.stringify({ letters: Array(501).fill(1) }), randomUUID()],
+    ['{"letters":[{}]}', null],
+    ['{"letters":[{}]}', 'with space'],
+    ['{"letters":[{"documents":[{"content":"QUJD' + '\\u0000'.repeat(10) + '"}]}]}', randomUUID()],
+  ];
+  const outcomes = await Promise.all(envelopes.map(([body, key]) => send(body, key)));
+  for (const [index, o] of outcomes.entries()) {
+    const ok = o.status === 200 || (o.status >= 400 && o.status < 500 && o.problem);
+    expect([envelopes[index][0].slice(0, 60), ok]).toEqual([
+      envelopes[index][0].slice(0, 60),
+      true,
+    ]);
   }
 });

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { v7 as uuidv7 } from 'uuid';
@@ -13,7 +13,7 @@ import {
   type SealOptions,
 } from '#crypto';
 import { createDataSource } from '#database';
-import { sha256OfBody, type DocumentOpener, type LetterSubmission } from '#letters';
+import type { DocumentOpener, LetterSubmission } from '#letters';
 import { createTestDatabase } from './databases';
 import { ROOT } from './stack';
 
@@ -117,7 +117,8 @@ export function submitCommand(agencyId: string, submission: LetterSubmission, ke
   return {
     agencyId,
     idempotencyKey: key,
-    requestSha256: sha256OfBody(Buffer.from(JSON.stringify(submission))),
+    // As the API computes it: the SHA-256 of the raw body, here the JSON as a client sends it.
+    requestSha256: createHash('sha256').update(JSON.stringify(submission)).digest(),
     submission,
   };
 }

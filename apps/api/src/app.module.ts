@@ -28,6 +28,7 @@ import { apiProviders } from './providers';
 import { RateLimitedAuthGuard } from './rate-limit/rate-limited-auth.guard';
 import { EventsController } from './sender/events.controller';
 import { LettersController } from './sender/letters.controller';
+import { LetterBatchesController } from './sender/letter-batches.controller';
 import { RecipientsController } from './sender/recipients.controller';
 import { WebhooksController } from './sender/webhooks.controller';
 
@@ -66,6 +67,7 @@ function loggerOptions(config: AppConfig) {
 export const API_CONTROLLERS = [
   PlatformController,
   LettersController,
+  LetterBatchesController,
   EventsController,
   RecipientsController,
   MailboxController,

@@ -16,6 +16,7 @@ import {
   RecipientLookup,
   SenderLetters,
   SubmitLetter,
+  SubmitLetterBatch,
   WebhookRegistry,
 } from '#letters';
 import { RequestRateLimiter } from '#http';
@@ -60,6 +61,7 @@ export function apiProviders(config: AppConfig): Provider[] {
     fromRoot(Outbox, (p) => p.outbox),
     fromRoot(MailboxDirectory, (p) => p.mailboxes),
     fromRoot(SubmitLetter, (p) => p.submitLetter()),
+    fromRoot(SubmitLetterBatch, (p) => p.submitLetterBatch()),
     fromRoot(ReceiptLog, (p) => p.receiptLog),
     fromRoot(LetterEvidence, (p) => p.letterEvidence),
     fromRoot(SenderLetters, (p) => p.senderLetters),

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { NetworkError, PostkasseClient, PostkasseError, type MediaType } from '#sdk';
+import { NetworkError, PostkasseClient, PostkasseError } from '#sdk';
 import { API_RULE, locateApi, unreachable, type ApiLocation } from './api';
 import { CliError, UsageError, required, unknownSubcommand } from './context';
+import { BATCH_USAGE, sendBatchCommand } from './letter-batch.command';
+import { MEDIA_TYPES } from './media-types';
 
 export const USAGE = `usage: letter send --api-key KEY --signing-key PRIVATE.asc --to NATIONAL_ID --title TITLE [options] FILE...
 
@@ -22,22 +24,9 @@ to the citizen's own key) and submits the letter. Prints the API's answer (JSON)
   --end-to-end                  encrypt to the key the citizen registered (recipient lookup)
   --purpose TEXT                the purpose logged for that lookup (default: "End-to-end letter")
   --idempotency-key KEY         reuse to make a retry safe (default: a new one)
-  --api URL                     where the API is: ${API_RULE}`;
+  --api URL                     where the API is: ${API_RULE}
 
-const MEDIA_TYPES: Record<string, MediaType> = {
-  '.pdf': 'application/pdf',
-  '.txt': 'text/plain',
-  '.html': 'text/html',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.csv': 'text/csv',
-  '.md': 'text/plain',
-  '.xml': 'application/xml',
-  '.docx': 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  '.odt': 'application/vnd.oasis.opendocument.text',
-};
+${BATCH_USAGE}`;
 
 function reminderDays(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -61,6 +50,7 @@ function asCliError(error: unknown, location: ApiLocation): unknown {
  * letters"), and submit with an idempotency key that every retry reuses.
  */
 export async function letterCommand(sub: string | undefined, argv: string[]): Promise<void> {
+  if (sub === 'send-batch') return sendBatchCommand(argv);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -80,7 +70,7 @@ export async function letterCommand(sub: string | undefined, argv: string[]): Pr
       'idempotency-key': { type: 'string' },
     },
   });
-  if (sub !== 'send') throw unknownSubcommand('letter', sub, ['send']);
+  if (sub !== 'send') throw unknownSubcommand('letter', sub, ['send', 'send-batch']);
   if (positionals.length === 0) throw new UsageError('letter send: name at least one FILE');
   const apiKey = required(values, 'api-key');
   const to = required(values, 'to');

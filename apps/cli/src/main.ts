@@ -20,6 +20,7 @@ const USAGE = `Postkasse command line (npm run cli -- COMMAND)
   dev token --citizen N | --auditor NAME
   dev seed                           the demo agency, citizens and letters
   letter send --api-key K --signing-key FILE --to N --title T [options] FILE...
+  letter send-batch --api-key K --signing-key FILE --dir DIR --title T   (a folder, as batches)
   evidence export --token T > log.ndjson   (auditor: the log and a signed tree head)
   evidence verify FILE --key JWKS [--previous HEAD.json] [--save-head HEAD.json]
 

@@ -206,6 +206,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/letter-batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit a batch of letters */
+        post: operations["LetterBatchesController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/letters": {
         parameters: {
             query?: never;
@@ -579,6 +596,30 @@ export interface components {
             items: components["schemas"]["AccessLogEntry"][];
             nextCursor: string | null;
         };
+        BatchLetter: {
+            documents: {
+                /** @description OpenPGP message: ASCII armor, or base64 of the binary form */
+                content: string;
+                filename: string;
+                /** @enum {string} */
+                mediaType: "application/pdf" | "text/plain" | "text/html" | "text/csv" | "image/png" | "image/jpeg" | "image/gif" | "application/xml" | "application/vnd.openxmlformats-officedocument.wordprocessingml.document" | "application/vnd.oasis.opendocument.text";
+                /** @description End-to-end letters only: the agency's detached signature over the ciphertext */
+                signature?: string;
+            }[];
+            /** Format: date */
+            dueDate?: string;
+            /** @description The letter's own key, unique per agency as a single letter's Idempotency-Key */
+            idempotencyKey: string;
+            /** Format: date-time */
+            publishAt?: string;
+            recipient: {
+                nationalId: string;
+            };
+            reminderAfterDays?: number;
+            requiresAcknowledgement?: boolean;
+            senderReference?: string;
+            title: string;
+        };
         ConsistencyProof: {
             from: number;
             path: string[];
@@ -633,6 +674,21 @@ export interface components {
             leafIndex: number;
             path: string[];
             treeSize: number;
+        };
+        LetterBatchAnswer: {
+            items: components["schemas"]["LetterBatchItem"][];
+        };
+        LetterBatchItem: {
+            /** Format: uuid */
+            id?: string;
+            /** @description The letter's key as sent; null where it was missing or unusable */
+            idempotencyKey: string | null;
+            problem?: components["schemas"]["Problem"];
+            receipt?: components["schemas"]["Receipt"];
+            /** @constant */
+            state?: "accepted";
+            /** @description 202 for an accepted letter, or the 4xx a single submission would have had */
+            status: number;
         };
         LetterReceipt: {
             /** Format: uuid */
@@ -1486,6 +1542,108 @@ export interface operations {
             };
             /** @description Too many requests from this caller; see Retry-After */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    LetterBatchesController_create: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The batch's key, unique per agency: the same key and body replays the whole answer; each letter has its own key besides */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The letters, each a BatchLetter; one that is not is answered its own 400 in its item, and the others are taken */
+                    letters: (components["schemas"]["BatchLetter"] | unknown)[];
+                };
+            };
+        };
+        responses: {
+            /** @description Up to 500 letters, each answered in the order sent: 202 and the letter if it was accepted (or had been, under its key), otherwise the 4xx problem a single submission would have had; a refused letter is not stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LetterBatchAnswer"];
+                };
+            };
+            /** @description Not a batch: no letters, more than 500, an unknown field, or a missing Idempotency-Key */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or wrong kind of credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials lack the role or scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with the same batch key is still in flight */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The batch's key was used with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this caller; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Every slot for large requests is busy, or the database is unreachable; retry after Retry-After */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -67,8 +67,12 @@ async function main(config: AppConfig): Promise<void> {
   });
   const notifications = root.letterNotifications(mailer, logger);
 
+  const deliver = root.deliverLetter(opener);
   const registry = checkRegistry({
-    deliver: intake.wrap(deliverProcessor(root.deliverLetter(opener))),
+    deliver: intake.wrap(deliverProcessor(deliver)),
+    // Letters sent in batches: the same delivery, from a queue with workers of their own, so
+    // a campaign in the thousands does not stand before the single letters sent after it.
+    'deliver-bulk': deliverProcessor(deliver),
     print: printProcessor(root.printLetter),
     notify: notifyProcessor(notifications),
     remind: remindProcessor(notifications),
@@ -79,7 +83,8 @@ async function main(config: AppConfig): Promise<void> {
     const worker = new Worker(name, registry[name] as never, {
       connection: workerConnection(config.redisUrl),
       prefix: config.queuePrefix,
-      concurrency: config.worker.concurrency,
+      concurrency:
+        name === 'deliver-bulk' ? config.worker.bulkConcurrency : config.worker.concurrency,
       // A worker killed mid-job leaves it stalled; it must come back however often that happens.
       maxStalledCount: 1_000,
       stalledInterval: 15_000,
@@ -169,6 +174,7 @@ async function main(config: AppConfig): Promise<void> {
     {
       queues: QUEUES,
       concurrency: config.worker.concurrency,
+      bulkConcurrency: config.worker.bulkConcurrency,
       threads: opener.threads,
       metricsPort: metricsServer?.port ?? null,
     },

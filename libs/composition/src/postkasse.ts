@@ -16,6 +16,7 @@ import {
   RecipientLookup,
   SenderLetters,
   SubmitLetter,
+  SubmitLetterBatch,
   WebhookRegistry,
   type DocumentOpener,
   type TicketRedis,
@@ -106,6 +107,14 @@ export class Postkasse {
     return this.once(
       'submitLetter',
       () => new SubmitLetter(this.db, this.mailboxes, key, this.config.openpgpLimits, this.outbox),
+    );
+  }
+
+  async submitLetterBatch(): Promise<SubmitLetterBatch> {
+    const submit = await this.submitLetter();
+    return this.once(
+      'submitLetterBatch',
+      () => new SubmitLetterBatch(this.db, submit, this.outbox),
     );
   }
 

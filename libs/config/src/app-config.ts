@@ -56,6 +56,8 @@ export interface AppConfig {
   logLevel: string;
   worker: {
     concurrency: number;
+    /** Jobs of the bulk deliver queue held at once, beside `concurrency`. */
+    bulkConcurrency: number;
     openpgpThreads: number;
     /** Scheduling niceness of the worker process (0 to 19). */
     niceness: number;

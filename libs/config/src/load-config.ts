@@ -151,6 +151,7 @@ export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promi
     logLevel: env.LOG_LEVEL,
     worker: {
       concurrency: env.WORKER_CONCURRENCY,
+      bulkConcurrency: env.WORKER_BULK_CONCURRENCY,
       openpgpThreads: env.OPENPGP_THREADS,
       niceness: env.WORKER_NICENESS,
       documentTimeoutMs: env.DOCUMENT_TIMEOUT_MS,

@@ -110,6 +110,11 @@ export const environmentSchema = z.object({
   PRINT_SPOOL_DIR: z.string().default('var/print-spool'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WORKER_CONCURRENCY: int(1, 1000).default(8),
+  /**
+   * Jobs of the bulk queue (letters sent in batches) a worker holds at once, beside its
+   * `WORKER_CONCURRENCY` single letters: a campaign moves on without starving them.
+   */
+  WORKER_BULK_CONCURRENCY: int(1, 1000).default(2),
   OPENPGP_THREADS: int(0, 64).default(0),
   /**
    * The worker's scheduling niceness (0 to 19): where it shares cores with the API, decrypting a

@@ -49,3 +49,4 @@ export class UnavailableError extends Error {
   }
 }
 export { loggedError, type LoggedError } from './log-error';
+export { problem, type Problem } from './problem-details';

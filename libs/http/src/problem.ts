@@ -1,33 +1,11 @@
-import { STATUS_CODES } from 'node:http';
 import { z } from 'zod';
+import { problem, type Problem } from '#errors';
 
-/** RFC 9457 problem details, with our stable `code`. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  [extension: string]: unknown;
-}
+// The problem details themselves are made in #errors, where use cases that answer a problem per
+// item (a batch of letters) make them too.
+export { problem, type Problem };
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-
-export function problem(
-  status: number,
-  code: string,
-  detail: string,
-  extra: Record<string, unknown> = {},
-): Problem {
-  return {
-    type: `https://postkasse.dev/problems/${code.replace(/\./g, '/')}`,
-    title: STATUS_CODES[status] ?? 'Error',
-    status,
-    detail,
-    code,
-    ...extra,
-  };
-}
 
 /**
  * The shape of every error answer, for the OpenAPI document and the contract test. Loose:

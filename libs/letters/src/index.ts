@@ -2,11 +2,16 @@ export * from '#lifecycle';
 export * from './sending/submission-schema';
 export {
   SubmitLetter,
-  sha256OfBody,
   type SubmitLetterResult,
   type SubmittedLetter,
   type PlatformKeyInfo,
 } from './sending/submit-letter';
+export {
+  SubmitLetterBatch,
+  type BatchEntry,
+  type SubmitBatchResult,
+} from './sending/submit-letter-batch';
+export { submissionSha256 } from './sending/letter-checks';
 export {
   DeliverLetter,
   type DocumentOpener,

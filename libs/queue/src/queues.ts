@@ -1,9 +1,11 @@
 /** Every queue Postkasse uses. A job payload holds ids only, never content or personal data. */
-export const QUEUES = ['deliver', 'print', 'notify', 'remind', 'webhook'] as const;
+export const QUEUES = ['deliver', 'deliver-bulk', 'print', 'notify', 'remind', 'webhook'] as const;
 export type QueueName = (typeof QUEUES)[number];
 
 export interface JobPayloads {
   deliver: { letterId: string };
+  /** Letters that came in a batch: delivered as `deliver` ones, by workers of their own. */
+  'deliver-bulk': { letterId: string };
   print: { letterId: string };
   notify: { letterId: string };
   remind: { letterId: string };

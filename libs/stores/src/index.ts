@@ -7,6 +7,7 @@ export * from './webhooks.store';
 export * from './letters.store';
 export * from './notifications.store';
 export * from './letters/sender';
+export * from './letters/batches';
 export * from './access-log.store';
 export * from './agencies.store';
 export * from './mailboxes.store';

@@ -137,10 +137,10 @@ describe('LetterDeliveryStore', () => {
   it('lists accepted letters for the reconciler after the cursor, and none past the last', async () => {
     const id = await submitOne();
     const start = { at: '-infinity', id: '00000000-0000-0000-0000-000000000000' };
-    const all = await store.lettersToDeliverAgain(0, start, 1_000);
+    const all = await store.lettersToDeliverAgain(false, 0, start, 1_000);
     const mine = all.find((c) => c.id === id);
     expect(mine).toBeDefined();
-    expect(await store.lettersToDeliverAgain(0, all[all.length - 1], 1_000)).toEqual([]);
+    expect(await store.lettersToDeliverAgain(false, 0, all[all.length - 1], 1_000)).toEqual([]);
     expect(await store.lettersToPrintAgain(0, start, 1_000)).toEqual([]);
   });
 

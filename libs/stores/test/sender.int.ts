@@ -64,6 +64,7 @@ function submission(key: string, documents: Uint8Array[]): Submission {
       publishAt: null,
       dueDate: null,
       endToEnd: false,
+      bulk: false,
     },
     documents: documents.map((bytes, position) => ({
       id: uuidv7(),

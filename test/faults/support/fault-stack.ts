@@ -361,7 +361,7 @@ export class FaultStack extends Stack {
               count(*) FILTER (WHERE l.state = 'delivered' AND NOT EXISTS (SELECT 1 FROM receipts r
                  WHERE r.letter_id = l.id AND r.type = 'delivered')) AS missing_delivered_receipt,
               count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM outbox o
-                 WHERE o.subject_id = l.id AND o.queue = 'deliver')) AS missing_outbox,
+                 WHERE o.subject_id = l.id AND o.queue IN ('deliver', 'deliver-bulk'))) AS missing_outbox,
               (SELECT count(*) FROM (SELECT 1 FROM receipts r JOIN letters x ON x.id = r.letter_id
                  WHERE x.sender_reference LIKE $1 GROUP BY r.letter_id, r.type, r.kind
                  HAVING count(*) > 1) d) AS duplicate_receipts,

@@ -6,7 +6,7 @@ import type { LargeBodyRoute } from '#http';
 
 /**
  * The routes that take letters, and so bodies up to the 60 MB request limit; every other route
- * has the small limit. A batch route joins this list with the path of its documents.
+ * has the small limit.
  */
 const LETTER_ROUTES: readonly {
   method: string;
@@ -19,6 +19,12 @@ const LETTER_ROUTES: readonly {
     path: '/v1/letters',
     scope: 'letters:send',
     documents: ['documents', '*', 'content'],
+  },
+  {
+    method: 'POST',
+    path: '/v1/letter-batches',
+    scope: 'letters:send',
+    documents: ['letters', '*', 'documents', '*', 'content'],
   },
 ];
 

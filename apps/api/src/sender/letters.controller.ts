@@ -5,6 +5,7 @@ import { invalid } from '#errors';
 import type { DecodedBase64 } from '#crypto';
 import { ZodPipe, bodySha256, streamedValues, type HashedBody } from '#http';
 import {
+  IDEMPOTENCY_KEY,
   SenderLetters,
   SubmitLetter,
   letterSubmissionSchema,
@@ -15,7 +16,16 @@ import { IdPipe } from '../ids';
 import { Route, problemResponse } from '../openapi/route';
 import { letterReceiptsSchema, senderLetterSchema, submittedLetterSchema } from './sender.schemas';
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+/** The Idempotency-Key header, as every submission (a letter, a batch) needs it. */
+export function requireIdempotencyKey(key: string | undefined): asserts key is string {
+  if (!key) throw invalid('idempotency.key_missing', 'The Idempotency-Key header is required');
+  if (!IDEMPOTENCY_KEY.test(key)) {
+    throw invalid(
+      'idempotency.key_invalid',
+      'Idempotency-Key must be 1–255 visible ASCII characters',
+    );
+  }
+}
 
 @Controller('v1/letters')
 export class LettersController {
@@ -64,14 +74,7 @@ export class LettersController {
     @Res({ passthrough: true }) response: Response,
     @Body(new ZodPipe(letterSubmissionSchema)) submission: LetterSubmission,
   ) {
-    if (!idempotencyKey)
-      throw invalid('idempotency.key_missing', 'The Idempotency-Key header is required');
-    if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw invalid(
-        'idempotency.key_invalid',
-        'Idempotency-Key must be 1–255 visible ASCII characters',
-      );
-    }
+    requireIdempotencyKey(idempotencyKey);
     const result = await this.submit.execute({
       agencyId: agency.agencyId,
       idempotencyKey,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RECEIPT_TYPES } from '#evidence';
+import { problemSchema } from '#http';
 import { LETTER_STATES } from '#letters';
 import { letterReceiptSchema, receiptSchema } from '../receipt.schemas';
 
@@ -111,3 +112,26 @@ export const webhookDeliveriesPageSchema = z
     nextCursor: z.string().nullable(),
   })
   .meta({ id: 'WebhookDeliveriesPage' });
+
+export const letterBatchAnswerSchema = z
+  .strictObject({
+    items: z.array(
+      z
+        .strictObject({
+          idempotencyKey: z
+            .string()
+            .nullable()
+            .describe("The letter's key as sent; null where it was missing or unusable"),
+          status: z
+            .number()
+            .int()
+            .describe('202 for an accepted letter, or the 4xx a single submission would have had'),
+          id: z.uuid().optional(),
+          state: z.literal('accepted').optional(),
+          receipt: receiptSchema.optional(),
+          problem: problemSchema.optional(),
+        })
+        .meta({ id: 'LetterBatchItem' }),
+    ),
+  })
+  .meta({ id: 'LetterBatchAnswer' });

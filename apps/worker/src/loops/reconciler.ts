@@ -34,7 +34,12 @@ export class Reconciler {
     const letters = new LetterDeliveryStore(sql);
     const webhooks = new WebhooksStore(sql);
     this.sources = [
-      { queue: 'deliver', candidates: (...a) => letters.lettersToDeliverAgain(...a) },
+      { queue: 'deliver', candidates: (...a) => letters.lettersToDeliverAgain(false, ...a) },
+      // A letter sent in a batch gets its job back on the bulk queue, where it was first.
+      {
+        queue: 'deliver-bulk',
+        candidates: (...a) => letters.lettersToDeliverAgain(true, ...a),
+      },
       { queue: 'print', candidates: (...a) => letters.lettersToPrintAgain(...a) },
       { queue: 'webhook', candidates: (...a) => webhooks.deliveriesToSendAgain(...a) },
     ];

@@ -143,7 +143,7 @@ afterAll(async () => {
   await Promise.all(workers.map((w) => w.worker.close()));
   // A Worker leaves a connection it was given open.
   workers.forEach((w) => w.connection.disconnect());
-  for (const queue of ['deliver', 'print', 'webhook'] as const)
+  for (const queue of ['deliver', 'deliver-bulk', 'print', 'webhook'] as const)
     await producer.queue(queue).obliterate({ force: true });
   await producer.close();
   receiver.closeAllConnections();
@@ -196,6 +196,27 @@ describe('the reconciler', () => {
     );
     expect(existsSync(dir)).toBe(false);
     expect(await spooledAt(id)).toEqual(first);
+  });
+
+  it('re-creates a lost job of a letter sent in a batch on the bulk queue, not the single one', async () => {
+    const submission = await textSubmission('i en kampanje', active, {
+      platformPublicKey: platformPublic,
+      signingPrivateKey: agencyKey,
+    });
+    const batch = await root.submitLetterBatch();
+    const { items } = await batch.execute({
+      agencyId,
+      idempotencyKey: randomUUID(),
+      requestSha256: Buffer.alloc(32, 1),
+      letters: [{ idempotencyKey: randomUUID(), submission }],
+    });
+    const id = 'id' in items[0]! ? items[0].id : '';
+    await outbox.flush();
+    await loseJob('deliver-bulk', id);
+
+    await new Reconciler(db, producer, 0).pass();
+    expect(await hasJob('deliver-bulk', id)).toBe(true);
+    expect(await hasJob('deliver', id)).toBe(false);
   });
 
   it('re-creates a lost webhook delivery job, and the event is delivered once', async () => {

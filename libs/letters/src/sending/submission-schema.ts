@@ -67,3 +67,33 @@ export const letterSubmissionSchema = z.strictObject({
 });
 
 export type LetterSubmission = z.infer<typeof letterSubmissionSchema>;
+
+/** DESIGN "Batches": at most this many letters in one request (and the request size limit). */
+export const BATCH_MAX_LETTERS = 500;
+
+export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** One letter of a batch: a single letter's fields and the letter's own Idempotency-Key. */
+export const batchLetterSchema = letterSubmissionSchema
+  .extend({
+    idempotencyKey: z
+      .string()
+      .regex(IDEMPOTENCY_KEY, 'must be 1–255 visible ASCII characters')
+      .describe("The letter's own key, unique per agency as a single letter's Idempotency-Key"),
+  })
+  .meta({ id: 'BatchLetter' });
+
+/**
+ * The batch as it is checked at the edge and documented: each letter should be a
+ * `batchLetterSchema`, but what is not is refused on its own (that item's 400, from the same
+ * schema), not with the whole request.
+ */
+export const letterBatchSchema = z.strictObject({
+  letters: z
+    .array(z.union([batchLetterSchema, z.unknown()]))
+    .min(1)
+    .max(BATCH_MAX_LETTERS)
+    .describe(
+      'The letters, each a BatchLetter; one that is not is answered its own 400 in its item, and the others are taken',
+    ),
+});

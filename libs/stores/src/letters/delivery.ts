@@ -293,6 +293,7 @@ export class LetterDeliveryStore {
    * cursor, in cursor order: the reconciler gives each a deliver job again if it has none.
    */
   lettersToDeliverAgain(
+    bulk: boolean,
     staleSecs: number,
     after: CandidateCursor,
     limit: number,
@@ -301,9 +302,9 @@ export class LetterDeliveryStore {
       `SELECT id, created_at::text AS at FROM letters
         WHERE state = $5 AND created_at < now() - make_interval(secs => $1)
           AND (publish_at IS NULL OR publish_at < now() - make_interval(secs => $1))
-          AND (created_at, id) > ($2::timestamptz, $3::uuid)
+          AND (created_at, id) > ($2::timestamptz, $3::uuid) AND bulk = $6
         ORDER BY created_at, id LIMIT $4`,
-      [staleSecs, after.at, after.id, limit, AWAITING_DELIVERY],
+      [staleSecs, after.at, after.id, limit, AWAITING_DELIVERY, bulk],
       decodeCandidate,
     );
   }

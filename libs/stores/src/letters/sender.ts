@@ -36,6 +36,8 @@ export interface Submission {
     publishAt: string | null;
     dueDate: string | null;
     endToEnd: boolean;
+    /** Sent in a batch: delivered from the bulk queue (`job` names it). */
+    bulk: boolean;
   };
   documents: SubmittedDocument[];
   /** The `accepted` receipt is the one in `answer`; this is its row id. */
@@ -99,7 +101,15 @@ function payloadOf(r: Row): UnsequencedPayload {
 }
 
 function decodeAnswer(r: Row): IdempotentAnswer {
-  const value = json(r, 'response');
+  return {
+    requestSha256: bytes(r, 'request_sha256'),
+    status: int(r, 'status'),
+    response: acceptedLetter(json(r, 'response'), 'response'),
+  };
+}
+
+/** A stored answer to an accepted letter, checked as it is replayed. */
+export function acceptedLetter(value: unknown, column: string): AcceptedLetter {
   if (
     typeof value !== 'object' ||
     value === null ||
@@ -111,13 +121,9 @@ function decodeAnswer(r: Row): IdempotentAnswer {
     typeof value.receipt !== 'object' ||
     value.receipt === null
   )
-    throw new ColumnTypeError('response', 'an accepted letter', value);
+    throw new ColumnTypeError(column, 'an accepted letter', value);
   const receipt = parseReceiptPayload({ ...value.receipt, logIndex: 0 });
-  return {
-    requestSha256: bytes(r, 'request_sha256'),
-    status: int(r, 'status'),
-    response: { id: value.id, state: 'accepted', receipt: { ...receipt, logIndex: null } },
-  };
+  return { id: value.id, state: 'accepted', receipt: { ...receipt, logIndex: null } };
 }
 
 // The outbox row as the submission CTE returns it (the same columns OutboxStore stages).
@@ -172,7 +178,7 @@ export class SenderLettersStore {
     const state: LetterState = 'accepted';
     const statement = `WITH letter AS (
        INSERT INTO letters (id, agency_id, mailbox_id, title, sender_reference, state,
-         requires_acknowledgement, reminder_after_days, publish_at, due_date, end_to_end)
+         requires_acknowledgement, reminder_after_days, publish_at, due_date, end_to_end, bulk)
        VALUES ${values([
          letter.id,
          letter.agencyId,
@@ -185,6 +191,7 @@ export class SenderLettersStore {
          letter.publishAt,
          letter.dueDate,
          letter.endToEnd,
+         letter.bulk,
        ])}
      ), documents AS (
        INSERT INTO documents (id, letter_id, position, filename, media_type, received,
