@@ -15,8 +15,9 @@ import { loadConfig } from '#config';
 import { summarizeAllocations, type SamplingHeapProfile } from './alloc-summary';
 import { admin, dbUrl } from './db';
 import { SAMPLER_FLAGS, gcSummary, samplerSpans, tailCauses } from './gc-spans';
-import { usage } from './process-usage';
-import { ROOT, createAgency, output, runApp, waitReady } from './processes';
+import { ownCpuSeconds, usage } from './process-usage';
+import { ROOT, clientCpuSeconds, createAgency, output, runApp, waitReady } from './processes';
+import { describeSettings, serverSettings } from './server-settings';
 import { READ_WARM_UP, measureReads, seedScale } from './read-path';
 import { fmt } from './stats';
 
@@ -56,6 +57,11 @@ async function main() {
     ALLOC_PROFILE_HEAP: args['alloc-profile'] ? '1' : '0',
   };
   await output(runApp('cli', env, ['db', 'migrate']));
+  console.log(
+    describeSettings(
+      await serverSettings(env.DATABASE_URL!, process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
+    ),
+  );
   const config = await loadConfig({ NODE_ENV: 'test', SECRETS_FILE: env.SECRETS_FILE });
   await createAgency(env, 'Reads');
   const scale = await seedScale(config, name, 'Reads', {
@@ -104,6 +110,9 @@ async function main() {
         console.log(summarizeAllocations(profile, requests, Number(args.top)));
       }
     }
+    console.log(
+      `\nThe harness's own CPU, apart from the API's: this process (seeding included) ${fmt(ownCpuSeconds())} s, its read clients ${fmt(clientCpuSeconds())} s`,
+    );
   } finally {
     for (const child of [api, worker]) {
       if (!child) continue;

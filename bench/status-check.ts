@@ -11,21 +11,29 @@ export class StatusCheck {
   constructor(private readonly what: string) {}
 
   /** The answer's body; a non-2xx one is counted, and the first kept for the message. */
-  async read(response: Response, url: string): Promise<Buffer> {
+  async read(response: Response, url: string, method = 'GET'): Promise<Buffer> {
     const body = Buffer.from(await response.arrayBuffer());
     this.answers += 1;
     if (response.status < 200 || response.status > 299) {
       this.failed += 1;
-      this.first ??= `${response.status} for GET ${url}: ${body.toString('utf8').slice(0, 300)}`;
+      this.first ??= `${response.status} for ${method} ${url}: ${body.toString('utf8').slice(0, 300)}`;
     }
     return body;
   }
 
+  /** What went wrong, or null if every answer so far was 2xx. */
+  problem(): string | null {
+    if (this.failed === 0) return null;
+    return `${this.what}: ${this.failed} of ${this.answers} answers were not 2xx; the first was ${this.first}`;
+  }
+
+  get failures(): number {
+    return this.failed;
+  }
+
   /** Throws unless every answer so far was 2xx. */
   assertAllOk(): void {
-    if (this.failed === 0) return;
-    throw new Error(
-      `${this.what}: ${this.failed} of ${this.answers} answers were not 2xx; the first was ${this.first}`,
-    );
+    const problem = this.problem();
+    if (problem) throw new Error(problem);
   }
 }
