@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --workers N] [-- --record]`
+ * `npm run bench [-- --quick] [-- --workers N] [-- --record] [-- --production-settings]`
  *
  * Starts the API and worker processes as in production against a fresh database and an SMTP
  * listener in this process, and measures, for a realistic mix (20 KB main document, one letter in
@@ -27,6 +27,7 @@ import { dbUrl, sql } from './db';
 import { cpuOfProcessesNamed, ownCpuSeconds, usage } from './process-usage';
 import { clientCpuSeconds, createAgency, output, runClient } from './processes';
 import { describeSettings, serverSettings } from './server-settings';
+import { rerunWithOwnServers } from './own-servers';
 import type { SubmitClientArgs } from './submit-client';
 import { Submitter } from './submitter';
 import {
@@ -44,6 +45,7 @@ import { fmt, summarize } from './stats';
 const ROOT = resolve(__dirname, '../..');
 const { values: args } = parseArgs({
   options: {
+    'production-settings': { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
     record: { type: 'boolean', default: false },
     workers: { type: 'string', default: '1' },
@@ -242,6 +244,7 @@ const LIST_QUIET_WAIT_MS = QUICK ? 10_000 : 60_000;
 const TIMED_READS = QUICK ? 200 : 500;
 
 async function main(): Promise<void> {
+  if (args['production-settings']) return rerunWithOwnServers(__filename, '--production-settings');
   const database = `postkasse_bench_${randomBytes(3).toString('hex')}`;
   const db = dbUrl(database);
   const smtpPort = 2500 + Math.floor(Math.random() * 400);

@@ -1,5 +1,6 @@
 /**
- * `node dist/bench/reads.js [--mailbox N] [--total N] [--timed N] [--worker] [--alloc-profile]`:
+ * `node dist/bench/reads.js [--mailbox N] [--total N] [--timed N] [--worker] [--alloc-profile]
+ *   [--production-settings]`:
  * the citizen's read path alone, the quick A/B test for a change to it. One API process (and
  * with --worker a worker) on a fresh database with a mailbox of N letters; the inbox list and
  * document download timed over HTTP, twice, and the API's garbage collections counted during
@@ -18,11 +19,13 @@ import { SAMPLER_FLAGS, gcSummary, samplerSpans, tailCauses } from './gc-spans';
 import { ownCpuSeconds, usage } from './process-usage';
 import { ROOT, clientCpuSeconds, createAgency, output, runApp, waitReady } from './processes';
 import { describeSettings, serverSettings } from './server-settings';
+import { rerunWithOwnServers } from './own-servers';
 import { READ_WARM_UP, measureReads, seedScale } from './read-path';
 import { fmt } from './stats';
 
 const { values: args } = parseArgs({
   options: {
+    'production-settings': { type: 'boolean', default: false },
     mailbox: { type: 'string', default: '2000' },
     total: { type: 'string', default: '20000' },
     timed: { type: 'string', default: '1000' },
@@ -34,6 +37,7 @@ const { values: args } = parseArgs({
 const TIMED = Number(args.timed);
 
 async function main() {
+  if (args['production-settings']) return rerunWithOwnServers(__filename, '--production-settings');
   const name = `postkasse_bench_reads_${randomBytes(3).toString('hex')}`;
   const port = 3700 + Math.floor(Math.random() * 90);
   const base = `http://127.0.0.1:${port}`;
