@@ -28,7 +28,11 @@ const common = { transform, transformIgnorePatterns, moduleNameMapper, testEnvir
 
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,packages}/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{apps,libs,packages,bench}/**/*.spec.ts'],
+    },
     {
       ...common,
       displayName: 'integration',

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --workers N] [-- --record]`
+ * `npm run bench [-- --quick] [-- --workers N] [-- --record] [-- --production-settings]`
  *
  * Starts the API and worker processes as in production against a fresh database and an SMTP
  * listener in this process, and measures, for a realistic mix (20 KB main document, one letter in
@@ -24,11 +24,19 @@ import { makeSyntheticNorwegianId } from '#identity';
 import { Postkasse } from '#composition';
 import { chart } from './chart';
 import { dbUrl, sql } from './db';
-import { cpuOfProcessesNamed, usage } from './process-usage';
-import { createAgency, output, runClient } from './processes';
+import { cpuOfProcessesNamed, ownCpuSeconds, usage } from './process-usage';
+import { clientCpuSeconds, createAgency, output, runClient } from './processes';
+import { describeSettings, serverSettings } from './server-settings';
+import { rerunWithOwnServers } from './own-servers';
 import type { SubmitClientArgs } from './submit-client';
 import { Submitter } from './submitter';
-import { bullmqLimit, openpgpLimit, postgresInsertLimit, type OpenPgpLetter } from './limits';
+import {
+  describeLimits,
+  machineLimits,
+  meanLimits,
+  type MachineLimits,
+  type OpenPgpLetter,
+} from './limits';
 import type { GcEntry } from './gc-kinds';
 import { SAMPLER_FLAGS, gcSummary, samplerSpans, tailCauses } from './gc-spans';
 import { measureListInProcess, measureReads, seedScale } from './read-path';
@@ -37,6 +45,7 @@ import { fmt, summarize } from './stats';
 const ROOT = resolve(__dirname, '../..');
 const { values: args } = parseArgs({
   options: {
+    'production-settings': { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
     record: { type: 'boolean', default: false },
     workers: { type: 'string', default: '1' },
@@ -167,6 +176,7 @@ async function makeAgency(env: NodeJS.ProcessEnv, name: string, type: 'ecc' | 'r
 
 type OfferedResult = Awaited<ReturnType<Submitter['offered']>> & {
   errors: number;
+  problem: string | null;
   own: GcEntry[];
 };
 
@@ -234,6 +244,7 @@ const LIST_QUIET_WAIT_MS = QUICK ? 10_000 : 60_000;
 const TIMED_READS = QUICK ? 200 : 500;
 
 async function main(): Promise<void> {
+  if (args['production-settings']) return rerunWithOwnServers(__filename, '--production-settings');
   const database = `postkasse_bench_${randomBytes(3).toString('hex')}`;
   const db = dbUrl(database);
   const smtpPort = 2500 + Math.floor(Math.random() * 400);
@@ -284,6 +295,8 @@ async function main(): Promise<void> {
   );
 
   await output(run('cli', env, ['db', 'migrate']));
+  const settings = await serverSettings(db, REDIS_URL);
+  console.log(describeSettings(settings));
   const config = await loadConfig({ NODE_ENV: 'test', SECRETS_FILE: env.SECRETS_FILE });
   const platformPublic = (await openpgp.readPrivateKey({ armoredKey: config.platformOpenPgpKey }))
     .toPublic()
@@ -294,22 +307,21 @@ async function main(): Promise<void> {
   ];
   const letters = await prepareLetters(platformPublic, agencies, QUICK ? 60 : 150);
 
-  process.stdout.write('Limits: openpgp… ');
   const openpgpLetters: OpenPgpLetter[] = letters.map((l) => ({
     documents: l.binaries,
     agencyKey: l.signingKey,
   }));
-  const pgp = await openpgpLimit(
-    config.platformOpenPgpKey,
-    config.openpgpLimits,
-    openpgpLetters,
-    QUICK ? 4 : 8,
-  );
-  process.stdout.write('PostgreSQL… ');
-  const pgInsert = await postgresInsertLimit(db, 22 * 1024, QUICK ? 3 : 5);
-  process.stdout.write('BullMQ… ');
-  const bull = await bullmqLimit(REDIS_URL, QUICK ? 10_000 : 30_000);
-  console.log('done');
+  // Measured again once the run is over: a machine shared with other work changes meanwhile.
+  const measureLimits = (): Promise<MachineLimits> =>
+    machineLimits(
+      config.platformOpenPgpKey,
+      config.openpgpLimits,
+      openpgpLetters,
+      { db, redis: REDIS_URL },
+      QUICK,
+    );
+  process.stdout.write('Limits before the run: ');
+  const limitsBefore = await measureLimits();
 
   // Recipients with a confirmed address, so every delivery sends one email.
   const recipients = Array.from({ length: 200 }, (_, i) =>
@@ -355,6 +367,8 @@ async function main(): Promise<void> {
   const monitor = new ProcessMonitor(children.map((c) => ({ name: c.name, pid: c.child.pid! })));
   monitor.start();
   const submitter = new Submitter(api, letters, recipients);
+  let offeredErrors = 0;
+  let offeredProblem: string | null = null;
   const span = samplerSpans(children[0].child, env.ALLOC_PROFILE_FILE!);
   /** Letters offered at `rate` by a client process of their own (submit-client.ts). */
   const offered = async (rate: number, seconds: number) => {
@@ -366,7 +380,8 @@ async function main(): Promise<void> {
       seconds,
       apiPid: children[0].child.pid,
     } satisfies SubmitClientArgs);
-    submitter.errors += r.errors;
+    offeredErrors += r.errors;
+    offeredProblem ??= r.problem;
     return r;
   };
 
@@ -465,7 +480,12 @@ async function main(): Promise<void> {
   children.forEach((c) => c.child.kill('SIGTERM'));
   await Promise.all(children.map((c) => new Promise((r) => c.child.once('exit', r))));
   smtp.close();
+  process.stdout.write('Limits after the run: ');
+  const limitsAfter = await measureLimits();
+  const limits = meanLimits(limitsBefore, limitsAfter);
+  const { openpgp: pgp, postgresInsert: pgInsert, bullmq: bull } = limits;
   await sql(dbUrl('postgres'), `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  const harness = { ownCpuSeconds: ownCpuSeconds(), clientCpuSeconds: clientCpuSeconds() };
 
   const submit = summarize(sat.latencies);
   const half = steps.find((s) => s.factor === 0.5);
@@ -487,6 +507,8 @@ async function main(): Promise<void> {
         `| ${p.name}: CPU, RSS (max; first → last) | ${fmt(p.cpuSeconds)} s, ${fmt(p.rssMaxMb, 0)} MB (${fmt(p.rssFirstMb, 0)} → ${fmt(p.rssLastMb, 0)}) | | |`,
     ),
   ];
+  console.log(`\n${describeSettings(settings)}\n${describeLimits(limitsBefore, limitsAfter)}`);
+  console.log('(ratios below are to the mean of the two)');
   console.log(`\n${lines.join('\n')}\n`);
   console.log(
     `CPU per letter, submit to notified (saturation phase):\n\n| part | ms per letter | of which main thread |\n|---|---|---|`,
@@ -498,6 +520,9 @@ async function main(): Promise<void> {
   console.log(
     `| all of Postkasse | ${fmt(budget.totalMsPerLetter)} | |\n| load generator and SMTP listener (this process) | ${fmt(budget.loadGeneratorMsPerLetter)} | |\n\n` +
       `${availableParallelism()} cores at that cost: at most ${fmt(budget.cpuBoundPerSecond)} letters/s; delivered ${fmt(deliveredRate)} = ${fmt((deliveredRate / budget.cpuBoundPerSecond) * 100, 0)} % of it.\n`,
+  );
+  console.log(
+    `The harness's own CPU over the whole run, counted in none of the above: this process (load generator, SMTP listener, limits, seeding) ${fmt(harness.ownCpuSeconds)} s, its client processes ${fmt(harness.clientCpuSeconds)} s.\n`,
   );
   console.log(
     'Offered load steps:\n\n| offered /s | submitted /s | delivered /s | submit p50 / p95 / p99 ms |\n|---|---|---|---|',
@@ -526,8 +551,13 @@ async function main(): Promise<void> {
     at: new Date().toISOString(),
     quick: QUICK,
     workers: WORKERS,
-    limits: { openpgp: pgp, postgresInsert: pgInsert, bullmq: bull },
+    settings,
+    limits,
+    limitsBefore,
+    limitsAfter,
+    harness,
     saturation: { rate: saturationRate, ...submit, errors: submitter.errors },
+    offeredErrors,
     delivered: { perSecond: deliveredRate, ratio: deliveredRate / pgp.perSecond },
     cpuBudget: budget,
     notified: { perSecond: notifiedRate, emails },
@@ -571,8 +601,14 @@ async function main(): Promise<void> {
     );
   }
   console.log(`\nRaw results and chart: var/bench/${args.record ? ' (and docs/)' : ''}`);
+  // A run that timed error answers measured nothing: it fails, saying what was answered.
+  const problems = [
+    submitter.status.problem(),
+    offeredProblem && `offered load: ${offeredProblem}`,
+  ];
+  for (const problem of problems) if (problem) console.error(`\nFAILED: ${problem}`);
   // Pools and sockets of the libraries used above would keep the process alive.
-  process.exit(submitter.errors > 0 ? 1 : 0);
+  process.exit(problems.some(Boolean) ? 1 : 0);
 }
 
 main().catch((error: unknown) => {

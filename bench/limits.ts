@@ -107,3 +107,71 @@ export async function bullmqLimit(redisUrl: string, jobs: number) {
   connection.disconnect();
   return { perSecond };
 }
+
+export interface MachineLimits {
+  openpgp: { perSecond: number; threads: number };
+  postgresInsert: { perSecond: number };
+  bullmq: { perSecond: number };
+}
+
+/** The three limits one after another, as the benchmark measures them before and after its run. */
+export async function machineLimits(
+  platformKey: string,
+  openpgpLimits: OpenPgpLimits,
+  letters: OpenPgpLetter[],
+  urls: { db: string; redis: string },
+  quick: boolean,
+): Promise<MachineLimits> {
+  process.stdout.write('openpgp… ');
+  const openpgp = await openpgpLimit(platformKey, openpgpLimits, letters, quick ? 4 : 8);
+  process.stdout.write('PostgreSQL… ');
+  const postgresInsert = await postgresInsertLimit(urls.db, 22 * 1024, quick ? 3 : 5);
+  process.stdout.write('BullMQ… ');
+  const bullmq = await bullmqLimit(urls.redis, quick ? 10_000 : 30_000);
+  console.log('done');
+  return { openpgp, postgresInsert, bullmq };
+}
+
+/**
+ * The limits a run's figures are set against: the mean of the two measurements, so that a
+ * machine that got busier (or quieter) while the run went on does not bias the ratios one way.
+ */
+export function meanLimits(before: MachineLimits, after: MachineLimits): MachineLimits {
+  const mean = (a: number, b: number) => (a + b) / 2;
+  return {
+    openpgp: {
+      perSecond: mean(before.openpgp.perSecond, after.openpgp.perSecond),
+      threads: before.openpgp.threads,
+    },
+    postgresInsert: {
+      perSecond: mean(before.postgresInsert.perSecond, after.postgresInsert.perSecond),
+    },
+    bullmq: { perSecond: mean(before.bullmq.perSecond, after.bullmq.perSecond) },
+  };
+}
+
+/** Each limit before → after; a change of more than 15 % is flagged, the machine was not steady. */
+export function describeLimits(before: MachineLimits, after: MachineLimits): string {
+  const line = (name: string, unit: string, a: number, b: number) => {
+    const change = (b - a) / a;
+    const flag =
+      Math.abs(change) > 0.15 ? ' — changed by more than 15 %, the machine was not steady' : '';
+    return `  ${name}: ${a.toFixed(0)} → ${b.toFixed(0)} ${unit} (${change >= 0 ? '+' : ''}${(change * 100).toFixed(0)} %)${flag}`;
+  };
+  return [
+    'Limits before → after the run:',
+    line(
+      'openpgp decrypt + verify + seal',
+      'letters/s',
+      before.openpgp.perSecond,
+      after.openpgp.perSecond,
+    ),
+    line(
+      'PostgreSQL insert',
+      'rows/s',
+      before.postgresInsert.perSecond,
+      after.postgresInsert.perSecond,
+    ),
+    line('BullMQ no-op jobs', 'jobs/s', before.bullmq.perSecond, after.bullmq.perSecond),
+  ].join('\n');
+}

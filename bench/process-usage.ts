@@ -1,8 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
-function cpuSecondsOf(statFile: string): number {
+/** utime + stime, and with `reaped` also cutime + cstime: the children it has waited for. */
+function cpuSecondsOf(statFile: string, reaped = false): number {
   const fields = readFileSync(statFile, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  const own = Number(fields[11]) + Number(fields[12]);
+  return (reaped ? own + Number(fields[13]) + Number(fields[14]) : own) / 100;
 }
 
 /**
@@ -25,8 +27,9 @@ export function usage(pid: number): { cpu: number; mainThreadCpu: number; rssMb:
 
 /**
  * CPU seconds of every process with this command name (e.g. all PostgreSQL backends), for a
- * budget of where a letter's CPU goes. Processes that end between two readings drop out, so
- * read it around a phase in which the set of processes is stable.
+ * budget of where a letter's CPU goes. A process that ends is reaped by its parent, which adds
+ * its CPU to its own children's time: counting that too keeps the backends of connections
+ * closed between two readings in the figure (PostgreSQL's postmaster reaps every backend).
  */
 export function cpuOfProcessesNamed(name: string): number {
   let total = 0;
@@ -34,10 +37,16 @@ export function cpuOfProcessesNamed(name: string): number {
     if (!/^\d+$/.test(pid)) continue;
     try {
       if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== name) continue;
-      total += cpuSecondsOf(`/proc/${pid}/stat`);
+      total += cpuSecondsOf(`/proc/${pid}/stat`, true);
     } catch {
       // gone meanwhile
     }
   }
   return total;
+}
+
+/** CPU seconds of this process, user and system. */
+export function ownCpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
 }

@@ -43,9 +43,15 @@ export async function waitReady(base: string): Promise<void> {
   throw new Error(`the API at ${base} did not become ready in 30 s`);
 }
 
+let clientCpu = 0;
+
+/** CPU seconds of every load client run so far: the harness's, not Postkasse's. */
+export const clientCpuSeconds = () => clientCpu;
+
 /**
  * A load client (`bench/*-client.ts`) run as a process of its own: `input` goes to its standard
- * input as JSON, and its standard output is parsed as its JSON result.
+ * input as JSON, and its standard output is parsed as its JSON result. Each client reports its
+ * own CPU (`cpuSeconds`), which is counted apart from the pipeline's.
  */
 export async function runClient<T>(script: string, input: unknown): Promise<T> {
   const client = spawn(process.execPath, [join(__dirname, `${script}.js`)], {
@@ -56,7 +62,9 @@ export async function runClient<T>(script: string, input: unknown): Promise<T> {
   client.stdout.on('data', (c: Buffer) => (out += c.toString()));
   const code = await new Promise((r) => client.once('exit', r));
   if (code !== 0) throw new Error(`${script} exited with ${code}`);
-  return JSON.parse(out) as T;
+  const result = JSON.parse(out) as T & { cpuSeconds?: number };
+  clientCpu += result.cpuSeconds ?? 0;
+  return result;
 }
 
 /**

@@ -5,6 +5,7 @@
  * figures, and reports them beside the results so that what is left can be checked.
  */
 import { observeCollections } from './gc-kinds';
+import { ownCpuSeconds } from './process-usage';
 import { timeDownloads, timeList, type ReadClientArgs } from './read-path';
 
 async function main() {
@@ -18,7 +19,7 @@ async function main() {
   const download = args.kinds.includes('download')
     ? await timeDownloads(args.api, args.token, args.docIds, args.timed, args.apiPid)
     : null;
-  process.stdout.write(JSON.stringify({ list, download, own }));
+  process.stdout.write(JSON.stringify({ list, download, own, cpuSeconds: ownCpuSeconds() }));
 }
 
 main().catch((error: unknown) => {

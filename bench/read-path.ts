@@ -2,7 +2,8 @@
  * The citizen's read path at scale: a database of many letters with one large mailbox, and the
  * inbox list and document download timed over HTTP and (the list) in process.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { AppConfig } from '#config';
 import { documentAad, seal } from '#crypto';
@@ -13,6 +14,7 @@ import { Postkasse } from '#composition';
 import { dbUrl } from './db';
 import { runClient } from './processes';
 import { startSpan, type RequestSpan } from './request-span';
+import { StatusCheck } from './status-check';
 import type { GcEntry } from './gc-kinds';
 import { summarize } from './stats';
 
@@ -25,7 +27,80 @@ export interface ScaleSize {
   total: number;
 }
 
-/** A mailbox of `size.mailbox` real sealed letters inside a database of `size.total` letters. */
+interface SeedMailbox {
+  id: string;
+  dataKey: Buffer;
+  masterKeyVersion: number;
+}
+
+/** Plaintext bytes of every seeded document. */
+const SEEDED_DOCUMENT_BYTES = 2_048;
+
+/**
+ * Delivered letters of `mailboxOf(k)` for k in [from, to), each with one document sealed as
+ * delivery seals it (the mailbox's data key, the document's AAD) and the digests a receipt
+ * carries: 32-byte SHA-256s, which a first read puts into its receipt. Seeded letters never had
+ * an OpenPGP message; the received digest is that of the sealed bytes, a real digest of a real
+ * blob. Returns [letterId, documentId] of each.
+ */
+async function insertSealedLetters(
+  db: DataSource,
+  agencyId: string,
+  from: number,
+  to: number,
+  mailboxOf: (k: number) => SeedMailbox,
+  title: (k: number) => string,
+): Promise<[string, string][]> {
+  const letters: unknown[][] = [[], [], [], []];
+  const docs: unknown[][] = [[], [], [], [], [], []];
+  const ids: [string, string][] = [];
+  for (let k = from; k < to; k += 1) {
+    const mailbox = mailboxOf(k);
+    const letterId = uuidv7();
+    const docId = uuidv7();
+    letters[0].push(letterId);
+    letters[1].push(mailbox.id);
+    letters[2].push(new Date(Date.now() - k * 60_000));
+    letters[3].push(title(k));
+    const plaintext = randomBytes(SEEDED_DOCUMENT_BYTES);
+    const sealed = seal(
+      mailbox.dataKey,
+      plaintext,
+      documentAad(letterId, docId, mailbox.masterKeyVersion),
+    );
+    docs[0].push(docId);
+    docs[1].push(letterId);
+    docs[2].push(sealed);
+    docs[3].push(plaintext.length);
+    docs[4].push(sha256(sealed));
+    docs[5].push(sha256(plaintext));
+    ids.push([letterId, docId]);
+  }
+  await db.query(
+    `INSERT INTO letters (id, agency_id, mailbox_id, title, state, created_at, verified_at, delivered_at)
+     SELECT id, $1, mailbox_id, title, 'delivered', at, at, at
+       FROM unnest($2::uuid[], $3::uuid[], $4::timestamptz[], $5::text[]) AS t(id, mailbox_id, at, title)`,
+    [agencyId, ...letters],
+  );
+  await db.query(
+    `INSERT INTO documents (id, letter_id, position, filename, media_type, received_sha256, sealed, size, plaintext_sha256)
+     SELECT id, letter_id, 0, 'letter.txt', 'text/plain', received_sha256, sealed, size, plaintext_sha256
+       FROM unnest($1::uuid[], $2::uuid[], $3::bytea[], $4::int[], $5::bytea[], $6::bytea[])
+         AS t(id, letter_id, sealed, size, received_sha256, plaintext_sha256)`,
+    docs,
+  );
+  return ids;
+}
+
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest();
+
+/** Mailboxes that hold the rest of the database's letters. */
+const OTHER_MAILBOXES = 2_000;
+
+/**
+ * A mailbox of `size.mailbox` real sealed letters inside a database of `size.total` letters,
+ * every one of them with a real sealed document, so any of them can be read.
+ */
 export async function seedScale(
   config: AppConfig,
   dbName: string,
@@ -34,59 +109,51 @@ export async function seedScale(
 ) {
   const db = await createDataSource(dbUrl(dbName), 4).initialize();
   const directory = new Postkasse(config, { db }).mailboxes;
+  const open = async (nationalId: string): Promise<SeedMailbox> => {
+    const mailbox = await directory.findOrCreate(db.manager, nationalId);
+    return {
+      id: mailbox.id,
+      dataKey: directory.dataKeyOf(mailbox),
+      masterKeyVersion: mailbox.masterKeyVersion,
+    };
+  };
   const owner = makeSyntheticNorwegianId(new Date('1966-06-06'), 606, 'tenor');
-  const mailbox = await directory.findOrCreate(db.manager, owner);
-  const dataKey = directory.dataKeyOf(mailbox);
+  const mailbox = await open(owner);
   const [agency] = (await db.query('SELECT id FROM agencies WHERE name = $1', [agencyName])) as {
     id: string;
   }[];
   const docIds: [string, string][] = [];
   const started = Date.now();
   for (let i = 0; i < size.mailbox; i += 1_000) {
-    const letters: unknown[][] = [[], [], []];
-    const docs: unknown[][] = [[], [], [], []];
-    for (let k = i; k < Math.min(size.mailbox, i + 1_000); k += 1) {
-      const letterId = uuidv7();
-      const docId = uuidv7();
-      const at = new Date(Date.now() - k * 60_000);
-      letters[0].push(letterId);
-      letters[1].push(at);
-      letters[2].push(`Seeded letter ${k}`);
-      const plaintext = randomBytes(2_048);
-      docs[0].push(docId);
-      docs[1].push(letterId);
-      docs[2].push(
-        seal(dataKey, plaintext, documentAad(letterId, docId, mailbox.masterKeyVersion)),
-      );
-      docs[3].push(plaintext.length);
-      docIds.push([letterId, docId]);
-    }
-    await db.query(
-      `INSERT INTO letters (id, agency_id, mailbox_id, title, state, created_at, verified_at, delivered_at)
-       SELECT id, $1, $2, title, 'delivered', at, at, at FROM unnest($3::uuid[], $4::timestamptz[], $5::text[]) AS t(id, at, title)`,
-      [agency.id, mailbox.id, ...letters],
-    );
-    await db.query(
-      `INSERT INTO documents (id, letter_id, position, filename, media_type, received_sha256, sealed, size, plaintext_sha256)
-       SELECT id, letter_id, 0, 'letter.txt', 'text/plain', '\\x00', sealed, size, '\\x00'
-         FROM unnest($1::uuid[], $2::uuid[], $3::bytea[], $4::int[]) AS t(id, letter_id, sealed, size)`,
-      docs,
+    const to = Math.min(size.mailbox, i + 1_000);
+    docIds.push(
+      ...(await insertSealedLetters(
+        db,
+        agency.id,
+        i,
+        to,
+        () => mailbox,
+        (k) => `Seeded letter ${k}`,
+      )),
     );
   }
   // The rest of the database: other citizens' letters, so indexes and plans see a real size.
   const [{ n }] = (await db.query('SELECT count(*)::int AS n FROM letters')) as { n: number }[];
   const others = Math.max(0, size.total - n);
-  await db.query(
-    `INSERT INTO mailboxes (id, national_id_hmac, recipient_ref, master_key_version)
-     SELECT gen_random_uuid(), decode(md5(g::text || 'bench'), 'hex'), 'bench', 1 FROM generate_series(1, 2000) g`,
-  );
-  for (let done = 0; done < others; done += 200_000) {
-    await db.query(
-      `WITH ids AS (SELECT array_agg(id) AS a FROM mailboxes WHERE recipient_ref = 'bench')
-       INSERT INTO letters (id, agency_id, mailbox_id, title, state, created_at, verified_at, delivered_at)
-       SELECT gen_random_uuid(), $1, ids.a[1 + g % 2000], 'Other letter', 'delivered', t, t, t
-         FROM ids, generate_series(1, $2) g, LATERAL (SELECT now() - (g || ' seconds')::interval AS t) ts`,
-      [agency.id, Math.min(200_000, others - done)],
+  const mailboxes: SeedMailbox[] = [];
+  for (let i = 0; i < Math.min(OTHER_MAILBOXES, others); i += 1) {
+    // 2,000 consecutive birth dates with one serial: distinct, valid synthetic numbers.
+    const born = new Date(Date.UTC(1940, 0, 1) + i * 86_400_000);
+    mailboxes.push(await open(makeSyntheticNorwegianId(born, 450, 'tenor')));
+  }
+  for (let done = 0; done < others; done += 2_000) {
+    await insertSealedLetters(
+      db,
+      agency.id,
+      done,
+      Math.min(others, done + 2_000),
+      (k) => mailboxes[k % mailboxes.length],
+      () => 'Other letter',
     );
   }
   await db.query('VACUUM ANALYZE letters');
@@ -105,17 +172,19 @@ export const READ_WARM_UP = 50;
 export async function timeList(api: string, token: string, timed: number, apiPid?: number) {
   const headers = { authorization: `Bearer ${token}` };
   const spans: RequestSpan[] = [];
+  const status = new StatusCheck('inbox list');
   let cursor: string | null = null;
   for (let i = -READ_WARM_UP; i < timed; i += 1) {
     const done = startSpan(apiPid);
-    const r = await fetch(
-      `${api}/v1/mailbox/letters?limit=20${cursor && i % 5 !== 0 ? `&cursor=${cursor}` : ''}`,
-      { headers },
-    );
-    const body = (await r.json()) as { nextCursor: string | null };
+    const url = `${api}/v1/mailbox/letters?limit=20${cursor && i % 5 !== 0 ? `&cursor=${cursor}` : ''}`;
+    const r = await fetch(url, { headers });
+    const body = await status.read(r, url);
     if (i >= 0) spans.push(done());
-    cursor = body.nextCursor;
+    cursor = r.ok
+      ? (JSON.parse(body.toString('utf8')) as { nextCursor: string | null }).nextCursor
+      : null;
   }
+  status.assertAllOk();
   return { ...summarize(spans.map((s) => s.end - s.start)), spans };
 }
 
@@ -129,13 +198,15 @@ export async function timeDownloads(
 ) {
   const headers = { authorization: `Bearer ${token}` };
   const spans: RequestSpan[] = [];
+  const status = new StatusCheck('document download');
   for (let i = -READ_WARM_UP; i < timed; i += 1) {
     const [letterId, docId] = docIds[Math.floor(Math.random() * docIds.length)];
     const done = startSpan(apiPid);
-    const r = await fetch(`${api}/v1/mailbox/letters/${letterId}/documents/${docId}`, { headers });
-    await r.arrayBuffer();
+    const url = `${api}/v1/mailbox/letters/${letterId}/documents/${docId}`;
+    await status.read(await fetch(url, { headers }), url);
     if (i >= 0) spans.push(done());
   }
+  status.assertAllOk();
   return { ...summarize(spans.map((s) => s.end - s.start)), spans };
 }
 

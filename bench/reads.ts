@@ -1,5 +1,6 @@
 /**
- * `node dist/bench/reads.js [--mailbox N] [--total N] [--timed N] [--worker] [--alloc-profile]`:
+ * `node dist/bench/reads.js [--mailbox N] [--total N] [--timed N] [--worker] [--alloc-profile]
+ *   [--production-settings]`:
  * the citizen's read path alone, the quick A/B test for a change to it. One API process (and
  * with --worker a worker) on a fresh database with a mailbox of N letters; the inbox list and
  * document download timed over HTTP, twice, and the API's garbage collections counted during
@@ -15,13 +16,16 @@ import { loadConfig } from '#config';
 import { summarizeAllocations, type SamplingHeapProfile } from './alloc-summary';
 import { admin, dbUrl } from './db';
 import { SAMPLER_FLAGS, gcSummary, samplerSpans, tailCauses } from './gc-spans';
-import { usage } from './process-usage';
-import { ROOT, createAgency, output, runApp, waitReady } from './processes';
+import { ownCpuSeconds, usage } from './process-usage';
+import { ROOT, clientCpuSeconds, createAgency, output, runApp, waitReady } from './processes';
+import { describeSettings, serverSettings } from './server-settings';
+import { rerunWithOwnServers } from './own-servers';
 import { READ_WARM_UP, measureReads, seedScale } from './read-path';
 import { fmt } from './stats';
 
 const { values: args } = parseArgs({
   options: {
+    'production-settings': { type: 'boolean', default: false },
     mailbox: { type: 'string', default: '2000' },
     total: { type: 'string', default: '20000' },
     timed: { type: 'string', default: '1000' },
@@ -33,6 +37,7 @@ const { values: args } = parseArgs({
 const TIMED = Number(args.timed);
 
 async function main() {
+  if (args['production-settings']) return rerunWithOwnServers(__filename, '--production-settings');
   const name = `postkasse_bench_reads_${randomBytes(3).toString('hex')}`;
   const port = 3700 + Math.floor(Math.random() * 90);
   const base = `http://127.0.0.1:${port}`;
@@ -56,6 +61,11 @@ async function main() {
     ALLOC_PROFILE_HEAP: args['alloc-profile'] ? '1' : '0',
   };
   await output(runApp('cli', env, ['db', 'migrate']));
+  console.log(
+    describeSettings(
+      await serverSettings(env.DATABASE_URL!, process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
+    ),
+  );
   const config = await loadConfig({ NODE_ENV: 'test', SECRETS_FILE: env.SECRETS_FILE });
   await createAgency(env, 'Reads');
   const scale = await seedScale(config, name, 'Reads', {
@@ -104,6 +114,9 @@ async function main() {
         console.log(summarizeAllocations(profile, requests, Number(args.top)));
       }
     }
+    console.log(
+      `\nThe harness's own CPU, apart from the API's: this process (seeding included) ${fmt(ownCpuSeconds())} s, its read clients ${fmt(clientCpuSeconds())} s`,
+    );
   } finally {
     for (const child of [api, worker]) {
       if (!child) continue;

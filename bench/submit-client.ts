@@ -4,6 +4,7 @@
  * notification emails and holds a run's worth of data, and its pauses would count as the API's.
  */
 import { observeCollections } from './gc-kinds';
+import { ownCpuSeconds } from './process-usage';
 import { Submitter, type SubmittableLetter } from './submitter';
 
 export interface SubmitClientArgs {
@@ -22,7 +23,15 @@ async function main() {
   const own = observeCollections();
   const submitter = new Submitter(args.api, args.letters, args.recipients, args.apiPid);
   const result = await submitter.offered(args.rate, args.seconds);
-  process.stdout.write(JSON.stringify({ ...result, errors: submitter.errors, own }));
+  process.stdout.write(
+    JSON.stringify({
+      ...result,
+      errors: submitter.errors,
+      problem: submitter.status.problem(),
+      own,
+      cpuSeconds: ownCpuSeconds(),
+    }),
+  );
 }
 
 main().catch((error: unknown) => {

@@ -3,6 +3,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { startSpan, type RequestSpan } from './request-span';
+import { StatusCheck } from './status-check';
 
 /** What a submission needs of a prepared letter. */
 export interface SubmittableLetter {
@@ -14,7 +15,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class Submitter {
   sent = 0;
-  errors = 0;
+  /** Every answer's status: a run with a non-2xx submission fails, naming the first. */
+  readonly status = new StatusCheck('letter submission');
   constructor(
     private readonly api: string,
     private readonly letters: SubmittableLetter[],
@@ -22,6 +24,10 @@ export class Submitter {
     /** The API's process, to tell how long its main thread waited for a CPU per request. */
     private readonly apiPid?: number,
   ) {}
+
+  get errors(): number {
+    return this.status.failures;
+  }
 
   async submitOne(): Promise<RequestSpan> {
     const i = this.sent++;
@@ -32,7 +38,8 @@ export class Submitter {
       documents: letter.documents,
     });
     const done = startSpan(this.apiPid);
-    const response = await fetch(`${this.api}/v1/letters`, {
+    const url = `${this.api}/v1/letters`;
+    const response = await fetch(url, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${letter.apiKey}`,
@@ -41,8 +48,7 @@ export class Submitter {
       },
       body,
     });
-    await response.arrayBuffer();
-    if (response.status !== 202) this.errors += 1;
+    await this.status.read(response, url, 'POST');
     return done();
   }
 
