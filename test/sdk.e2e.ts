@@ -9,6 +9,7 @@ import {
   PostkasseClient,
   verifyReceipt,
   verifyReceiptInclusion,
+  type BatchLetter,
   type CursorStore,
   type LetterEvent,
   type LetterRequest,
@@ -50,6 +51,23 @@ async function sealedLetter(title: string): Promise<LetterRequest> {
     { privateKey: agency.privateKey },
   );
   return { recipient: { nationalId: citizenId }, title, documents };
+}
+
+/** A client whose first answer is lost on the way back, after the API stored what it sent. */
+function lossyClient() {
+  let calls = 0;
+  const lossy = new PostkasseClient({
+    baseUrl: stack.baseUrl,
+    apiKey: agency.apiKey,
+    retry: { baseDelayMs: 50 },
+    fetch: async (input, init) => {
+      const response = await fetch(input, init);
+      calls += 1;
+      if (calls === 1) throw new TypeError('fetch failed', { cause: { code: 'ECONNRESET' } });
+      return response;
+    },
+  });
+  return { lossy, calls: () => calls };
 }
 
 async function delivered(id: string) {
@@ -125,24 +143,12 @@ describe('an agency integration on the SDK', () => {
   });
 
   it('stores one letter when a submission whose answer was lost is retried with its key', async () => {
-    let calls = 0;
-    // The first answer is lost on the way back, after the API stored the letter.
-    const lossy = new PostkasseClient({
-      baseUrl: stack.baseUrl,
-      apiKey: agency.apiKey,
-      retry: { baseDelayMs: 50 },
-      fetch: async (input, init) => {
-        const response = await fetch(input, init);
-        calls += 1;
-        if (calls === 1) throw new TypeError('fetch failed', { cause: { code: 'ECONNRESET' } });
-        return response;
-      },
-    });
+    const { lossy, calls } = lossyClient();
     const title = `Restskatt ${randomUUID()}`;
     const letter = await sealedLetter(title);
     const key = randomUUID();
     const answer = await lossy.sendLetter(letter, { idempotencyKey: key });
-    expect(calls).toBe(2);
+    expect(calls()).toBe(2);
     // And again after a "crash": the agency resends with the key it stored.
     const again = await client.sendLetter(letter, { idempotencyKey: key });
     expect(again.id).toBe(answer.id);
@@ -152,6 +158,40 @@ describe('an agency integration on the SDK', () => {
     try {
       const rows = await db.query('SELECT id FROM letters WHERE title = $1', [title]);
       expect(rows.rows).toEqual([{ id: answer.id }]);
+    } finally {
+      await db.end();
+    }
+  });
+
+  it('sends a batch answered per letter in order; a retried batch replays it and stores nothing new', async () => {
+    const title = `Eiendomsskatt ${randomUUID()}`;
+    const letters: BatchLetter[] = [
+      { idempotencyKey: randomUUID(), ...(await sealedLetter(title)) },
+      { idempotencyKey: randomUUID(), ...(await sealedLetter(title)), title: '' },
+      { idempotencyKey: randomUUID(), ...(await sealedLetter(title)) },
+    ];
+    const { lossy, calls } = lossyClient();
+    const key = randomUUID();
+    const answer = await lossy.sendBatch(letters, { idempotencyKey: key });
+    expect(calls()).toBe(2);
+    expect(answer.items.map((i) => [i.idempotencyKey, i.status])).toEqual([
+      [letters[0].idempotencyKey, 202],
+      [letters[1].idempotencyKey, 400],
+      [letters[2].idempotencyKey, 202],
+    ]);
+    expect(answer.items[1].problem?.detail).toMatch(/title/);
+    expect(answer.items[1].id).toBeUndefined();
+    const ids = [answer.items[0].id, answer.items[2].id];
+    expect((await client.getLetter(ids[0]!)).state).toMatch(/accepted|delivered/);
+
+    const again = await client.sendBatch(letters, { idempotencyKey: key });
+    expect(again).toEqual(answer);
+
+    const db = new Client({ connectionString: stack.env.DATABASE_URL });
+    await db.connect();
+    try {
+      const rows = await db.query('SELECT id FROM letters WHERE title = $1 ORDER BY id', [title]);
+      expect(rows.rows.map((r: { id: string }) => r.id)).toEqual([...ids].sort());
     } finally {
       await db.end();
     }

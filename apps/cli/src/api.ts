@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { localApiUrl, readListenAddress } from '#config';
-import { describeFailure } from '#sdk';
+import { describeFailure, NetworkError, PostkasseError, type ClientOptions } from '#sdk';
 import { CliError } from './context';
 
 /** Written by `npm start` while its API runs, so that a CLI in another terminal finds it. */
@@ -68,6 +68,19 @@ export function unreachable(location: ApiLocation, reason: string): CliError {
   return new CliError(
     `cannot reach the API at ${location.url} (${location.source}): ${reason}; is it running (npm start)? Point elsewhere with --api URL or POSTKASSE_API`,
   );
+}
+
+/** The SDK's failures as the CLI's one-line errors (exit 1); anything else as it is. */
+export function asCliError(error: unknown, location: ApiLocation): unknown {
+  if (error instanceof NetworkError) return unreachable(location, error.reason);
+  if (error instanceof PostkasseError) return new CliError(error.message);
+  return error;
+}
+
+/** The SDK's client options for a command run at a terminal. */
+export function terminalClient(location: ApiLocation, apiKey: string): ClientOptions {
+  // Three attempts: someone at a terminal would rather see a failure soon than wait it out.
+  return { baseUrl: location.url, apiKey, retry: { maxAttempts: 3 } };
 }
 
 /** HTTP to the located API; a network failure or an error answer becomes one line. */

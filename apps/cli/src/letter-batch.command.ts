@@ -2,8 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
-import { encryptAndSignForPlatform } from '#crypto';
-import { Api, API_RULE, locateApi } from './api';
+import { PostkasseClient, type BatchItem, type BatchLetter, type MediaType } from '#sdk';
+import { API_RULE, asCliError, locateApi, terminalClient } from './api';
 import { CliError, UsageError, required } from './context';
 import { MEDIA_TYPES } from './media-types';
 
@@ -28,10 +28,6 @@ platform's. Prints every letter's answer (JSON, in file-name order); exits 1 if 
 /** The API's request limit is 60 MB; a batch stops well before it. */
 const MAX_BATCH_BYTES = 48 * 1024 * 1024;
 
-interface BatchAnswer {
-  items: { idempotencyKey: string | null; status: number }[];
-}
-
 function batchSize(value: string | undefined): number {
   if (value === undefined) return 500;
   const size = Number(value);
@@ -41,7 +37,7 @@ function batchSize(value: string | undefined): number {
 }
 
 /** The letters of DIR in file-name order: its plain files whose extension names a media type. */
-function lettersIn(dir: string): { file: string; to: string; mediaType: string }[] {
+function lettersIn(dir: string): { file: string; to: string; mediaType: MediaType }[] {
   const names = readdirSync(dir)
     .filter((name) => !name.startsWith('.') && statSync(join(dir, name)).isFile())
     .sort();
@@ -73,47 +69,51 @@ export async function sendBatchCommand(argv: string[]): Promise<void> {
   const dir = required(values, 'dir');
   const title = required(values, 'title');
   const signingPrivateKey = readFileSync(required(values, 'signing-key'), 'utf8');
-  const size = batchSize(values['batch-size']);
+  const batchLimit = batchSize(values['batch-size']);
   const prefix = values['key-prefix'] ?? randomUUID();
   const letters = lettersIn(dir);
 
-  const api = new Api(locateApi(values.api));
-  const platformPublicKey = await api.platformKey();
-  const answers: BatchAnswer['items'] = [];
-  let batch: unknown[] = [];
+  const location = locateApi(values.api);
+  const client = new PostkasseClient(terminalClient(location, apiKey));
+  const key = { privateKey: signingPrivateKey };
+  const answers: BatchItem[] = [];
+  let batch: BatchLetter[] = [];
   let bytes = 0;
+  // The SDK sends the batch's key on each of its retries (429, 503, a lost answer), so a retried
+  // batch is replayed rather than stored twice.
   const send = async () => {
     if (batch.length === 0) return;
-    const answer = await api.json<BatchAnswer>('/v1/letter-batches', {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${apiKey}`,
-        'content-type': 'application/json',
-        'idempotency-key': `${prefix}/batch-${answers.length}`,
-      },
-      body: `{"letters":[${batch.join(',')}]}`,
+    const answer = await client.sendBatch(batch, {
+      idempotencyKey: `${prefix}/batch-${answers.length}`,
     });
     answers.push(...answer.items);
     batch = [];
     bytes = 0;
   };
-  for (const { file, to, mediaType } of letters) {
-    const content = await encryptAndSignForPlatform(readFileSync(join(dir, file)), {
-      platformPublicKey,
-      signingPrivateKey,
-    });
-    const letter = JSON.stringify({
-      idempotencyKey: `${prefix}/${file}`,
-      recipient: { nationalId: to },
-      title,
-      documents: [{ filename: file, mediaType, content }],
-      requiresAcknowledgement: values['requires-acknowledgement'],
-    });
-    if (batch.length >= size || bytes + letter.length > MAX_BATCH_BYTES) await send();
-    batch.push(letter);
-    bytes += letter.length + 1;
+  try {
+    const platform = await client.platformKeys();
+    for (const { file, to, mediaType } of letters) {
+      const content = readFileSync(join(dir, file));
+      const letter: BatchLetter = {
+        idempotencyKey: `${prefix}/${file}`,
+        recipient: { nationalId: to },
+        title,
+        documents: await client.sealForPlatform(
+          [{ filename: file, mediaType, content }],
+          key,
+          platform,
+        ),
+        requiresAcknowledgement: values['requires-acknowledgement'],
+      };
+      const size = Buffer.byteLength(JSON.stringify(letter));
+      if (batch.length >= batchLimit || bytes + size > MAX_BATCH_BYTES) await send();
+      batch.push(letter);
+      bytes += size + 1;
+    }
+    await send();
+  } catch (error) {
+    throw asCliError(error, location);
   }
-  await send();
   console.log(JSON.stringify({ items: answers }, null, 2));
   const refused = answers.filter((a) => a.status !== 202).length;
   if (refused > 0) throw new CliError(`${refused} of ${answers.length} letters were refused`);

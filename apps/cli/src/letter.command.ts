@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { NetworkError, PostkasseClient, PostkasseError } from '#sdk';
-import { API_RULE, locateApi, unreachable, type ApiLocation } from './api';
-import { CliError, UsageError, required, unknownSubcommand } from './context';
+import { PostkasseClient } from '#sdk';
+import { API_RULE, asCliError, locateApi, terminalClient } from './api';
+import { UsageError, required, unknownSubcommand } from './context';
 import { BATCH_USAGE, sendBatchCommand } from './letter-batch.command';
 import { MEDIA_TYPES } from './media-types';
 
@@ -34,13 +34,6 @@ function reminderDays(value: string | undefined): number | undefined {
   if (!/^\d+$/.test(value) || days > 365)
     throw new UsageError('--reminder-after-days is a whole number of days from 0 to 365');
   return days;
-}
-
-/** The SDK's failures as the CLI's one-line errors (exit 1); anything else as it is. */
-function asCliError(error: unknown, location: ApiLocation): unknown {
-  if (error instanceof NetworkError) return unreachable(location, error.reason);
-  if (error instanceof PostkasseError) return new CliError(error.message);
-  return error;
 }
 
 /**
@@ -84,8 +77,7 @@ export async function letterCommand(sub: string | undefined, argv: string[]): Pr
   });
 
   const location = locateApi(values.api);
-  // Three attempts: someone at a terminal would rather see a failure soon than wait it out.
-  const client = new PostkasseClient({ baseUrl: location.url, apiKey, retry: { maxAttempts: 3 } });
+  const client = new PostkasseClient(terminalClient(location, apiKey));
   const plain = files.map(({ file, mediaType }) => ({
     filename: basename(file),
     mediaType,

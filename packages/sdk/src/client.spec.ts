@@ -52,6 +52,41 @@ describe('sending a batch', () => {
   });
 });
 
+describe('retrying a batch', () => {
+  const problem = (status: number, headers: Record<string, string>) =>
+    new Response(JSON.stringify({ type: 'about:blank', title: 't', status, code: 'busy' }), {
+      status,
+      headers: { 'content-type': 'application/problem+json', ...headers },
+    });
+
+  it('backs off on 429 and 503 as told by Retry-After, with the same key and bytes each time', async () => {
+    const answer = { items: [{ idempotencyKey: 'a', status: 202, id: 'l1', state: 'accepted' }] };
+    const answers = [
+      problem(429, { 'retry-after': '7' }),
+      problem(503, { 'retry-after': '3' }),
+      new Response(JSON.stringify(answer), { status: 200 }),
+    ];
+    const sent: { key: string; body: string }[] = [];
+    const waits: number[] = [];
+    const client = new PostkasseClient({
+      baseUrl: 'https://api.example',
+      fetch: async (_url, init) => {
+        const headers = init?.headers as Record<string, string>;
+        sent.push({ key: headers['idempotency-key'], body: String(init?.body) });
+        return answers.shift()!;
+      },
+      sleep: async (ms) => void waits.push(ms),
+      random: () => 0,
+    });
+    await expect(client.sendBatch([letter('a'), letter('b')])).resolves.toEqual(answer);
+    expect(sent).toHaveLength(3);
+    expect(new Set(sent.map((s) => s.key)).size).toBe(1);
+    expect(sent[0].key).toMatch(/^[0-9a-f-]{36}$/);
+    expect(new Set(sent.map((s) => s.body)).size).toBe(1);
+    expect(waits).toEqual([7000, 3000]);
+  });
+});
+
 describe('reading the event feed', () => {
   it('resumes from the cursor it is given', async () => {
     const { client, sent } = recording({ items: [], nextCursor: 'c2' });

@@ -22,22 +22,16 @@ export type LetterRequest =
   operations['LettersController_create']['requestBody']['content']['application/json'];
 export type SealedDocument = LetterRequest['documents'][number];
 
-/**
- * DESIGN "Batches": `POST /v1/letter-batches` answers 200 with one item per letter, in the order
- * sent. Written by hand until the route is in the OpenAPI document.
- */
-export type BatchLetter = LetterRequest & { idempotencyKey: string };
-export interface BatchItem {
-  idempotencyKey: string;
-  status: number;
-  id?: string;
-  state?: string;
-  receipt?: SubmittedLetter['receipt'];
-  problem?: Schemas['Problem'];
-}
-export interface BatchResult {
-  items: BatchItem[];
-}
+/** The body of `POST /v1/letter-batches`; each letter a `BatchLetter`. */
+export type LetterBatchRequest =
+  operations['LetterBatchesController_create']['requestBody']['content']['application/json'];
+/** A single letter's fields and the letter's own `idempotencyKey`. */
+export type BatchLetter = Schemas['BatchLetter'];
+/** One letter's answer: `202` with `id`, `state`, `receipt`, or its 4xx `problem`. */
+export type BatchItem = Schemas['LetterBatchItem'];
+/** DESIGN "Batches": one item per letter, in the order sent. */
+export type BatchResult =
+  operations['LetterBatchesController_create']['responses']['200']['content']['application/json'];
 
 export const MAX_BATCH_LETTERS = 500;
 
@@ -66,9 +60,16 @@ export class PostkasseClient {
     });
   }
 
-  /** Signs each document with the agency's key and encrypts it to the platform's key. */
-  async sealForPlatform(documents: PlainDocument[], key: SigningKey): Promise<SealedDocument[]> {
-    const { openpgp } = await this.platformKeys();
+  /**
+   * Signs each document with the agency's key and encrypts it to the platform's key. Pass the
+   * platform's keys when sealing many letters, so that they are fetched once and not per letter.
+   */
+  async sealForPlatform(
+    documents: PlainDocument[],
+    key: SigningKey,
+    platform?: PlatformKeys,
+  ): Promise<SealedDocument[]> {
+    const { openpgp } = platform ?? (await this.platformKeys());
     const keys = { platformPublicKey: openpgp.publicKey, signingPrivateKey: key.privateKey };
     return Promise.all(
       documents.map(async ({ filename, mediaType, content }) => ({
@@ -115,13 +116,13 @@ export class PostkasseClient {
     letter: LetterRequest,
     options: { idempotencyKey?: string } = {},
   ): Promise<SubmittedLetter> {
-    return this.http.json('POST', '/v1/letters', {
-      body: letter,
-      idempotencyKey: options.idempotencyKey ?? randomUUID(),
-    });
+    return this.submit('/v1/letters', letter, options.idempotencyKey);
   }
 
-  /** Up to 500 letters in one request; each has its own key and its own answer in `items`. */
+  /**
+   * Up to 500 letters in one request; each has its own key and its own answer in `items`, and
+   * the batch's key replays the whole answer, so a retried batch stores nothing twice.
+   */
   async sendBatch(
     letters: BatchLetter[],
     options: { idempotencyKey?: string } = {},
@@ -131,10 +132,16 @@ export class PostkasseClient {
     const keys = new Set(letters.map((l) => l.idempotencyKey));
     if (keys.size !== letters.length)
       throw new PostkasseError('each letter in a batch needs an idempotencyKey of its own');
-    return this.http.json('POST', '/v1/letter-batches', {
-      body: { letters },
-      idempotencyKey: options.idempotencyKey ?? randomUUID(),
-    });
+    const body: LetterBatchRequest = { letters };
+    return this.submit('/v1/letter-batches', body, options.idempotencyKey);
+  }
+
+  /**
+   * A POST that stores something: the key is chosen once, before the first attempt, so that
+   * every retry (429, 503, a lost answer) carries it and the API replays instead of storing again.
+   */
+  private submit<T>(path: string, body: unknown, idempotencyKey?: string): Promise<T> {
+    return this.http.json('POST', path, { body, idempotencyKey: idempotencyKey ?? randomUUID() });
   }
 
   getLetter(id: string): Promise<SenderLetter> {

@@ -7,6 +7,7 @@ export {
   type EventsPage,
   type LetterEvent,
   type LetterReceipt,
+  type LetterBatchRequest,
   type LetterRequest,
   type LookupResult,
   type PlatformKeys,
