@@ -278,6 +278,8 @@ async function main(): Promise<void> {
     RATE_LIMIT_AGENCY_REQUESTS: '0',
     RATE_LIMIT_CITIZEN_REQUESTS: '0',
     RATE_LIMIT_ANONYMOUS_REQUESTS: '0',
+    // Workers of one run would share a fixed metrics port; the benchmark does not scrape them.
+    WORKER_METRICS_PORT: '0',
     DATABASE_POOL_SIZE: '20',
     WORKER_CONCURRENCY: '16',
     ALLOC_PROFILE_FILE: join(ROOT, 'var/bench/api-reads'),

@@ -40,6 +40,8 @@ async function main() {
     RATE_LIMIT_AGENCY_REQUESTS: '0',
     RATE_LIMIT_CITIZEN_REQUESTS: '0',
     RATE_LIMIT_ANONYMOUS_REQUESTS: '0',
+    // Workers of one run would share a fixed metrics port; the benchmark does not scrape them.
+    WORKER_METRICS_PORT: '0',
     SMTP_URL: 'smtp://127.0.0.1:1',
     DATABASE_POOL_SIZE: '20',
     WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? '16',

@@ -56,6 +56,8 @@ async function main() {
     RATE_LIMIT_AGENCY_REQUESTS: '0',
     RATE_LIMIT_CITIZEN_REQUESTS: '0',
     RATE_LIMIT_ANONYMOUS_REQUESTS: '0',
+    // Workers of one run would share a fixed metrics port; the benchmark does not scrape them.
+    WORKER_METRICS_PORT: '0',
     SMTP_URL: 'smtp://127.0.0.1:1',
     ALLOC_PROFILE_FILE: profileBase,
     ALLOC_PROFILE_HEAP: args['alloc-profile'] ? '1' : '0',

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { makeSyntheticNorwegianId } from '#identity';
 import { createAgency, platformPublicKey, sealFor, type TestAgency } from './support/agency';
 import { ApiClient } from './support/http';
-import { freePort, ROOT, Stack } from './support/stack';
+import { freePort, ROOT, Stack, startProcess } from './support/stack';
 
 jest.setTimeout(60_000);
 
@@ -174,5 +174,22 @@ describe('the /metrics of the API and the worker after a letter', () => {
   it('the worker answers nothing but /metrics', async () => {
     const response = await fetch(workerMetrics.replace('/metrics', '/other'));
     expect(response.status).toBe(404);
+  });
+});
+
+describe('a second worker on the same host', () => {
+  it('keeps working when the metrics port is taken, and says so in its log', async () => {
+    // The stack's worker already holds the port; this one must run on without metrics.
+    const second = startProcess('worker', stack.env);
+    try {
+      const said = () => /metrics port unavailable/.test(second.output());
+      for (let waited = 0; !said() && waited < 20_000; waited += 100)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(said()).toBe(true);
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(second.child.exitCode).toBeNull();
+    } finally {
+      await second.stop();
+    }
   });
 });

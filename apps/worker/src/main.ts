@@ -164,11 +164,19 @@ async function main(config: AppConfig): Promise<void> {
     ),
   ];
   loops.forEach((loop) => loop.start());
+  // A metrics port another process holds must not stop this worker from delivering: it runs
+  // on, says so, and the target-down alert tells the operator.
   const metricsServer =
     config.worker.metricsPort > 0
       ? await serveMetrics(metrics, config.http.host, config.worker.metricsPort, (err) =>
           logger.warn({ err }, 'metrics scrape failed'),
-        )
+        ).catch((err: unknown) => {
+          logger.error(
+            { err, port: config.worker.metricsPort },
+            'metrics port unavailable; this worker serves no metrics',
+          );
+          return null;
+        })
       : null;
   logger.info(
     {
