@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
-import type { AccessAction } from '#access';
-import type { Sql } from './sql';
+import { ACCESS_ACTIONS, type AccessAction, type MailboxScope } from '#access';
+import { date, oneOf, text } from './columns';
+import type { Row, Sql } from './sql';
 
 /** Who looked at a mailbox: an agency's lookup, an auditor's evidence request. */
 export interface AccessActor {
@@ -19,10 +20,35 @@ export interface AccessEntry {
   letterId?: string;
 }
 
+export interface AccessLogEntry {
+  id: string;
+  at: Date;
+  actor: { kind: string; id: string; name: string };
+  action: AccessAction;
+  purpose: string;
+  letter: { id: string; title: string } | null;
+}
+
+const accessAction = oneOf(ACCESS_ACTIONS);
+
+function decodeAccessLogEntry(r: Row): AccessLogEntry {
+  return {
+    id: text(r, 'id'),
+    at: date(r, 'at'),
+    actor: { kind: text(r, 'actor_kind'), id: text(r, 'actor_id'), name: text(r, 'actor_name') },
+    action: accessAction(r, 'action'),
+    purpose: text(r, 'purpose'),
+    letter:
+      r.letter_id && r.letter_title
+        ? { id: text(r, 'letter_id'), title: text(r, 'letter_title') }
+        : null,
+  };
+}
+
 /**
  * The citizen's access log: every look at their mailbox by someone else, written in the
- * transaction of the look itself so that no look goes unrecorded. The citizen's paged read of
- * it belongs here too, beside the write.
+ * transaction of the look itself so that no look goes unrecorded, and read back a page at a
+ * time for the citizen.
  */
 export class AccessLogStore {
   async record(tx: Sql, entry: AccessEntry): Promise<void> {
@@ -39,6 +65,27 @@ export class AccessLogStore {
         entry.purpose,
         entry.letterId ?? null,
       ],
+    );
+  }
+
+  /**
+   * Who looked the citizen up, newest first (limit + 1 rows: the caller sees whether there is
+   * more); the letter looked at is named while it is still there.
+   */
+  page(
+    sql: Sql,
+    scope: MailboxScope,
+    limit: number,
+    after: readonly [string, string] | null,
+  ): Promise<AccessLogEntry[]> {
+    return sql.rows(
+      `SELECT g.id, g.at, g.actor_kind, g.actor_id, g.actor_name, g.action, g.purpose,
+              g.letter_id, l.title AS letter_title
+         FROM access_log g LEFT JOIN letters l ON l.id = g.letter_id AND l.mailbox_id = g.mailbox_id
+        WHERE g.mailbox_id = $1 ${after ? 'AND (g.at, g.id) < ($3::timestamptz, $4::uuid)' : ''}
+        ORDER BY g.at DESC, g.id DESC LIMIT $2`,
+      after ? [scope.mailboxId, limit + 1, after[0], after[1]] : [scope.mailboxId, limit + 1],
+      decodeAccessLogEntry,
     );
   }
 }

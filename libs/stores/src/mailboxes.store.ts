@@ -1,4 +1,4 @@
-import { ACCESS_ACTIONS, mailboxToWrite, type AccessAction, type MailboxScope } from '#access';
+import { mailboxToWrite, type MailboxScope } from '#access';
 import { Mailbox } from '#database';
 import { bool, bytes, date, int, nullable, oneOf, text } from './columns';
 import type { Row, Sql } from './sql';
@@ -53,17 +53,6 @@ export interface MailboxSettingsRecord {
   reserved: boolean;
 }
 
-export interface AccessLogEntry {
-  id: string;
-  at: Date;
-  actor: { kind: string; id: string; name: string };
-  action: AccessAction;
-  purpose: string;
-  letter: { id: string; title: string } | null;
-}
-
-const accessAction = oneOf(ACCESS_ACTIONS);
-
 function decodeSettings(r: Row): MailboxSettingsRecord {
   return {
     notificationEmail: maybeText(r, 'notification_email'),
@@ -71,20 +60,6 @@ function decodeSettings(r: Row): MailboxSettingsRecord {
     language: language(r, 'language'),
     timeZone: text(r, 'time_zone'),
     reserved: bool(r, 'reserved'),
-  };
-}
-
-function decodeAccessLogEntry(r: Row): AccessLogEntry {
-  return {
-    id: text(r, 'id'),
-    at: date(r, 'at'),
-    actor: { kind: text(r, 'actor_kind'), id: text(r, 'actor_id'), name: text(r, 'actor_name') },
-    action: accessAction(r, 'action'),
-    purpose: text(r, 'purpose'),
-    letter:
-      r.letter_id && r.letter_title
-        ? { id: text(r, 'letter_id'), title: text(r, 'letter_title') }
-        : null,
   };
 }
 
@@ -190,27 +165,6 @@ export class MailboxesStore {
        RETURNING notification_email, email_confirmed, language, time_zone, reserved`,
       params,
       decodeSettings,
-    );
-  }
-
-  /**
-   * Who looked the citizen up, newest first (limit + 1 rows: the caller sees whether there is
-   * more). This read belongs with the access log's store (access-log.store.ts, which owns the
-   * write); it waits here until the two files meet.
-   */
-  accessLogPage(
-    scope: MailboxScope,
-    limit: number,
-    after: readonly [string, string] | null,
-  ): Promise<AccessLogEntry[]> {
-    return this.sql.rows(
-      `SELECT g.id, g.at, g.actor_kind, g.actor_id, g.actor_name, g.action, g.purpose,
-              g.letter_id, l.title AS letter_title
-         FROM access_log g LEFT JOIN letters l ON l.id = g.letter_id AND l.mailbox_id = g.mailbox_id
-        WHERE g.mailbox_id = $1 ${after ? 'AND (g.at, g.id) < ($3::timestamptz, $4::uuid)' : ''}
-        ORDER BY g.at DESC, g.id DESC LIMIT $2`,
-      after ? [scope.mailboxId, limit + 1, after[0], after[1]] : [scope.mailboxId, limit + 1],
-      decodeAccessLogEntry,
     );
   }
 }

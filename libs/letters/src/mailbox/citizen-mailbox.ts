@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { ownerScope, type MailboxScope } from '#access';
 import { documentAad, unseal } from '#crypto';
 import { notFound } from '#errors';
-import { MailboxLettersStore, MailboxesStore, Sql, type Folder, type MailboxLetter } from '#stores';
+import { AccessLogStore, MailboxLettersStore, Sql, type Folder, type MailboxLetter } from '#stores';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { applyTransition } from '../letter-transitions';
 import { transition } from '#lifecycle';
@@ -52,7 +52,7 @@ const view = (l: MailboxLetter): MailboxLetterView => ({
 export class CitizenMailbox {
   private readonly sql: Sql;
   private readonly letters: MailboxLettersStore;
-  private readonly store: MailboxesStore;
+  private readonly accessEntries = new AccessLogStore();
 
   constructor(
     private readonly db: DataSource,
@@ -60,7 +60,6 @@ export class CitizenMailbox {
   ) {
     this.sql = new Sql(db);
     this.letters = new MailboxLettersStore(this.sql);
-    this.store = new MailboxesStore(this.sql);
   }
 
   /**
@@ -159,7 +158,7 @@ export class CitizenMailbox {
 
   async accessLog(scope: MailboxScope, limit: number, cursor?: string) {
     const after = decodeCursor(cursor, ['timestamp', 'uuid']);
-    const rows = await this.store.accessLogPage(scope, limit, after);
+    const rows = await this.accessEntries.page(this.sql, scope, limit, after);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
