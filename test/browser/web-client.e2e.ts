@@ -7,6 +7,7 @@ import { makeSyntheticNorwegianId } from '#identity';
 import { createAgency, platformPublicKey, sealFor, type TestAgency } from '../support/agency';
 import { ApiClient } from '../support/http';
 import { ROOT, Stack } from '../support/stack';
+import { endToEndDocument } from '../support/fixtures';
 
 jest.setTimeout(120_000);
 
@@ -398,32 +399,17 @@ describe.each([
         nationalIds: [citizen],
         purpose: 'Sending an end-to-end encrypted letter',
       });
-      const citizenKey = await openpgp.readKey({ armoredKey: lookup.body.items[0].publicKey });
-      const signingKey = await openpgp.readPrivateKey({ armoredKey: agency.privateKey });
-      const ciphertext = (await openpgp.encrypt({
-        message: await openpgp.createMessage({ text: 'Bare du kan lese dette brevet.' }),
-        encryptionKeys: citizenKey,
-        signingKeys: signingKey,
-        format: 'binary',
-      })) as Uint8Array;
-      const signature = (await openpgp.sign({
-        message: await openpgp.createMessage({ binary: ciphertext }),
-        signingKeys: signingKey,
-        detached: true,
-        format: 'armored',
-      })) as string;
       const sent = await agencyApi.post(
         '/v1/letters',
         {
           recipient: { nationalId: citizen },
           title: 'Kryptert brev',
           documents: [
-            {
-              filename: 'brev.txt',
-              mediaType: 'text/plain',
-              content: Buffer.from(ciphertext).toString('base64'),
-              signature,
-            },
+            await endToEndDocument(
+              'Bare du kan lese dette brevet.',
+              lookup.body.items[0].publicKey,
+              agency.privateKey,
+            ),
           ],
         },
         { 'idempotency-key': randomUUID() },

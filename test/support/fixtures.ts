@@ -12,8 +12,10 @@ import {
   type AgencySigningKey,
   type SealOptions,
 } from '#crypto';
+import { Postkasse } from '#composition';
 import { createDataSource } from '#database';
 import type { DocumentOpener, LetterSubmission } from '#letters';
+import { JobProducer, producerConnection } from '#queue';
 import { createTestDatabase } from './databases';
 import { ROOT } from './stack';
 
@@ -147,5 +149,40 @@ export async function endToEndDocument(
     mediaType: 'text/plain',
     content: Buffer.from(ciphertext).toString('base64'),
     signature: Buffer.from(signature).toString('base64'),
+  };
+}
+
+/**
+ * What store tests start from: a migrated database of their own, an agency with a signing
+ * key, and a way to submit a plain text letter to one citizen through the real use case.
+ */
+export async function submittingDatabase(nationalId: string): Promise<{
+  db: DataSource;
+  submitOne: () => Promise<string>;
+  close: () => Promise<void>;
+}> {
+  const { db, url, close } = await testDatabase();
+  const config = await testConfig(url);
+  const { agencyId, signingKey } = await signingAgency(db);
+  const platform = await readPlatformKey(config.platformOpenPgpKey);
+  const producer = new JobProducer(
+    producerConnection(config.redisUrl),
+    `pk-store-${randomUUID().slice(0, 8)}`,
+  );
+  const submit = await new Postkasse(config, { db, producer }).submitLetter();
+  const keys = {
+    platformPublicKey: platform.key.toPublic().armor(),
+    signingPrivateKey: signingKey,
+  };
+  return {
+    db,
+    submitOne: async () =>
+      (await submit.execute(submitCommand(agencyId, await textSubmission('x', nationalId, keys))))
+        .body.id,
+    close: async () => {
+      await producer.queue('deliver').obliterate({ force: true });
+      await producer.close();
+      await close();
+    },
   };
 }

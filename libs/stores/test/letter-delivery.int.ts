@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { Postkasse } from '#composition';
-import { readPlatformKey } from '#crypto';
 import { makeSyntheticNorwegianId } from '#identity';
-import { JobProducer, producerConnection } from '#queue';
 import {
   DatabaseProbe,
   LetterDeliveryStore,
@@ -12,49 +9,25 @@ import {
   col,
   type DeliveryMove,
 } from '#stores';
-import {
-  signingAgency,
-  submitCommand,
-  testConfig,
-  testDatabase,
-  textSubmission,
-} from '../../../test/support/fixtures';
+import { submittingDatabase } from '../../../test/support/fixtures';
 
 jest.setTimeout(30_000);
 
 let db: DataSource;
 let close: () => Promise<void>;
+let submitOne: () => Promise<string>;
 let sql: Sql;
 let store: LetterDeliveryStore;
-let producer: JobProducer;
-let submitOne: () => Promise<string>;
-const prefix = `pk-store-${randomUUID().slice(0, 8)}`;
 
 beforeAll(async () => {
-  let url: string;
-  ({ db, url, close } = await testDatabase());
-  const config = await testConfig(url);
-  const { agencyId, signingKey } = await signingAgency(db);
-  const platform = await readPlatformKey(config.platformOpenPgpKey);
-  producer = new JobProducer(producerConnection(config.redisUrl), prefix);
-  const submit = await new Postkasse(config, { db, producer }).submitLetter();
-  const nationalId = makeSyntheticNorwegianId(new Date('1979-03-04'), 311, 'tenor');
-  const keys = {
-    platformPublicKey: platform.key.toPublic().armor(),
-    signingPrivateKey: signingKey,
-  };
-  submitOne = async () =>
-    (await submit.execute(submitCommand(agencyId, await textSubmission('x', nationalId, keys))))
-      .body.id;
+  ({ db, submitOne, close } = await submittingDatabase(
+    makeSyntheticNorwegianId(new Date('1979-03-04'), 311, 'tenor'),
+  ));
   sql = new Sql(db);
   store = new LetterDeliveryStore(sql);
 });
 
-afterAll(async () => {
-  await producer.queue('deliver').obliterate({ force: true });
-  await producer.close();
-  await close();
-});
+afterAll(() => close());
 
 const counted = (r: Parameters<typeof col.int>[0]) => col.int(r, 'n');
 

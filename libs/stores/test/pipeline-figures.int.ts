@@ -1,56 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { Postkasse } from '#composition';
-import { readPlatformKey } from '#crypto';
 import { makeSyntheticNorwegianId } from '#identity';
-import { JobProducer, producerConnection } from '#queue';
 import { OutboxStore, ReceiptsStore, Sql } from '#stores';
-import {
-  signingAgency,
-  submitCommand,
-  testConfig,
-  testDatabase,
-  textSubmission,
-} from '../../../test/support/fixtures';
+import { submittingDatabase } from '../../../test/support/fixtures';
 
 jest.setTimeout(30_000);
 
 /** The figures the worker's metrics read on every scrape, on a real database. */
 let db: DataSource;
 let close: () => Promise<void>;
-let producer: JobProducer;
+let submitOne: () => Promise<string>;
 let outbox: OutboxStore;
 let receipts: ReceiptsStore;
 let sql: Sql;
-let submitOne: () => Promise<string>;
-const prefix = `pk-figures-${randomUUID().slice(0, 8)}`;
 
 beforeAll(async () => {
-  let url: string;
-  ({ db, url, close } = await testDatabase());
-  const config = await testConfig(url);
-  const { agencyId, signingKey } = await signingAgency(db);
-  const platform = await readPlatformKey(config.platformOpenPgpKey);
-  producer = new JobProducer(producerConnection(config.redisUrl), prefix);
-  const submit = await new Postkasse(config, { db, producer }).submitLetter();
-  const nationalId = makeSyntheticNorwegianId(new Date('1981-05-06'), 312, 'tenor');
-  const keys = {
-    platformPublicKey: platform.key.toPublic().armor(),
-    signingPrivateKey: signingKey,
-  };
-  submitOne = async () =>
-    (await submit.execute(submitCommand(agencyId, await textSubmission('x', nationalId, keys))))
-      .body.id;
+  ({ db, submitOne, close } = await submittingDatabase(
+    makeSyntheticNorwegianId(new Date('1981-05-06'), 312, 'tenor'),
+  ));
   sql = new Sql(db);
   outbox = new OutboxStore(sql);
   receipts = new ReceiptsStore(sql);
 });
 
-afterAll(async () => {
-  await producer.queue('deliver').obliterate({ force: true });
-  await producer.close();
-  await close();
-});
+afterAll(() => close());
 
 describe('the pipeline figures of the stores', () => {
   it('are empty on a new database', async () => {
