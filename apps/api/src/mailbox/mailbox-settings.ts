@@ -33,6 +33,11 @@ export class MailboxSettings {
     if (changes.timeZone !== undefined) patch.timeZone = changes.timeZone;
     if (changes.reserved !== undefined) patch.reserved = changes.reserved;
     if (
+      changes.accessNotifications !== undefined &&
+      changes.accessNotifications !== current.accessNotifications
+    )
+      patch.accessNotifications = changes.accessNotifications;
+    if (
       changes.notificationEmail !== undefined &&
       changes.notificationEmail !== current.notificationEmail
     ) {
