@@ -214,7 +214,10 @@ export class Postkasse {
   get receiptSequencer(): ReceiptSequencer {
     return this.once(
       'receiptSequencer',
-      () => new ReceiptSequencer(this.db, this.config.receiptSigningKey, this.outbox),
+      () =>
+        new ReceiptSequencer(this.db, this.config.receiptSigningKey, this.outbox, () =>
+          this.clock.now(),
+        ),
     );
   }
 

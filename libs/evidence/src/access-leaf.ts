@@ -34,10 +34,12 @@ export interface AccessEntryRecord {
 
 /**
  * The signed leaf of an access-log entry: no personal data, only the mailbox's pseudonymous
- * recipientRef, the time the entry was written and a hash of it.
+ * recipientRef, the time the leaf was committed (moments after the entry was written) and a
+ * hash of the entry.
  */
 export interface AccessLeafPayload {
   recipientRef: string;
+  /** When the leaf was committed to the log: within a day after the time its entry claims. */
   at: string;
   /** SHA-256 of the entry's RFC 8785 form, base64url. */
   entryHash: string;
@@ -93,3 +95,10 @@ export async function verifyAccessLeaf(
 ): Promise<AccessLeafPayload> {
   return parseAccessLeafPayload(await verifyTyped(jws, ACCESS_LEAF_JWS_TYPE, keys));
 }
+
+/**
+ * How long after its entry's time a leaf may be committed: the sequencer appends it within a
+ * second or so, and a day covers a sequencer that was down for hours. An entry whose leaf came
+ * later than that was not written when it says (DESIGN: "committed on the day it claims").
+ */
+export const ACCESS_LEAF_MAX_DELAY_MS = 86_400_000;

@@ -27,6 +27,7 @@ export {
 } from './merkle';
 export {
   ACCESS_LEAF_JWS_TYPE,
+  ACCESS_LEAF_MAX_DELAY_MS,
   accessEntryHash,
   parseAccessEntryRecord,
   parseAccessLeafPayload,

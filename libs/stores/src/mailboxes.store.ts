@@ -169,6 +169,7 @@ export class MailboxesStore {
   async updateSettings(
     scope: MailboxScope,
     patch: Partial<MailboxSettingsRecord>,
+    now: Date = new Date(),
   ): Promise<MailboxSettingsRecord | null> {
     const params: unknown[] = [mailboxToWrite(scope)];
     const sets: string[] = [];
@@ -179,7 +180,10 @@ export class MailboxesStore {
       sets.push(`${column} = $${params.length}`);
     }
     // Told from the choice on, never of what came before it.
-    if (patch.accessNotifications !== undefined) sets.push('access_notifications_since = now()');
+    if (patch.accessNotifications !== undefined) {
+      params.push(now);
+      sets.push(`access_notifications_since = $${params.length}`);
+    }
     const assignments = sets.length > 0 ? sets.join(', ') : 'id = id';
     return this.sql.maybeOne(
       `UPDATE mailboxes SET ${assignments} WHERE id = $1

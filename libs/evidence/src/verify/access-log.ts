@@ -1,5 +1,6 @@
 import type { JWK } from 'jose';
 import {
+  ACCESS_LEAF_MAX_DELAY_MS,
   accessEntryHash,
   parseAccessEntryRecord,
   verifyAccessLeaf,
@@ -40,8 +41,8 @@ const message = (err: unknown): string => (err instanceof Error ? err.message : 
  *
  * - the tree head is signed by a trusted key, and each leaf is an access leaf signed by one,
  *   at its own index, for the same mailbox, and included in that head's tree;
- * - every entry hashes to one of those leaves, whose time is the time the entry claims (so an
- *   entry added without a leaf, changed or backdated is named);
+ * - every entry hashes to one of those leaves, committed within a day after the time the entry
+ *   claims (so an entry added without a leaf, changed or backdated is named);
  * - every leaf has its entry (so an entry removed from the access log is named).
  *
  * Everything is checked against signed payloads; the problems are listed in that order.
@@ -99,9 +100,10 @@ export async function verifyAccessLogEvidence(
       continue;
     }
     matched.add(hash);
-    if (Date.parse(leaf.payload.at) !== Date.parse(entry.at)) {
+    const delay = Date.parse(leaf.payload.at) - Date.parse(entry.at);
+    if (delay < 0 || delay > ACCESS_LEAF_MAX_DELAY_MS) {
       problems.push(
-        `entry ${entry.id} claims ${entry.at}, its leaf ${leaf.index} was written at ${leaf.payload.at}`,
+        `entry ${entry.id} claims ${entry.at}, but its leaf ${leaf.index} was committed at ${leaf.payload.at}`,
       );
     }
   }

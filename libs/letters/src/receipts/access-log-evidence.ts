@@ -76,9 +76,9 @@ export class AccessLogEvidence {
     const now = this.clock.now();
     const recipientRef = await this.mailboxes.recipientRefOf(scope);
     if (recipientRef === null) throw new Error(`mailbox ${scope.mailboxId} has no row`);
-    const entries = (await this.accessLog.visibleEntries(this.sql, scope, now)).filter(
-      (e) => e.committed,
-    );
+    // Entries without a leaf are served too: the check names each (it cannot tell one written
+    // before leaves existed from one slipped in since, and should not try).
+    const entries = await this.accessLog.visibleEntries(this.sql, scope, now);
     const leaves = await this.receipts.accessLeavesOf(recipientRef, now);
     const highest = Math.max(-1, ...leaves.map((l) => l.index));
     const treeHead = await this.headCovering(highest);

@@ -34,6 +34,8 @@ export class ReceiptSequencer {
     private readonly key: { privateJwk: JWK; kid: string },
     /** When given, webhook deliveries staged with the batch are handed to the queue at once. */
     private readonly outbox?: Outbox,
+    /** The time an access leaf is committed at (a test's clock in end-to-end tests). */
+    private readonly now: () => Date = () => new Date(),
   ) {
     this.sql = new Sql(db);
     this.receipts = new ReceiptsStore(this.sql);
@@ -72,18 +74,21 @@ export class ReceiptSequencer {
         index += 1;
       }
       const leaves: (AccessLeafEntry & { id: string })[] = [];
+      // The leaf says when it was committed, not when the entry says it was written: a row
+      // slipped into the access log later with an old time is caught by the difference.
+      const committedAt = this.now();
       for (const e of accessEntries) {
         const jws = await signAccessLeaf(
           {
             recipientRef: e.recipientRef,
-            at: e.at.toISOString(),
+            at: committedAt.toISOString(),
             entryHash: e.entrySha256.toString('base64url'),
             logIndex: index,
           },
           this.key,
         );
         const leaf = leafHash(Buffer.from(jws, 'utf8'));
-        leaves.push({ ...e, logIndex: index, leafHash: leaf, jws });
+        leaves.push({ ...e, at: committedAt, logIndex: index, leafHash: leaf, jws });
         index += 1;
       }
       let jobs: OutboxRow[] = [];
