@@ -286,7 +286,11 @@ export class Postkasse {
         new AccessLogNotifications(
           this.db,
           mailer,
-          { from: this.config.mail.from, webUrl: this.config.mail.publicWebUrl },
+          {
+            from: this.config.mail.from,
+            webUrl: this.config.mail.publicWebUrl,
+            quietHours: parseQuietHours(this.config.notifications.quietHours),
+          },
           logger,
           () => this.clock.now(),
         ),

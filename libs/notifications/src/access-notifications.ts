@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { AccessNotificationsStore, Sql, type AccessTelling } from '#stores';
 import type { NotificationLog } from './letter-notifications';
+import { quietHoursEnd, type QuietHours } from './quiet-hours';
 import type { MailSender } from './smtp-transport';
 import { renderAccessEmail } from './templates';
 
@@ -10,6 +11,8 @@ const BATCH = 100;
 export interface AccessNotificationSettings {
   from: string;
   webUrl: string;
+  /** No email in the citizen's night: the entries wait for the next round after it. */
+  quietHours: QuietHours | null;
 }
 
 /**
@@ -36,13 +39,17 @@ export class AccessLogNotifications {
     const now = this.now();
     let sent = 0;
     for (const telling of await this.store.claimImmediate(now, BATCH))
-      sent += await this.send(telling, false);
+      sent += await this.send(telling, false, now);
     for (const telling of await this.store.claimWeekly(now, WEEK_MS, BATCH))
-      sent += await this.send(telling, true);
+      sent += await this.send(telling, true, now);
     return sent;
   }
 
-  private async send(telling: AccessTelling, digest: boolean): Promise<number> {
+  private async send(telling: AccessTelling, digest: boolean, now: Date): Promise<number> {
+    if (quietHoursEnd(now, this.settings.quietHours, telling.timeZone)) {
+      await this.store.giveBack(telling, digest);
+      return 0;
+    }
     const email = renderAccessEmail({
       language: telling.language,
       count: telling.entryIds.length,

@@ -9,6 +9,8 @@ export interface AccessTelling {
   mailboxId: string;
   email: string;
   language: Language;
+  /** For quiet hours, which are the citizen's local time. */
+  timeZone: string;
   /** The entries claimed for this email (one for an immediate one). */
   entryIds: string[];
 }
@@ -37,12 +39,13 @@ export class AccessNotificationsStore {
           ORDER BY g.at LIMIT $2 FOR UPDATE OF g SKIP LOCKED)
        UPDATE access_log g SET told_at = $1 FROM picked, mailboxes mb
         WHERE g.id = picked.id AND mb.id = g.mailbox_id
-       RETURNING g.id, g.mailbox_id, mb.notification_email, mb.language`,
+       RETURNING g.id, g.mailbox_id, mb.notification_email, mb.language, mb.time_zone`,
       [now, limit],
       (r) => ({
         mailboxId: text(r, 'mailbox_id'),
         email: text(r, 'notification_email'),
         language: language(r, 'language'),
+        timeZone: text(r, 'time_zone'),
         entryIds: [text(r, 'id')],
       }),
     );
@@ -72,7 +75,7 @@ export class AccessNotificationsStore {
               WHERE g.mailbox_id = $2 AND mb.id = g.mailbox_id AND ${TO_TELL}
              RETURNING g.id)
            UPDATE mailboxes SET access_digest_sent_at = $1 WHERE id = $2
-           RETURNING id, notification_email, language,
+           RETURNING id, notification_email, language, time_zone,
                      (SELECT array_agg(id::text) FROM told) AS entry_ids,
                      (SELECT count(*) FROM told)::int AS n`,
           [now, mailboxId],
@@ -80,6 +83,7 @@ export class AccessNotificationsStore {
             mailboxId: text(r, 'id'),
             email: text(r, 'notification_email'),
             language: language(r, 'language'),
+            timeZone: text(r, 'time_zone'),
             entryIds: int(r, 'n') > 0 ? (r.entry_ids as string[]) : [],
           }),
         );
