@@ -363,6 +363,18 @@ describe('withheld entries', () => {
       const r = await auditor.get('/v1/audit/withheld-access');
       return (r.body.items as { logIndex: number | null }[]).every((i) => i.logIndex !== null);
     }, 'the withheld entries to be in the log');
+    // An auditor proves a withheld entry was committed when it was written, before its release.
+    const withheldItem = (
+      (await auditor.get('/v1/audit/withheld-access')).body.items as { entry: { id: string } }[]
+    )[0]!;
+    const auditorProof = await auditor.get(`/v1/audit/access-log/${withheldItem.entry.id}/proof`);
+    expect(auditorProof.status).toBe(200);
+    expect(auditorProof.body.entry.withheld).toEqual({ until, reason: 'An ongoing investigation' });
+    expect(verifyOffline(auditorProof.body)).toMatchObject({ status: 0, stderr: '' });
+    expect((await me.get(`/v1/mailbox/access-log/${withheldItem.entry.id}/proof`)).status).toBe(
+      404,
+    );
+
     const later = setClock(11);
     const released = await accessLog(me);
     expect(released.map((e) => e.action).sort()).toEqual(

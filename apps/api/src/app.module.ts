@@ -9,7 +9,7 @@ import { loggedError } from '#errors';
 import { dataSourceOptions } from '#database';
 import { ProblemFilter } from '#http';
 import { AuditController } from './audit/audit.controller';
-import { WithheldAccessController } from './audit/withheld-access.controller';
+import { AccessAuditController } from './audit/access-audit.controller';
 import { HealthController } from './health/health.controller';
 import { loggedPath } from './logged-path';
 import { MetricsController } from './metrics/metrics.controller';
@@ -84,7 +84,7 @@ export const API_CONTROLLERS = [
   MetricsController,
   DocsController,
   AuditController,
-  WithheldAccessController,
+  AccessAuditController,
   WebhooksController,
 ];
 

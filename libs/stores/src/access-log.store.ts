@@ -240,6 +240,15 @@ export class AccessLogStore {
     );
   }
 
+  /** Any entry, withheld or not, for an auditor. */
+  entryById(sql: Sql, id: string): Promise<AccessLogEntry | null> {
+    return sql.maybeOne(
+      `SELECT ${ENTRY_COLUMNS}, NULL AS letter_title FROM access_log g WHERE g.id = $1`,
+      [id],
+      decodeAccessLogEntry,
+    );
+  }
+
   /** Every entry the citizen may see, oldest first, for their evidence. */
   visibleEntries(sql: Sql, scope: MailboxScope, now: Date): Promise<AccessLogEntry[]> {
     return sql.rows(

@@ -86,6 +86,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit/access-log/{id}/proof": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Any access-log entry's leaf and inclusion proof, withheld or not */
+        get: operations["AccessAuditController_proof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit/consistency": {
         parameters: {
             query?: never;
@@ -179,7 +196,7 @@ export interface paths {
             cookie?: never;
         };
         /** Access-log entries withheld from citizens, released or not, with their basis */
-        get: operations["WithheldAccessController_list"];
+        get: operations["AccessAuditController_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1278,6 +1295,73 @@ export interface operations {
             };
         };
     };
+    AccessAuditController_proof: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entry, its leaf (whose time is when it was committed) and the proof; `evidence verify-access-log` checks it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessEntryProof"];
+                };
+            };
+            /** @description Missing, invalid or wrong kind of credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials lack the role or scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such entry */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The entry's leaf is not in the log yet, or the entry predates leaves */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this caller; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     AuditController_consistency: {
         parameters: {
             query: {
@@ -1571,7 +1655,7 @@ export interface operations {
             };
         };
     };
-    WithheldAccessController_list: {
+    AccessAuditController_list: {
         parameters: {
             query?: {
                 cursor?: string;
