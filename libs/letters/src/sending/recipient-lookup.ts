@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { AccessLogStore, Sql } from '#stores';
+import { AccessLogStore, Sql, type AccessEntry } from '#stores';
 import type { MailboxDirectory } from '../mailbox/mailbox-directory';
 import type { WithholdingAsked, WithholdingRules } from '../access/withholding';
 
@@ -50,9 +50,10 @@ export class RecipientLookup {
       const tx = new Sql(m);
       if (withheld) await this.withholding.assertAllowed(tx, actor.id);
       const items: LookupItem[] = [];
+      const entries: AccessEntry[] = [];
       for (const nationalId of nationalIds) {
         const mailbox = await this.mailboxes.findOrCreate(m, nationalId);
-        await this.accessLog.record(tx, {
+        entries.push({
           mailboxId: mailbox.id,
           actor,
           action: 'recipient.lookup',
@@ -67,6 +68,8 @@ export class RecipientLookup {
           endToEnd: Boolean(mailbox.publicKey) && !mailbox.reserved,
         });
       }
+      // One statement for the whole lookup (up to 1,000 numbers).
+      await this.accessLog.recordMany(tx, entries);
       return { items };
     });
   }
