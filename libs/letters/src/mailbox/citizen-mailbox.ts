@@ -13,7 +13,7 @@ import {
 import { decodeCursor, encodeCursor } from '../cursor';
 import { applyTransition } from '../letter-transitions';
 import { transition } from '#lifecycle';
-import type { Clock } from '#config';
+import { systemClock, type Clock } from '#config';
 import type { MailboxDirectory } from './mailbox-directory';
 import type { StagedReceipt } from '../receipts/receipt-staging';
 
@@ -66,7 +66,7 @@ export class CitizenMailbox {
     private readonly db: DataSource,
     private readonly mailboxes: MailboxDirectory,
     /** "Now" for what is withheld from the citizen until a date. */
-    private readonly clock: Clock = { now: () => new Date() },
+    private readonly clock: Clock = systemClock,
   ) {
     this.sql = new Sql(db);
     this.letters = new MailboxLettersStore(this.sql);

@@ -93,7 +93,7 @@ export class AccessLogEvidence {
     // before leaves existed from one slipped in since, and should not try).
     const entries = await this.accessLog.visibleEntries(this.sql, scope, now);
     const leaves = await this.receipts.accessLeavesOf(recipientRef, now);
-    const highest = Math.max(-1, ...leaves.map((l) => l.index));
+    const highest = leaves.reduce((max, l) => Math.max(max, l.index), -1);
     const treeHead = await this.headCovering(highest);
     return {
       treeHead,
