@@ -187,6 +187,13 @@ it('answers every endpoint for every kind of caller as the access rules say', as
     ],
     ['GET', '/v1/events', undefined, matrix('agency', {}, 'letters:read')],
     ['POST', '/v1/recipients/lookup', lookup, matrix('agency', {}, 'recipients:lookup')],
+    // An empty list: refused by its schema (400) once the key may send notices at all.
+    [
+      'POST',
+      '/v1/access-notices',
+      { notices: [] },
+      matrix('agency', { agency: 400, otherAgency: 400 }, 'access:notify'),
+    ],
     ['GET', '/v1/webhooks', undefined, matrix('agency', {}, 'webhooks:manage')],
     ['GET', '/v1/mailbox/letters', undefined, matrix('citizen', {})],
     ['GET', '/v1/mailbox/summary', undefined, matrix('citizen', {})],
@@ -196,6 +203,8 @@ it('answers every endpoint for every kind of caller as the access rules say', as
     ['PATCH', M(), { folder: 'archive' }, matrix('citizen', { otherCitizen: 404 })],
     ['GET', '/v1/mailbox/access-log', undefined, matrix('citizen', {})],
     ['GET', '/v1/mailbox/settings', undefined, matrix('citizen', {})],
+    ['GET', '/v1/mailbox/access-log/evidence', undefined, matrix('citizen', {})],
+    ['GET', '/v1/audit/withheld-access', undefined, matrix('auditor', {})],
     ['GET', '/v1/audit/tree-head', undefined, matrix('auditor', {})],
     ['GET', `/v1/audit/letters/${letterId}/evidence`, undefined, matrix('auditor', {})],
   ];
@@ -280,7 +289,10 @@ it('narrows a key to the scopes an operator chose, lists them, and refuses an un
   ]);
   const rotated = await keys(sendOnly);
   expect(rotated.map((k) => [k.scopes, k.revokedAt === null])).toEqual([
-    [['letters:send', 'letters:read', 'recipients:lookup', 'webhooks:manage'], false],
+    [
+      ['letters:send', 'letters:read', 'recipients:lookup', 'webhooks:manage', 'access:notify'],
+      false,
+    ],
     [['letters:send'], true],
   ]);
 

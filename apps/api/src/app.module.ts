@@ -9,11 +9,13 @@ import { loggedError } from '#errors';
 import { dataSourceOptions } from '#database';
 import { ProblemFilter } from '#http';
 import { AuditController } from './audit/audit.controller';
+import { AccessAuditController } from './audit/access-audit.controller';
 import { HealthController } from './health/health.controller';
 import { loggedPath } from './logged-path';
 import { MetricsController } from './metrics/metrics.controller';
 import { DocumentViewController } from './mailbox/document-view.controller';
 import { MailboxController } from './mailbox/mailbox.controller';
+import { AccessLogEvidenceController } from './mailbox/access-log-evidence.controller';
 import { MailboxKeyController } from './mailbox/mailbox-key.controller';
 import { MailboxSettings } from './mailbox/mailbox-settings';
 import {
@@ -26,6 +28,7 @@ import { buildOpenApiDocument } from './openapi/document';
 import { PlatformController } from './platform/platform.controller';
 import { apiProviders } from './providers';
 import { RateLimitedAuthGuard } from './rate-limit/rate-limited-auth.guard';
+import { AccessNoticesController } from './sender/access-notices.controller';
 import { EventsController } from './sender/events.controller';
 import { LettersController } from './sender/letters.controller';
 import { LetterBatchesController } from './sender/letter-batches.controller';
@@ -70,7 +73,9 @@ export const API_CONTROLLERS = [
   LetterBatchesController,
   EventsController,
   RecipientsController,
+  AccessNoticesController,
   MailboxController,
+  AccessLogEvidenceController,
   DocumentViewController,
   MailboxKeyController,
   EmailConfirmationController,
@@ -79,6 +84,7 @@ export const API_CONTROLLERS = [
   MetricsController,
   DocsController,
   AuditController,
+  AccessAuditController,
   WebhooksController,
 ];
 

@@ -7,6 +7,9 @@ import { ApiKeyAuthenticator, AuthGuard, OidcVerifier } from '#auth';
 import { Postkasse, type PlatformKey } from '#composition';
 import { APP_CONFIG, type AppConfig } from '#config';
 import {
+  AccessAudit,
+  AccessLogEvidence,
+  AccessNotices,
   CitizenMailbox,
   DocumentViewTickets,
   LetterEvidence,
@@ -68,6 +71,9 @@ export function apiProviders(config: AppConfig): Provider[] {
     fromRoot(WebhookRegistry, (p) => p.webhookRegistry),
     fromRoot(RecipientLookup, (p) => p.recipientLookup),
     fromRoot(CitizenMailbox, (p) => p.citizenMailbox),
+    fromRoot(AccessNotices, (p) => p.accessNotices),
+    fromRoot(AccessLogEvidence, (p) => p.accessLogEvidence),
+    fromRoot(AccessAudit, (p) => p.accessAudit),
     fromRoot(MailboxKeys, (p) => p.mailboxKeys),
     fromRoot(ApiKeyAuthenticator, (p) => p.apiKeys),
     fromRoot(OidcVerifier, (p) => p.oidcVerifier),

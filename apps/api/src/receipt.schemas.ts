@@ -52,3 +52,33 @@ export const letterReceiptSchema = z
     inclusionProof: inclusionProofSchema.nullable().optional(),
   })
   .meta({ id: 'LetterReceipt' });
+
+/** An access-log entry as its transparency-log leaf commits to it (hash its RFC 8785 form). */
+export const accessEntryRecordSchema = z
+  .strictObject({
+    id: z.uuid(),
+    at: z.iso.datetime(),
+    actor: z.strictObject({ kind: z.string(), id: z.string(), name: z.string() }),
+    action: z.string(),
+    purpose: z.string(),
+    letterId: z.uuid().optional(),
+    notice: z
+      .strictObject({
+        dataCategory: z.string(),
+        legalBasis: z.string(),
+        occurredAt: z.iso.datetime(),
+        system: z.string().optional(),
+      })
+      .optional(),
+    withheld: z.strictObject({ until: z.iso.datetime(), reason: z.string() }).optional(),
+  })
+  .meta({ id: 'AccessEntryRecord' });
+
+/** An access leaf in the log (a JWS of type postkasse-access-leaf+jws) with its inclusion path. */
+export const accessLeafProofSchema = z
+  .strictObject({
+    index: z.int().min(0),
+    jws: compactJwsSchema,
+    inclusionProof: z.array(base64url),
+  })
+  .meta({ id: 'AccessLeafProof' });

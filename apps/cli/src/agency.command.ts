@@ -14,6 +14,8 @@ export const USAGE = `usage:
   agency revoke-key --agency ID --fingerprint FPR
   agency rotate-api-key --agency ID [--scopes LIST] [--json]   (issues a new key, revokes the old ones)
   agency revoke-api-keys --agency ID
+  agency allow-withholding --agency ID --legal-basis TEXT   (the agency may withhold access-log
+                  entries from citizens until a date, at most ACCESS_WITHHOLD_MAX_DAYS ahead)
   citizen reserve --national-id N [--off]
 
   --scopes LIST   comma-separated scopes of the new API key, e.g. letters:send,recipients:lookup;
@@ -62,6 +64,7 @@ export async function agencyCommand(
       agency: { type: 'string' },
       fingerprint: { type: 'string' },
       scopes: { type: 'string' },
+      'legal-basis': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -177,6 +180,16 @@ export async function agencyCommand(
       await agencies.revokeApiKeys(agency);
       await audit('agency.api_keys_revoked', agency);
       console.log('Revoked all API keys of the agency');
+      return;
+    }
+    case 'allow-withholding': {
+      const agency = required(values, 'agency');
+      const legalBasis = required(values, 'legal-basis').trim();
+      if (legalBasis.length < 3) throw new UsageError('--legal-basis: name the legal basis');
+      if (!(await agencies.allowWithholding(agency, legalBasis)))
+        throw new UsageError('No such agency');
+      await audit('agency.withholding_allowed', agency, { legalBasis });
+      console.log(`The agency may withhold access-log entries (legal basis: ${legalBasis})`);
       return;
     }
     default:

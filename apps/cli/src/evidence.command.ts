@@ -2,16 +2,20 @@ import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type { JWK } from 'jose';
-import { LogExportVerifier, type SignedTreeHead } from '#evidence';
+import { LogExportVerifier, verifyAccessLogEvidence, type SignedTreeHead } from '#evidence';
 import { Api, API_RULE, locateApi } from './api';
 import { CliError, UsageError, unknownSubcommand } from './context';
 
 export const USAGE = `usage:
   evidence export --token AUDITOR_TOKEN [--api URL] [--from N] [--to N] > export.ndjson
   evidence verify FILE --key JWKS_OR_JWK (file or URL) [--previous HEAD.json] [--save-head HEAD.json]
+  evidence verify-access-log FILE --key JWKS_OR_JWK
 
   export writes the receipt log and a signed tree head as NDJSON (an auditor's token:
   npm run -s cli -- dev token --auditor NAME); verify checks an export offline, exit 0 or 1.
+  verify-access-log checks a citizen's access log against the transparency log offline (FILE:
+  GET /v1/mailbox/access-log/evidence, or one entry's …/access-log/{id}/proof): every entry has
+  its leaf at the time it claims, every leaf its entry; exit 0, or 1 naming the first problem.
   --api URL   where the API is: ${API_RULE}`;
 
 /** Accepts a JWKS, a single JWK, or the platform's `/v1/platform/keys` answer. */
@@ -52,6 +56,26 @@ async function verify(
   return 0;
 }
 
+async function verifyAccessLog(file: string, options: { key?: string }): Promise<number> {
+  if (!options.key) throw new UsageError('evidence verify-access-log: --key is required');
+  const value = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  // One entry's proof is checked as a log of that entry and its leaf.
+  const evidence =
+    'entry' in value
+      ? { treeHead: value.treeHead, entries: [value.entry], leaves: [value.leaf] }
+      : value;
+  const result = await verifyAccessLogEvidence(evidence, await loadKeys(options.key));
+  if (!result.ok) {
+    console.error(`FAILED: ${result.problems[0]}`);
+    for (const problem of result.problems.slice(1)) console.error(`  also: ${problem}`);
+    return 1;
+  }
+  console.log(
+    `OK: ${result.entries} entries, ${result.leaves} leaves, all in the tree head of size ${result.treeSize}`,
+  );
+  return 0;
+}
+
 async function exportLog(options: {
   api?: string;
   token?: string;
@@ -87,7 +111,10 @@ export async function evidenceCommand(sub: string | undefined, argv: string[]): 
     },
   });
   if (sub === 'verify' && positionals[0]) process.exitCode = await verify(positionals[0], values);
+  else if (sub === 'verify-access-log' && positionals[0])
+    process.exitCode = await verifyAccessLog(positionals[0], values);
   else if (sub === 'export') process.exitCode = await exportLog(values);
-  else if (sub === 'verify') throw new UsageError('evidence verify: name the export FILE');
-  else throw unknownSubcommand('evidence', sub, ['export', 'verify']);
+  else if (sub === 'verify' || sub === 'verify-access-log')
+    throw new UsageError(`evidence ${sub}: name the FILE`);
+  else throw unknownSubcommand('evidence', sub, ['export', 'verify', 'verify-access-log']);
 }

@@ -16,6 +16,7 @@ const USAGE = `Postkasse command line (npm run cli -- COMMAND)
   db partition | unpartition         partition the tables that grow (docs/scaling.md), or undo it
   db partitions-ahead [--months N]   create the coming months' partitions (cron, when partitioned)
   agency create|list|keys|add-key|revoke-key|rotate-api-key|revoke-api-keys   [--scopes LIST]
+  agency allow-withholding --agency ID --legal-basis TEXT   (may withhold access-log entries)
   citizen reserve --national-id N [--off]
   dev token --citizen N | --auditor NAME
   dev seed                           the demo agency, citizens and letters
@@ -23,6 +24,7 @@ const USAGE = `Postkasse command line (npm run cli -- COMMAND)
   letter send-batch --api-key K --signing-key FILE --dir DIR --title T   (a folder, as batches)
   evidence export --token T > log.ndjson   (auditor: the log and a signed tree head)
   evidence verify FILE --key JWKS [--previous HEAD.json] [--save-head HEAD.json]
+  evidence verify-access-log FILE --key JWKS   (a citizen's access log against the log)
 
 Each command has --help. Commands that talk to the API find it at:
   ${API_RULE}.`;

@@ -7,6 +7,11 @@ type Action = AccessLogEntry['action'];
 export const ACTION_TEXTS: Record<Action, MessageKey> = {
   'recipient.lookup': 'action.recipient.lookup',
   'audit.letter_evidence': 'action.audit.letter_evidence',
+  'notice.stored': 'action.notice.stored',
+  'notice.looked_up': 'action.notice.looked_up',
+  'notice.shared': 'action.notice.shared',
+  'notice.corrected': 'action.notice.corrected',
+  'notice.deleted': 'action.notice.deleted',
 };
 
 /**

@@ -66,6 +66,7 @@ async function main(config: AppConfig): Promise<void> {
     dkim: config.notifications.dkim,
   });
   const notifications = root.letterNotifications(mailer, logger);
+  const accessNotifications = root.accessLogNotifications(mailer, logger);
 
   const deliver = root.deliverLetter(opener);
   const registry = checkRegistry({
@@ -150,6 +151,13 @@ async function main(config: AppConfig): Promise<void> {
         return false;
       },
       config.worker.reconcileIntervalMs,
+      logger,
+    ),
+    // Access-log entries the citizen chose to be told of, released withheld ones included.
+    new BackgroundLoop(
+      'access-notifications',
+      async () => (await accessNotifications.tellDue()) > 0,
+      config.access.notifyIntervalMs,
       logger,
     ),
     new BackgroundLoop(

@@ -2,5 +2,20 @@
  * What a citizen's access log can say someone did. A closed list, so the response schema names
  * every code and the web client has a text for each in every language.
  */
-export const ACCESS_ACTIONS = ['recipient.lookup', 'audit.letter_evidence'] as const;
+export const ACCESS_ACTIONS = [
+  'recipient.lookup',
+  'audit.letter_evidence',
+  // What an agency reported about the person's data in its own systems (POST /v1/access-notices).
+  'notice.stored',
+  'notice.looked_up',
+  'notice.shared',
+  'notice.corrected',
+  'notice.deleted',
+] as const;
 export type AccessAction = (typeof ACCESS_ACTIONS)[number];
+
+/** The `action` of an access notice, as an agency sends it. */
+export const NOTICE_ACTIONS = ['stored', 'looked_up', 'shared', 'corrected', 'deleted'] as const;
+export type NoticeAction = (typeof NOTICE_ACTIONS)[number];
+
+export const noticeAccessAction = (action: NoticeAction): AccessAction => `notice.${action}`;

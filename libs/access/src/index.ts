@@ -23,4 +23,10 @@ export {
   type PersonMailbox,
   type Principal,
 } from './access-model';
-export { ACCESS_ACTIONS, type AccessAction } from './access-actions';
+export {
+  ACCESS_ACTIONS,
+  NOTICE_ACTIONS,
+  noticeAccessAction,
+  type AccessAction,
+  type NoticeAction,
+} from './access-actions';

@@ -3,6 +3,8 @@ export const SCOPES = [
   'letters:read',
   'recipients:lookup',
   'webhooks:manage',
+  // POST /v1/access-notices: what happened to people's data in the agency's own systems.
+  'access:notify',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

@@ -1,8 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { ApiKeyAuthenticator, OidcVerifier } from '#auth';
-import type { AppConfig } from '#config';
+import { clockOf, type AppConfig, type Clock } from '#config';
 import { readPlatformKey } from '#crypto';
 import {
+  AccessAudit,
+  AccessLogEvidence,
+  AccessNotices,
   CitizenMailbox,
   DeliverLetter,
   DeliverWebhook,
@@ -18,10 +21,12 @@ import {
   SubmitLetter,
   SubmitLetterBatch,
   WebhookRegistry,
+  WithholdingRules,
   type DocumentOpener,
   type TicketRedis,
 } from '#letters';
 import {
+  AccessLogNotifications,
   EmailConfirmations,
   LetterNotifications,
   NotificationReconciler,
@@ -133,8 +138,42 @@ export class Postkasse {
     );
   }
 
+  /** "Now" for withholding and access notifications: the system's, or a test's (TEST_CLOCK_FILE). */
+  get clock(): Clock {
+    return this.once('clock', () => clockOf(this.config));
+  }
+
   get citizenMailbox(): CitizenMailbox {
-    return this.once('citizenMailbox', () => new CitizenMailbox(this.db, this.mailboxes));
+    return this.once(
+      'citizenMailbox',
+      () => new CitizenMailbox(this.db, this.mailboxes, this.clock),
+    );
+  }
+
+  get withholdingRules(): WithholdingRules {
+    return this.once(
+      'withholdingRules',
+      () => new WithholdingRules(this.db, this.clock, this.config.access.withholdMaxDays),
+    );
+  }
+
+  get accessNotices(): AccessNotices {
+    return this.once(
+      'accessNotices',
+      () => new AccessNotices(this.db, this.mailboxes, this.withholdingRules),
+    );
+  }
+
+  get accessLogEvidence(): AccessLogEvidence {
+    return this.once(
+      'accessLogEvidence',
+      () =>
+        new AccessLogEvidence(this.db, this.receiptLog, this.config.receiptSigningKey, this.clock),
+    );
+  }
+
+  get accessAudit(): AccessAudit {
+    return this.once('accessAudit', () => new AccessAudit(this.db, this.clock));
   }
 
   /** Over the API's request connection (fail-fast), which the process opens and closes. */
@@ -154,7 +193,10 @@ export class Postkasse {
   }
 
   get recipientLookup(): RecipientLookup {
-    return this.once('recipientLookup', () => new RecipientLookup(this.db, this.mailboxes));
+    return this.once(
+      'recipientLookup',
+      () => new RecipientLookup(this.db, this.mailboxes, this.withholdingRules),
+    );
   }
 
   get receiptLog(): ReceiptLog {
@@ -172,7 +214,10 @@ export class Postkasse {
   get receiptSequencer(): ReceiptSequencer {
     return this.once(
       'receiptSequencer',
-      () => new ReceiptSequencer(this.db, this.config.receiptSigningKey, this.outbox),
+      () =>
+        new ReceiptSequencer(this.db, this.config.receiptSigningKey, this.outbox, () =>
+          this.clock.now(),
+        ),
     );
   }
 
@@ -230,6 +275,24 @@ export class Postkasse {
             dayMs: notifications.reminderDayMs,
           },
           logger,
+        ),
+    );
+  }
+
+  accessLogNotifications(mailer: MailSender, logger: FailureLogger): AccessLogNotifications {
+    return this.once(
+      'accessLogNotifications',
+      () =>
+        new AccessLogNotifications(
+          this.db,
+          mailer,
+          {
+            from: this.config.mail.from,
+            webUrl: this.config.mail.publicWebUrl,
+            quietHours: parseQuietHours(this.config.notifications.quietHours),
+          },
+          logger,
+          () => this.clock.now(),
         ),
     );
   }

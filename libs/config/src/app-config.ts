@@ -80,6 +80,14 @@ export interface AppConfig {
   /** How long a PDF view ticket (`POST …/documents/{documentId}/view-ticket`) can be used. */
   documentViewTicketTtlSeconds: number;
   retention: { trashDays: number; idempotencyHours: number };
+  access: {
+    /** The furthest ahead, in days, a withheld access-log entry may be released. */
+    withholdMaxDays: number;
+    /** How often the worker tells citizens of new access-log entries. */
+    notifyIntervalMs: number;
+  };
+  /** Test-only: where "now" is read from (see `clockOf`); null in production. */
+  testClockFile: string | null;
   evidence: { treeHeadIntervalMs: number };
   apiKeyCacheMs: number;
   webhooks: {

@@ -102,6 +102,10 @@ export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promi
     throw new ConfigError(`OIDC_ISSUER must use https in production (got ${issuer})`);
   }
 
+  if (production && env.TEST_CLOCK_FILE) {
+    throw new ConfigError('TEST_CLOCK_FILE is for tests only and is refused in production');
+  }
+
   const receipt = env.RECEIPT_SIGNING_KEY
     ? parseReceiptKey(env.RECEIPT_SIGNING_KEY)
     : dev!.receiptSigningKey;
@@ -176,6 +180,11 @@ export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promi
       trashDays: env.TRASH_RETENTION_DAYS,
       idempotencyHours: env.IDEMPOTENCY_RETENTION_HOURS,
     },
+    access: {
+      withholdMaxDays: env.ACCESS_WITHHOLD_MAX_DAYS,
+      notifyIntervalMs: env.ACCESS_NOTIFY_INTERVAL_MS,
+    },
+    testClockFile: env.TEST_CLOCK_FILE ? resolve(env.TEST_CLOCK_FILE) : null,
     evidence: { treeHeadIntervalMs: env.TREE_HEAD_INTERVAL_MS },
     apiKeyCacheMs: env.API_KEY_CACHE_SECONDS * 1000,
     // Outside production a webhook may point anywhere (a local receiver); in production only

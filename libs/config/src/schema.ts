@@ -161,6 +161,19 @@ export const environmentSchema = z.object({
   RATE_LIMIT_ANONYMOUS_REQUESTS: int(0, 100_000_000).default(60),
   RATE_LIMIT_WINDOW_MS: int(100, 3_600_000).default(60_000),
   TRASH_RETENTION_DAYS: int(1, 3650).default(30),
+  /**
+   * The longest an agency allowed to withhold access-log entries may hide one from the citizen
+   * (`withheldUntil` at most this many days ahead).
+   */
+  ACCESS_WITHHOLD_MAX_DAYS: int(1, 3650).default(365),
+  /** How often the worker looks for access-log entries to tell citizens of (immediate, weekly). */
+  ACCESS_NOTIFY_INTERVAL_MS: int(100, 3_600_000).default(60_000),
+  /**
+   * Test-only: a file holding an RFC 3339 time that the API and worker take as "now" for
+   * withholding and access notifications (real time while the file is absent or empty). Refused
+   * in production.
+   */
+  TEST_CLOCK_FILE: z.string().min(1).optional(),
   IDEMPOTENCY_RETENTION_HOURS: int(24, 24 * 365).default(48),
 });
 

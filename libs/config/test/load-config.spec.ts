@@ -1,6 +1,7 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { clockOf } from '../src/clock';
 import { loadOrCreateDevelopmentSecrets } from '../src/development-secrets';
 import { ConfigError, loadConfig } from '../src/load-config';
 
@@ -85,5 +86,33 @@ describe('loading the configuration', () => {
         await productionEnv({ OIDC_ISSUER: 'https://login.example.org', DEV_OIDC_ISSUER: 'true' }),
       ),
     ).toMatch(/DEV_OIDC_ISSUER/);
+  });
+
+  it('refuses a test clock in production, and reads it elsewhere', async () => {
+    const clockFile = join(mkdtempSync(join(tmpdir(), 'postkasse-clock-')), 'now');
+    expect(
+      await refusal(
+        await productionEnv({
+          OIDC_ISSUER: 'https://login.example.org',
+          TEST_CLOCK_FILE: clockFile,
+        }),
+      ),
+    ).toMatch(/TEST_CLOCK_FILE is for tests only/);
+    const test = await loadConfig({
+      NODE_ENV: 'test',
+      SECRETS_FILE: secretsFile,
+      TEST_CLOCK_FILE: clockFile,
+    });
+    expect(test.testClockFile).toBe(clockFile);
+    expect(test.access).toEqual({ withholdMaxDays: 365, notifyIntervalMs: 60_000 });
+    const clock = clockOf(test);
+    const before = Date.now();
+    expect(clock.now().getTime()).toBeGreaterThanOrEqual(before);
+    writeFileSync(clockFile, '2030-01-02T03:04:05.000Z\n');
+    expect(clock.now().toISOString()).toBe('2030-01-02T03:04:05.000Z');
+    writeFileSync(clockFile, 'next week');
+    expect(() => clock.now()).toThrow(/does not hold a time/);
+    expect(() => clockOf({ env: 'production', testClockFile: clockFile })).toThrow(/refused/);
+    expect(clockOf({ env: 'production', testClockFile: null }).now()).toBeInstanceOf(Date);
   });
 });

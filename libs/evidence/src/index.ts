@@ -26,6 +26,22 @@ export {
   rootFromLeafHashes,
 } from './merkle';
 export {
+  ACCESS_LEAF_JWS_TYPE,
+  ACCESS_LEAF_MAX_DELAY_MS,
+  accessEntryHash,
+  parseAccessEntryRecord,
+  parseAccessLeafPayload,
+  signAccessLeaf,
+  verifyAccessLeaf,
+  type AccessEntryRecord,
+  type AccessLeafPayload,
+} from './access-leaf';
+export { verifyLogEntry, type LogEntryPayload } from './log-entry';
+export {
+  verifyAccessLogEvidence,
+  type AccessLeafProof,
+  type AccessLogCheck,
+  type AccessLogEvidence,
   LogExportVerifier,
   verifyConsistency,
   verifyInclusion,

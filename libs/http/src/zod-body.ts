@@ -2,11 +2,18 @@ import { type PipeTransform } from '@nestjs/common';
 import type { z } from 'zod';
 import { DomainError } from '#errors';
 
+/** `notices[3].action`: where in the body, as a client's code would write it. */
+function where(path: readonly PropertyKey[]): string {
+  return path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${String(p)}`))
+    .join('');
+}
+
 function describe(issues: z.core.$ZodIssue[]): string {
   return issues
     .slice(0, 5)
     .map((i) => {
-      const path = i.path.length > 0 ? i.path.join('.') : 'body';
+      const path = i.path.length > 0 ? where(i.path) : 'body';
       if (i.code === 'unrecognized_keys') return `${path}: unknown field(s) ${i.keys.join(', ')}`;
       return `${path}: ${i.message}`;
     })

@@ -37,6 +37,20 @@ export { ReceiptSequencer } from './receipts/receipt-sequencer';
 export { PrintLetter } from './delivery/print-letter';
 export { ReceiptLog, type InclusionProofView } from './receipts/receipt-log';
 export { LetterEvidence, type EvidenceView } from './receipts/letter-evidence';
+export {
+  AccessLogEvidence,
+  type AccessEntryProof,
+  type AccessLogEvidenceView,
+} from './receipts/access-log-evidence';
+export { AccessNotices, type NoticesResult } from './access/access-notices';
+export {
+  accessNoticeSchema,
+  accessNoticesSchema,
+  NOTICES_MAX,
+  type AccessNotice,
+} from './access/notice-schema';
+export { AccessAudit } from './access/access-audit';
+export { WithholdingRules, checkWithholding, type WithholdingAsked } from './access/withholding';
 export * from './webhooks';
 export { MailboxKeys, type MailboxKeyView } from './mailbox/mailbox-keys';
 export { readCitizenKey, citizenEncryptionKeyIds, type CitizenKey } from './mailbox/end-to-end';

@@ -3,7 +3,7 @@ import * as openpgp from 'openpgp';
 import type { DataSource } from 'typeorm';
 import { Postkasse } from '#composition';
 import { ownerScope } from '#access';
-import type { AppConfig } from '#config';
+import { systemClock, type AppConfig } from '#config';
 import { makeSyntheticNorwegianId } from '#identity';
 import { JobProducer, producerConnection } from '#queue';
 import {
@@ -18,6 +18,7 @@ import { DeliverLetter } from '../src/delivery/deliver-letter';
 import { MailboxDirectory } from '../src/mailbox/mailbox-directory';
 import { MailboxKeys } from '../src/mailbox/mailbox-keys';
 import { RecipientLookup } from '../src/sending/recipient-lookup';
+import { WithholdingRules } from '../src/access/withholding';
 import { SubmitLetter } from '../src/sending/submit-letter';
 import type { LetterSubmission } from '../src/sending/submission-schema';
 
@@ -102,7 +103,7 @@ describe('end-to-end letters and reserved recipients', () => {
   });
 
   it('says in the lookup answer whether an end-to-end letter is accepted', async () => {
-    const lookup = new RecipientLookup(db, directory);
+    const lookup = new RecipientLookup(db, directory, new WithholdingRules(db, systemClock, 365));
     const { items } = await lookup.execute(
       { kind: 'agency', id: agencyId, name: 'Test agency' },
       [reservedWithKey, activeWithKey, reservedWithoutKey],

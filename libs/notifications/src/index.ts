@@ -18,3 +18,4 @@ export {
 } from './letter-notifications';
 export { EmailConfirmations, type ConfirmationSettings } from './email-confirmations';
 export { NotificationReconciler } from './notification-reconciler';
+export { AccessLogNotifications, type AccessNotificationSettings } from './access-notifications';

@@ -267,3 +267,88 @@ export function renderConfirmedPage(language: Language): string {
   const t = CONFIRM_PAGE_TEXT[language];
   return page(language, t.title, `<h1>${escapeHtml(t.title)}</h1>\n<p>${escapeHtml(t.done)}</p>`);
 }
+
+export interface AccessEmailInput {
+  language: Language;
+  /** How many entries this email tells of: one for an immediate email, any for a digest. */
+  count: number;
+  digest: boolean;
+  /** The web client's access-log page: no token, nothing about the entry. */
+  accessLogUrl: string;
+}
+
+const ACCESS_TEXT: Record<
+  Language,
+  {
+    subject: string;
+    one: string;
+    many: (n: number) => string;
+    week: (n: number) => string;
+    action: string;
+    button: string;
+    footer: string;
+  }
+> = {
+  nb: {
+    subject: 'Nytt i innsynsloggen din i Postkasse',
+    one: 'Noe er registrert i innsynsloggen din i Postkasse.',
+    many: (n) => `${n} nye oppføringer er registrert i innsynsloggen din i Postkasse.`,
+    week: (n) =>
+      n === 1
+        ? 'Denne uken er én ny oppføring registrert i innsynsloggen din i Postkasse.'
+        : `Denne uken er ${n} nye oppføringer registrert i innsynsloggen din i Postkasse.`,
+    action: 'Logg inn for å se hva:',
+    button: 'Åpne innsynsloggen',
+    footer:
+      'Du får denne e-posten fordi du har bedt om varsel når noe registreres om deg. Hva det gjelder, står bare i Postkasse.',
+  },
+  da: {
+    subject: 'Nyt i din indsigtslog i Postkasse',
+    one: 'Der er registreret noget i din indsigtslog i Postkasse.',
+    many: (n) => `Der er registreret ${n} nye poster i din indsigtslog i Postkasse.`,
+    week: (n) =>
+      n === 1
+        ? 'I denne uge er der registreret én ny post i din indsigtslog i Postkasse.'
+        : `I denne uge er der registreret ${n} nye poster i din indsigtslog i Postkasse.`,
+    action: 'Log ind for at se hvad:',
+    button: 'Åbn indsigtsloggen',
+    footer:
+      'Du får denne e-mail, fordi du har bedt om besked, når der registreres noget om dig. Hvad det drejer sig om, står kun i Postkasse.',
+  },
+  en: {
+    subject: 'New in your access log in Postkasse',
+    one: 'Something was recorded in your access log in Postkasse.',
+    many: (n) => `${n} new entries were recorded in your access log in Postkasse.`,
+    week: (n) =>
+      n === 1
+        ? 'This week one new entry was recorded in your access log in Postkasse.'
+        : `This week ${n} new entries were recorded in your access log in Postkasse.`,
+    action: 'Sign in to see what:',
+    button: 'Open the access log',
+    footer:
+      'You receive this email because you asked to be told when something is recorded about you. What it is about is only in Postkasse.',
+  },
+};
+
+/**
+ * Tells a citizen that something was recorded in their access log, and nothing more: who looked
+ * and why stays behind the login (an email can be read by others).
+ */
+export function renderAccessEmail(input: AccessEmailInput): RenderedEmail {
+  const t = ACCESS_TEXT[input.language];
+  let lead = t.one;
+  if (input.digest) lead = t.week(input.count);
+  else if (input.count > 1) lead = t.many(input.count);
+  const text = [lead, '', t.action, input.accessLogUrl, '', '-- ', t.footer, ''].join('\n');
+  const html = page(
+    input.language,
+    t.subject,
+    [
+      `<p>${escapeHtml(lead)}</p>`,
+      `<p>${escapeHtml(t.action)}</p>`,
+      button(input.accessLogUrl, t.button),
+      `<p style="font-size: 0.85rem; color: #555555;">${escapeHtml(t.footer)}</p>`,
+    ].join('\n'),
+  );
+  return { subject: t.subject, text, html };
+}

@@ -192,6 +192,26 @@ export class AgenciesStore {
     );
   }
 
+  /** Lets the agency withhold access-log entries, on the given legal basis; false if none. */
+  async allowWithholding(agencyId: string, legalBasis: string): Promise<boolean> {
+    const changed = await this.sql.count(
+      `UPDATE agencies SET withholding_legal_basis = $2, withholding_allowed_at = now()
+        WHERE id = $1`,
+      [agencyId, legalBasis],
+    );
+    return changed > 0;
+  }
+
+  /** The legal basis on which the agency may withhold entries; null when it may not. */
+  async withholdingBasis(agencyId: string, tx: Sql = this.sql): Promise<string | null> {
+    const basis = await tx.maybeOne(
+      'SELECT withholding_legal_basis FROM agencies WHERE id = $1',
+      [agencyId],
+      (r) => nullable(text)(r, 'withholding_legal_basis'),
+    );
+    return basis ?? null;
+  }
+
   // API keys: stored only as a SHA-256 hash of the key, which is shown once.
 
   async issueApiKey(

@@ -9,6 +9,8 @@ export * from './notifications.store';
 export * from './letters/sender';
 export * from './letters/batches';
 export * from './access-log.store';
+export * from './access-notices.store';
+export * from './access-notifications.store';
 export * from './agencies.store';
 export * from './mailboxes.store';
 export * from './letters/mailbox';

@@ -6,8 +6,13 @@ import type { Row, Sql } from './sql';
 export const LANGUAGES = ['da', 'nb', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
+/** Whether the citizen is told of new access-log entries: never, by one email each, weekly. */
+export const ACCESS_NOTIFICATION_CHOICES = ['none', 'immediate', 'weekly'] as const;
+export type AccessNotificationChoice = (typeof ACCESS_NOTIFICATION_CHOICES)[number];
+
 const language = oneOf(LANGUAGES);
 const mailboxKind = oneOf(MAILBOX_KINDS);
+const accessNotifications = oneOf(ACCESS_NOTIFICATION_CHOICES);
 const maybeText = nullable(text);
 const maybeDate = nullable(date);
 
@@ -58,6 +63,7 @@ export interface MailboxSettingsRecord {
   language: Language;
   timeZone: string;
   reserved: boolean;
+  accessNotifications: AccessNotificationChoice;
 }
 
 function decodeSettings(r: Row): MailboxSettingsRecord {
@@ -67,8 +73,12 @@ function decodeSettings(r: Row): MailboxSettingsRecord {
     language: language(r, 'language'),
     timeZone: text(r, 'time_zone'),
     reserved: bool(r, 'reserved'),
+    accessNotifications: accessNotifications(r, 'access_notifications'),
   };
 }
+
+const SETTINGS_SELECT =
+  'notification_email, email_confirmed, language, time_zone, reserved, access_notifications';
 
 /** The settings a citizen may change, as columns; a change of address unconfirms it. */
 const SETTING_COLUMNS = {
@@ -77,6 +87,7 @@ const SETTING_COLUMNS = {
   language: 'language',
   timeZone: 'time_zone',
   reserved: 'reserved',
+  accessNotifications: 'access_notifications',
 } as const satisfies Record<keyof MailboxSettingsRecord, string>;
 
 /**
@@ -147,6 +158,15 @@ export class MailboxesStore {
     );
   }
 
+  /** The mailbox's pseudonymous reference, as its receipts and access leaves carry it. */
+  recipientRefOf(scope: MailboxScope): Promise<string | null> {
+    return this.sql.maybeOne(
+      'SELECT recipient_ref FROM mailboxes WHERE id = $1',
+      [scope.mailboxId],
+      (r) => text(r, 'recipient_ref'),
+    );
+  }
+
   citizenKey(scope: MailboxScope): Promise<CitizenKeyRecord | null> {
     return this.sql.maybeOne(
       `SELECT public_key, encrypted_private_key, public_key_fingerprint, key_updated_at
@@ -180,8 +200,7 @@ export class MailboxesStore {
 
   settings(scope: MailboxScope): Promise<MailboxSettingsRecord | null> {
     return this.sql.maybeOne(
-      `SELECT notification_email, email_confirmed, language, time_zone, reserved
-         FROM mailboxes WHERE id = $1`,
+      `SELECT ${SETTINGS_SELECT} FROM mailboxes WHERE id = $1`,
       [scope.mailboxId],
       decodeSettings,
     );
@@ -191,6 +210,7 @@ export class MailboxesStore {
   async updateSettings(
     scope: MailboxScope,
     patch: Partial<MailboxSettingsRecord>,
+    now: Date = new Date(),
   ): Promise<MailboxSettingsRecord | null> {
     const params: unknown[] = [mailboxToWrite(scope)];
     const sets: string[] = [];
@@ -200,10 +220,15 @@ export class MailboxesStore {
       params.push(value);
       sets.push(`${column} = $${params.length}`);
     }
+    // Told from the choice on, never of what came before it.
+    if (patch.accessNotifications !== undefined) {
+      params.push(now);
+      sets.push(`access_notifications_since = $${params.length}`);
+    }
     const assignments = sets.length > 0 ? sets.join(', ') : 'id = id';
     return this.sql.maybeOne(
       `UPDATE mailboxes SET ${assignments} WHERE id = $1
-       RETURNING notification_email, email_confirmed, language, time_zone, reserved`,
+       RETURNING ${SETTINGS_SELECT}`,
       params,
       decodeSettings,
     );

@@ -40,6 +40,17 @@ export interface LogEntry {
   jws: string;
 }
 
+/** An access-log entry's leaf, appended beside the receipts (no receipt, letter or agency). */
+export interface AccessLeafEntry {
+  logIndex: number;
+  at: Date;
+  leafHash: Buffer;
+  jws: string;
+  recipientRef: string;
+  /** When its entry becomes visible to the citizen; null: at once. */
+  visibleFrom: Date | null;
+}
+
 export interface TreeHeadRow {
   treeSize: number;
   rootHash: Buffer;
@@ -203,6 +214,47 @@ export class ReceiptsStore {
          FROM unnest($1::uuid[], $2::uuid[], $3::bigint[]) AS v(id, letter_id, log_index)
         WHERE r.id = v.id AND r.letter_id = v.letter_id`,
       [column('receiptId'), column('letterId'), column('logIndex')],
+    );
+  }
+
+  /** Appends access-log entries' leaves (DESIGN "Access notices"), in the sequencer's transaction. */
+  async appendAccessLeaves(tx: Sql, leaves: AccessLeafEntry[]): Promise<void> {
+    const column = <K extends keyof AccessLeafEntry>(k: K) => leaves.map((e) => e[k]);
+    await tx.run(
+      `INSERT INTO receipt_log (log_index, type, at, leaf_hash, jws, recipient_ref, visible_from)
+       SELECT v.log_index, 'access_entry', v.at, v.leaf_hash, v.jws, v.recipient_ref, v.visible_from
+         FROM unnest($1::bigint[], $2::timestamptz[], $3::bytea[], $4::text[], $5::text[],
+                     $6::timestamptz[]) AS v(log_index, at, leaf_hash, jws, recipient_ref, visible_from)`,
+      [
+        column('logIndex'),
+        column('at'),
+        column('leafHash'),
+        column('jws'),
+        column('recipientRef'),
+        column('visibleFrom'),
+      ],
+    );
+  }
+
+  /**
+   * The access leaves of one mailbox the citizen may see at `now`, in log order: a withheld
+   * entry's leaf is not shown before the entry is, so it does not tell that there is one.
+   */
+  accessLeavesOf(recipientRef: string, now: Date): Promise<{ index: number; jws: string }[]> {
+    return this.sql.rows(
+      `SELECT log_index, jws FROM receipt_log
+        WHERE recipient_ref = $1 AND (visible_from IS NULL OR visible_from <= $2)
+        ORDER BY log_index`,
+      [recipientRef, now],
+      entry,
+    );
+  }
+
+  entryAt(index: number): Promise<{ index: number; jws: string } | null> {
+    return this.sql.maybeOne(
+      'SELECT log_index, jws FROM receipt_log WHERE log_index = $1',
+      [index],
+      entry,
     );
   }
 

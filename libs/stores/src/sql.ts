@@ -62,6 +62,20 @@ export class Sql {
     return row?.locked === true;
   }
 
+  /**
+   * The same for a name (an agency's Idempotency-Key): `space` keeps the names of one kind of
+   * request apart from another's.
+   */
+  async tryNamedTransactionLock(space: number, name: string): Promise<boolean> {
+    const [row] = (
+      await this.run('SELECT pg_try_advisory_xact_lock(hashtextextended($1, $2)) AS locked', [
+        name,
+        space,
+      ])
+    ).rows;
+    return row?.locked === true;
+  }
+
   /** A transaction; inside it, stores are given the transaction's `Sql`. */
   transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
     const manager = 'manager' in this.target ? this.target.manager : this.target;

@@ -69,6 +69,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/access-notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report what happened to people's data in the agency's own systems */
+        post: operations["AccessNoticesController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/access-log/{id}/proof": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Any access-log entry's leaf and inclusion proof, withheld or not */
+        get: operations["AccessAuditController_proof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit/consistency": {
         parameters: {
             query?: never;
@@ -146,6 +180,23 @@ export interface paths {
         };
         /** Earlier signed tree heads */
         get: operations["AuditController_treeHeads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/withheld-access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Access-log entries withheld from citizens, released or not, with their basis */
+        get: operations["AccessAuditController_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -284,6 +335,40 @@ export interface paths {
         };
         /** Who has looked up my data */
         get: operations["MailboxController_accessLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/mailbox/access-log/{id}/proof": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An access-log entry's inclusion proof against a signed tree head */
+        get: operations["AccessLogEvidenceController_proof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/mailbox/access-log/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My access log with its leaves and inclusion proofs against one signed tree head */
+        get: operations["AccessLogEvidenceController_all"];
         put?: never;
         post?: never;
         delete?: never;
@@ -510,7 +595,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Can these citizens receive digital post? */
+        /** Can these citizens receive digital post? (Written to each one's access log) */
         post: operations["RecipientsController_find"];
         delete?: never;
         options?: never;
@@ -574,9 +659,49 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AcceptedNotices: {
+            accepted: number;
+        };
+        AccessEntryProof: {
+            entry: components["schemas"]["AccessEntryRecord"];
+            leaf: components["schemas"]["AccessLeafProof"];
+            treeHead: components["schemas"]["SignedTreeHead"];
+        };
+        AccessEntryRecord: {
+            action: string;
+            actor: {
+                id: string;
+                kind: string;
+                name: string;
+            };
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            letterId?: string;
+            notice?: {
+                dataCategory: string;
+                legalBasis: string;
+                /** Format: date-time */
+                occurredAt: string;
+                system?: string;
+            };
+            purpose: string;
+            withheld?: {
+                reason: string;
+                /** Format: date-time */
+                until: string;
+            };
+        };
+        AccessLeafProof: {
+            inclusionProof: string[];
+            index: number;
+            jws: string;
+        };
         AccessLogEntry: {
             /** @enum {string} */
-            action: "recipient.lookup" | "audit.letter_evidence";
+            action: "recipient.lookup" | "audit.letter_evidence" | "notice.stored" | "notice.looked_up" | "notice.shared" | "notice.corrected" | "notice.deleted";
             actor: {
                 id: string;
                 /** @enum {string} */
@@ -585,16 +710,53 @@ export interface components {
             };
             /** Format: date-time */
             at: string;
+            /** Format: uuid */
+            id: string;
             letter: {
                 /** Format: uuid */
                 id: string;
                 title: string;
             } | null;
+            notice: {
+                dataCategory: string;
+                legalBasis: string;
+                /** Format: date-time */
+                occurredAt: string;
+                system: string | null;
+            } | null;
             purpose: string;
+            released: boolean;
+            withheld: {
+                reason: string;
+                /** Format: date-time */
+                until: string;
+            } | null;
+        };
+        AccessLogEvidence: {
+            entries: components["schemas"]["AccessEntryRecord"][];
+            leaves: components["schemas"]["AccessLeafProof"][];
+            treeHead: components["schemas"]["SignedTreeHead"];
         };
         AccessLogPage: {
             items: components["schemas"]["AccessLogEntry"][];
             nextCursor: string | null;
+        };
+        AccessNotice: {
+            /** @enum {string} */
+            action: "stored" | "looked_up" | "shared" | "corrected" | "deleted";
+            /** Format: date-time */
+            at: string;
+            dataCategory: string;
+            legalBasis: string;
+            nationalId: string;
+            purpose: string;
+            system?: string;
+            /** Format: date-time */
+            withheldUntil?: string;
+            withholdReason?: string;
+        };
+        AccessNotices: {
+            notices: components["schemas"]["AccessNotice"][];
         };
         BatchLetter: {
             documents: {
@@ -866,6 +1028,8 @@ export interface components {
             title: string;
         };
         Settings: {
+            /** @enum {string} */
+            accessNotifications: "none" | "immediate" | "weekly";
             emailConfirmed: boolean;
             /** @enum {string} */
             language: "da" | "nb" | "en";
@@ -874,6 +1038,8 @@ export interface components {
             timeZone: string;
         };
         SettingsUpdate: {
+            /** @enum {string} */
+            accessNotifications?: "none" | "immediate" | "weekly";
             /** @enum {string} */
             language?: "da" | "nb" | "en";
             notificationEmail?: string | null;
@@ -929,6 +1095,17 @@ export interface components {
         WebhooksPage: {
             items: components["schemas"]["Webhook"][];
             nextCursor: null;
+        };
+        WithheldAccessPage: {
+            items: {
+                agencyWithholdingBasis: string | null;
+                entry: components["schemas"]["AccessEntryRecord"];
+                logIndex: number | null;
+                /** Format: uuid */
+                mailboxId: string;
+                released: boolean;
+            }[];
+            nextCursor: string | null;
         };
     };
     responses: never;
@@ -1033,6 +1210,154 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+        };
+    };
+    AccessNoticesController_create: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per agency (a key space of its own): the same key and body replays the answer */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccessNotices"];
+            };
+        };
+        responses: {
+            /** @description All 1000 or fewer notices are in the citizens' access logs (one transaction); withheld ones appear there on their date */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcceptedNotices"];
+                };
+            };
+            /** @description A bad notice, named (`notices[3].action: …`), a withheldUntil in the past or beyond ACCESS_WITHHOLD_MAX_DAYS, or a missing Idempotency-Key; nothing is stored */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or wrong kind of credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A notice is withheld, and no operator allowed this agency to withhold (access.withholding_not_allowed) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with the same key is still in flight */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key was used with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this caller; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    AccessAuditController_proof: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entry, its leaf (whose time is when it was committed) and the proof; `evidence verify-access-log` checks it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessEntryProof"];
+                };
+            };
+            /** @description Missing, invalid or wrong kind of credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials lack the role or scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such entry */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The entry's leaf is not in the log yet, or the entry predates leaves */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this caller; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1290,6 +1615,65 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TreeHeadsPage"];
+                };
+            };
+            /** @description The request does not match its schema */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or wrong kind of credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials lack the role or scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this caller; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    AccessAuditController_list: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Withheld entries by the end of their withholding */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WithheldAccessPage"];
                 };
             };
             /** @description The request does not match its schema */
@@ -1984,6 +2368,120 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or wrong kind of credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials lack the role or scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this caller; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    AccessLogEvidenceController_proof: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entry, its leaf and the proof */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessEntryProof"];
+                };
+            };
+            /** @description Missing, invalid or wrong kind of credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials lack the role or scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such entry (or one still withheld) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The entry's leaf is not in the log yet (access_log.not_yet_logged: retry shortly), or the entry predates leaves (access_log.not_committed) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this caller; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    AccessLogEvidenceController_all: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every entry I may see, as its leaf commits to it; every leaf of my mailbox I may see, with its proof (`evidence verify-access-log` checks it) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessLogEvidence"];
                 };
             };
             /** @description Missing, invalid or wrong kind of credentials */
@@ -3000,6 +3498,9 @@ export interface operations {
                 "application/json": {
                     nationalIds: string[];
                     purpose: string;
+                    /** Format: date-time */
+                    withheldUntil?: string;
+                    withholdReason?: string;
                 };
             };
         };
@@ -3013,7 +3514,7 @@ export interface operations {
                     "application/json": components["schemas"]["LookupResult"];
                 };
             };
-            /** @description A malformed number, or the body does not match its schema */
+            /** @description A malformed number, the body does not match its schema, or a withheldUntil in the past or beyond ACCESS_WITHHOLD_MAX_DAYS */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3031,7 +3532,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The credentials lack the role or scope this route needs */
+            /** @description withheldUntil is given, and no operator allowed this agency to withhold (access.withholding_not_allowed) */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { compactJwsSchema, inclusionProofSchema, signedTreeHeadSchema } from '../receipt.schemas';
+import {
+  accessEntryRecordSchema,
+  compactJwsSchema,
+  inclusionProofSchema,
+  signedTreeHeadSchema,
+} from '../receipt.schemas';
 
 const index = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
@@ -42,3 +47,27 @@ export const consistencyProofSchema = z
     path: z.array(z.string().regex(/^[A-Za-z0-9_-]+$/)),
   })
   .meta({ id: 'ConsistencyProof' });
+
+export const withheldQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().max(500).optional(),
+});
+
+export const withheldAccessPageSchema = z
+  .strictObject({
+    items: z.array(
+      z.strictObject({
+        mailboxId: z.uuid(),
+        /** The entry as its leaf commits to it, withholding (until, reason) included. */
+        entry: accessEntryRecordSchema,
+        /** Whether the citizen sees it by now. */
+        released: z.boolean(),
+        /** The legal basis on which an operator allowed the agency to withhold. */
+        agencyWithholdingBasis: z.string().nullable(),
+        /** The leaf's index in the log (null for a moment after writing). */
+        logIndex: z.int().min(0).nullable(),
+      }),
+    ),
+    nextCursor: z.string().nullable(),
+  })
+  .meta({ id: 'WithheldAccessPage' });

@@ -2,6 +2,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { MailboxScope } from '#access';
+import { Postkasse } from '#composition';
+import type { Clock } from '#config';
 import { MailboxesStore, Sql, type MailboxSettingsRecord } from '#stores';
 import { EmailConfirmationService } from './email-confirmation.service';
 
@@ -11,12 +13,16 @@ export type SettingsView = MailboxSettingsRecord;
 @Injectable()
 export class MailboxSettings {
   private readonly store: MailboxesStore;
+  /** When a new choice of access notifications starts to count (a test's clock in tests). */
+  private readonly clock: Clock;
 
   constructor(
     @InjectDataSource() db: DataSource,
     private readonly confirmation: EmailConfirmationService,
+    root: Postkasse,
   ) {
     this.store = new MailboxesStore(new Sql(db));
+    this.clock = root.clock;
   }
 
   async get(scope: MailboxScope): Promise<SettingsView> {
@@ -33,6 +39,11 @@ export class MailboxSettings {
     if (changes.timeZone !== undefined) patch.timeZone = changes.timeZone;
     if (changes.reserved !== undefined) patch.reserved = changes.reserved;
     if (
+      changes.accessNotifications !== undefined &&
+      changes.accessNotifications !== current.accessNotifications
+    )
+      patch.accessNotifications = changes.accessNotifications;
+    if (
       changes.notificationEmail !== undefined &&
       changes.notificationEmail !== current.notificationEmail
     ) {
@@ -43,7 +54,10 @@ export class MailboxSettings {
       patch.emailConfirmed = false;
     }
     if (Object.keys(patch).length === 0) return current;
-    const updated = (await this.store.updateSettings(scope, patch)) ?? { ...current, ...patch };
+    const updated = (await this.store.updateSettings(scope, patch, this.clock.now())) ?? {
+      ...current,
+      ...patch,
+    };
     // A new address gets the confirmation link, and nothing else until it is confirmed.
     if (patch.notificationEmail) this.confirmation.sendInBackground(scope);
     return updated;

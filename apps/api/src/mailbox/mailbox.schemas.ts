@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { ACCESS_ACTIONS } from '#access';
 import { LETTER_STATES } from '#lifecycle';
+import {
+  accessEntryRecordSchema,
+  accessLeafProofSchema,
+  signedTreeHeadSchema,
+} from '../receipt.schemas';
+
+const accessNotificationChoice = z.enum(['none', 'immediate', 'weekly']);
 
 const booleanQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
 
@@ -34,6 +41,7 @@ export const settingsUpdateSchema = z
       )
       .optional(),
     reserved: z.boolean().optional(),
+    accessNotifications: accessNotificationChoice.optional(),
   })
   .meta({ id: 'SettingsUpdate' });
 
@@ -85,6 +93,8 @@ export const accessLogPageSchema = z
     items: z.array(
       z
         .strictObject({
+          id: z.uuid(),
+          /** When it was recorded (for a released entry: the original time, not the release). */
           at: z.iso.datetime(),
           actor: z.strictObject({
             kind: z.enum(['agency', 'auditor']),
@@ -95,6 +105,18 @@ export const accessLogPageSchema = z
           purpose: z.string(),
           /** The letter the entry is about, when it is about one letter. */
           letter: z.strictObject({ id: z.uuid(), title: z.string() }).nullable(),
+          /** What an agency reported about its own systems (`notice.*` actions). */
+          notice: z
+            .strictObject({
+              dataCategory: z.string(),
+              legalBasis: z.string(),
+              occurredAt: z.iso.datetime(),
+              system: z.string().nullable(),
+            })
+            .nullable(),
+          /** The entry was withheld until `withheld.until` and is shown since. */
+          released: z.boolean(),
+          withheld: z.strictObject({ until: z.iso.datetime(), reason: z.string() }).nullable(),
         })
         .meta({ id: 'AccessLogEntry' }),
     ),
@@ -109,6 +131,11 @@ export const settingsSchema = z
     language: z.enum(['da', 'nb', 'en']),
     timeZone: z.string(),
     reserved: z.boolean(),
+    /**
+     * Whether I am told by email of new entries in my access log (lookups, notices): not at all,
+     * one email per entry, or a weekly digest. Withheld entries are told once released.
+     */
+    accessNotifications: accessNotificationChoice,
   })
   .meta({ id: 'Settings' });
 
@@ -138,3 +165,19 @@ export const viewTicketSchema = z
     }),
   })
   .meta({ id: 'DocumentViewTicket' });
+
+export const accessEntryProofSchema = z
+  .strictObject({
+    entry: accessEntryRecordSchema,
+    leaf: accessLeafProofSchema,
+    treeHead: signedTreeHeadSchema,
+  })
+  .meta({ id: 'AccessEntryProof' });
+
+export const accessLogEvidenceSchema = z
+  .strictObject({
+    treeHead: signedTreeHeadSchema,
+    entries: z.array(accessEntryRecordSchema),
+    leaves: z.array(accessLeafProofSchema),
+  })
+  .meta({ id: 'AccessLogEvidence' });

@@ -33,17 +33,27 @@ const BASE64_START = /[A-Za-z0-9+/]/;
 
 /**
  * Each checks the API key as the guard would, before a byte of the body is read, and has its
- * documents' base64 decoded and hashed as it arrives.
+ * documents' base64 decoded and hashed as it arrives. Access notices come in thousands per
+ * request too (a thousand is more than the small limit holds), without documents.
  */
 export function letterRoutes(config: AppConfig, apiKeys: ApiKeyAuthenticator): LargeBodyRoute[] {
-  return LETTER_ROUTES.map((route) => ({
-    method: route.method,
-    path: route.path,
-    admit: (req: Request) => authenticateAgency(req.headers.authorization, apiKeys, route.scope),
-    streamed: {
-      path: route.documents,
-      startsWith: BASE64_START,
-      open: () => new Base64Decoder(config.openpgpLimits.maxDocumentBytes),
-    },
-  }));
+  const notices: LargeBodyRoute = {
+    method: 'POST',
+    path: '/v1/access-notices',
+    admit: (req: Request) =>
+      authenticateAgency(req.headers.authorization, apiKeys, 'access:notify'),
+  };
+  return [
+    notices,
+    ...LETTER_ROUTES.map((route) => ({
+      method: route.method,
+      path: route.path,
+      admit: (req: Request) => authenticateAgency(req.headers.authorization, apiKeys, route.scope),
+      streamed: {
+        path: route.documents,
+        startsWith: BASE64_START,
+        open: () => new Base64Decoder(config.openpgpLimits.maxDocumentBytes),
+      },
+    })),
+  ];
 }

@@ -14,12 +14,17 @@ export class RecipientsController {
   @HttpCode(200)
   @ForAgency('recipients:lookup')
   @Route({
-    summary: 'Can these citizens receive digital post?',
+    summary: "Can these citizens receive digital post? (Written to each one's access log)",
     tag: 'sender',
     body: lookupSchema,
     responses: {
       200: { description: 'The status of each number', schema: lookupResultSchema },
-      400: problemResponse('A malformed number, or the body does not match its schema'),
+      400: problemResponse(
+        'A malformed number, the body does not match its schema, or a withheldUntil in the past or beyond ACCESS_WITHHOLD_MAX_DAYS',
+      ),
+      403: problemResponse(
+        'withheldUntil is given, and no operator allowed this agency to withhold (access.withholding_not_allowed)',
+      ),
     },
   })
   find(
@@ -30,6 +35,7 @@ export class RecipientsController {
       { kind: 'agency', id: agency.agencyId, name: agency.name },
       body.nationalIds,
       body.purpose,
+      { withheldUntil: body.withheldUntil, withholdReason: body.withholdReason },
     );
   }
 }

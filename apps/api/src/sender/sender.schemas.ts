@@ -23,6 +23,9 @@ export const eventsQuerySchema = z.strictObject({
 export const lookupSchema = z.strictObject({
   nationalIds: z.array(z.string().min(1).max(32)).min(1).max(1000),
   purpose: z.string().trim().min(3).max(500),
+  /** Withholds the lookup from the citizens' access logs until then (an allowed agency only). */
+  withheldUntil: z.iso.datetime({ offset: true }).optional(),
+  withholdReason: z.string().trim().min(1).max(1000).optional(),
 });
 
 // Answers (DESIGN "API", sender part).

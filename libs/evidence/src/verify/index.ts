@@ -1,3 +1,9 @@
 export { verifyInclusion } from './inclusion';
 export { verifyConsistency } from './consistency';
 export { LogExportVerifier, verifyLogExport, type LogExportResult } from './log-export';
+export {
+  verifyAccessLogEvidence,
+  type AccessLeafProof,
+  type AccessLogCheck,
+  type AccessLogEvidence,
+} from './access-log';

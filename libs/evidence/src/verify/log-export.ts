@@ -1,6 +1,6 @@
 import type { JWK } from 'jose';
 import { isObject } from '../payload-checks';
-import { verifyReceipt } from '../receipt';
+import { verifyLogEntry } from '../log-entry';
 import { verifyTreeHead, type SignedTreeHead, type TreeHeadPayload } from '../tree-head';
 import { VerificationKeys } from '../verification-keys';
 import { hashLeaf } from './hashing';
@@ -22,7 +22,8 @@ const message = (err: unknown): string => (err instanceof Error ? err.message : 
  * too large for one string can be streamed through it:
  *
  * - entry lines `{"index", "jws"}` from 0 without gaps, each a receipt signed by a trusted key
- *   whose logIndex is its index (so an entry moved, dropped or slipped in is named);
+ *   whose logIndex is its index (so an entry moved, dropped or slipped in is named); an entry
+ *   is a receipt or an access-log entry's leaf, each checked as its own kind;
  * - then one `{"treeHead": {...}}` line whose signed head covers exactly these entries and
  *   whose root is the RFC 9162 tree hash over them, each leaf being the JWS's UTF-8 bytes;
  * - and, given the last head this auditor saw, that these entries extend that head's tree:
@@ -97,8 +98,9 @@ export class LogExportVerifier {
 
   private async checkReceipt(jws: string, index: number): Promise<string | null> {
     try {
-      const receipt = await verifyReceipt(jws, this.keys);
-      return receipt.logIndex === index ? null : `entry ${index} is receipt ${receipt.logIndex}`;
+      const { kind, payload } = await verifyLogEntry(jws, this.keys);
+      if (payload.logIndex === index) return null;
+      return `entry ${index} is ${kind === 'receipt' ? 'receipt' : 'access leaf'} ${payload.logIndex}`;
     } catch (err) {
       return `entry ${index} does not verify: ${message(err)}`;
     }

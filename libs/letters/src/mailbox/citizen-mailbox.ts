@@ -2,10 +2,18 @@ import type { DataSource } from 'typeorm';
 import { ownerScope, type MailboxScope } from '#access';
 import { documentAad, unseal } from '#crypto';
 import { notFound } from '#errors';
-import { AccessLogStore, MailboxLettersStore, Sql, type Folder, type MailboxLetter } from '#stores';
+import {
+  AccessLogStore,
+  MailboxLettersStore,
+  Sql,
+  type AccessLogEntry,
+  type Folder,
+  type MailboxLetter,
+} from '#stores';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { applyTransition } from '../letter-transitions';
 import { transition } from '#lifecycle';
+import { systemClock, type Clock } from '#config';
 import type { MailboxDirectory } from './mailbox-directory';
 import type { StagedReceipt } from '../receipts/receipt-staging';
 
@@ -57,6 +65,8 @@ export class CitizenMailbox {
   constructor(
     private readonly db: DataSource,
     private readonly mailboxes: MailboxDirectory,
+    /** "Now" for what is withheld from the citizen until a date. */
+    private readonly clock: Clock = systemClock,
   ) {
     this.sql = new Sql(db);
     this.letters = new MailboxLettersStore(this.sql);
@@ -158,20 +168,37 @@ export class CitizenMailbox {
 
   async accessLog(scope: MailboxScope, limit: number, cursor?: string) {
     const after = decodeCursor(cursor, ['timestamp', 'uuid']);
-    const rows = await this.accessEntries.page(this.sql, scope, limit, after);
+    const rows = await this.accessEntries.page(this.sql, scope, limit, after, this.clock.now());
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
-      items: page.map((r) => ({
-        at: r.at.toISOString(),
-        actor: r.actor,
-        action: r.action,
-        purpose: r.purpose,
-        // The letter looked at, while it is still there to be named (a purged one is not).
-        letter: r.letter,
-      })),
+      items: page.map(accessLogItem),
       nextCursor:
         rows.length > limit && last ? encodeCursor([last.at.toISOString(), last.id]) : null,
     };
   }
+}
+
+/**
+ * An entry as the citizen's page shows it. A withheld entry is only read once its date came, so
+ * one that has `withheld` is released: it says so, with the reason and its original time.
+ */
+function accessLogItem(r: AccessLogEntry) {
+  return {
+    id: r.id,
+    at: r.at.toISOString(),
+    actor: r.actor,
+    action: r.action,
+    purpose: r.purpose,
+    // The letter looked at, while it is still there to be named (a purged one is not).
+    letter: r.letter,
+    notice: r.notice && {
+      dataCategory: r.notice.dataCategory,
+      legalBasis: r.notice.legalBasis,
+      occurredAt: r.notice.occurredAt.toISOString(),
+      system: r.notice.system ?? null,
+    },
+    released: r.withheld !== null,
+    withheld: r.withheld && { until: r.withheld.until.toISOString(), reason: r.withheld.reason },
+  };
 }

@@ -61,13 +61,8 @@ function decodeBatch(r: Row): BatchAnswer {
  */
 export class LetterBatchesStore {
   /** Holds the batch's key for the caller's transaction, or says another request holds it. */
-  async lockKey(tx: Sql, agencyId: string, key: string): Promise<boolean> {
-    const locked = await tx.maybeOne(
-      'SELECT pg_try_advisory_xact_lock(hashtextextended($1, 11)) AS locked',
-      [`${agencyId}/${key}`],
-      (r) => r.locked === true,
-    );
-    return locked === true;
+  lockKey(tx: Sql, agencyId: string, key: string): Promise<boolean> {
+    return tx.tryNamedTransactionLock(11, `${agencyId}/${key}`);
   }
 
   answerTo(tx: Sql, agencyId: string, key: string): Promise<BatchAnswer | null> {

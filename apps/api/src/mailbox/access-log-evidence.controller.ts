@@ -1,0 +1,54 @@
+import { Controller, Get, Param } from '@nestjs/common';
+import { CurrentPrincipal, ForCitizen, type CitizenPrincipal } from '#auth';
+import { AccessLogEvidence, CitizenMailbox } from '#letters';
+import { IdPipe } from '../ids';
+import { Route, problemResponse } from '../openapi/route';
+import { accessEntryProofSchema, accessLogEvidenceSchema } from './mailbox.schemas';
+
+/**
+ * The citizen's check that nothing was dropped from or slipped into their access log: each
+ * entry against its leaf in the transparency log (DESIGN "Access notices").
+ */
+@Controller('v1/mailbox/access-log')
+@ForCitizen()
+export class AccessLogEvidenceController {
+  constructor(
+    private readonly mailbox: CitizenMailbox,
+    private readonly evidence: AccessLogEvidence,
+  ) {}
+
+  @Get('evidence')
+  @Route({
+    summary: 'My access log with its leaves and inclusion proofs against one signed tree head',
+    tag: 'mailbox',
+    responses: {
+      200: {
+        description:
+          'Every entry I may see, as its leaf commits to it; every leaf of my mailbox I may see, with its proof (`evidence verify-access-log` checks it)',
+        schema: accessLogEvidenceSchema,
+      },
+    },
+  })
+  async all(@CurrentPrincipal() citizen: CitizenPrincipal) {
+    return this.evidence.evidence(await this.mailbox.open(citizen.nationalId));
+  }
+
+  @Get(':id/proof')
+  @Route({
+    summary: "An access-log entry's inclusion proof against a signed tree head",
+    tag: 'mailbox',
+    responses: {
+      200: { description: 'The entry, its leaf and the proof', schema: accessEntryProofSchema },
+      404: problemResponse('No such entry (or one still withheld)'),
+      409: problemResponse(
+        "The entry's leaf is not in the log yet (access_log.not_yet_logged: retry shortly), or the entry predates leaves (access_log.not_committed)",
+      ),
+    },
+  })
+  async proof(
+    @CurrentPrincipal() citizen: CitizenPrincipal,
+    @Param('id', new IdPipe('access_log_entry')) id: string,
+  ) {
+    return this.evidence.proof(await this.mailbox.open(citizen.nationalId), id);
+  }
+}
