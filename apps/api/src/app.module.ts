@@ -14,6 +14,7 @@ import { loggedPath } from './logged-path';
 import { MetricsController } from './metrics/metrics.controller';
 import { DocumentViewController } from './mailbox/document-view.controller';
 import { MailboxController } from './mailbox/mailbox.controller';
+import { MailboxRepliesController } from './mailbox/replies.controller';
 import { MailboxKeyController } from './mailbox/mailbox-key.controller';
 import { MailboxSettings } from './mailbox/mailbox-settings';
 import {
@@ -23,6 +24,7 @@ import {
 import { EmailConfirmationService } from './mailbox/email-confirmation.service';
 import { DocsController, OPENAPI_DOCUMENT } from './openapi/docs.controller';
 import { buildOpenApiDocument } from './openapi/document';
+import { AgenciesController } from './platform/agencies.controller';
 import { PlatformController } from './platform/platform.controller';
 import { apiProviders } from './providers';
 import { RateLimitedAuthGuard } from './rate-limit/rate-limited-auth.guard';
@@ -30,6 +32,7 @@ import { EventsController } from './sender/events.controller';
 import { LettersController } from './sender/letters.controller';
 import { LetterBatchesController } from './sender/letter-batches.controller';
 import { RecipientsController } from './sender/recipients.controller';
+import { RepliesController } from './sender/replies.controller';
 import { WebhooksController } from './sender/webhooks.controller';
 
 /**
@@ -66,11 +69,13 @@ function loggerOptions(config: AppConfig) {
 /** Every controller the API serves; /openapi.json is generated from their route declarations. */
 export const API_CONTROLLERS = [
   PlatformController,
+  AgenciesController,
   LettersController,
   LetterBatchesController,
   EventsController,
   RecipientsController,
   MailboxController,
+  MailboxRepliesController,
   DocumentViewController,
   MailboxKeyController,
   EmailConfirmationController,
@@ -80,6 +85,7 @@ export const API_CONTROLLERS = [
   DocsController,
   AuditController,
   WebhooksController,
+  RepliesController,
 ];
 
 @Module({})

@@ -7,13 +7,17 @@ import { ApiKeyAuthenticator, AuthGuard, OidcVerifier } from '#auth';
 import { Postkasse, type PlatformKey } from '#composition';
 import { APP_CONFIG, type AppConfig } from '#config';
 import {
+  AgencyDirectory,
+  AgencyReplies,
   CitizenMailbox,
   DocumentViewTickets,
   LetterEvidence,
   MailboxDirectory,
   MailboxKeys,
+  MailboxReplies,
   ReceiptLog,
   RecipientLookup,
+  SendReply,
   SenderLetters,
   SubmitLetter,
   SubmitLetterBatch,
@@ -24,6 +28,7 @@ import { ApiMetrics } from '#metrics';
 import { JobProducer, Outbox, producerConnection } from '#queue';
 import type { CallerKind } from './rate-limit/callers';
 import { RateLimitedAuthGuard } from './rate-limit/rate-limited-auth.guard';
+import { ReplyBudget } from './rate-limit/reply-budget';
 
 export const PLATFORM_KEY = Symbol('PLATFORM_KEY');
 /**
@@ -69,6 +74,10 @@ export function apiProviders(config: AppConfig): Provider[] {
     fromRoot(RecipientLookup, (p) => p.recipientLookup),
     fromRoot(CitizenMailbox, (p) => p.citizenMailbox),
     fromRoot(MailboxKeys, (p) => p.mailboxKeys),
+    fromRoot(SendReply, (p) => p.sendReply),
+    fromRoot(MailboxReplies, (p) => p.mailboxReplies),
+    fromRoot(AgencyReplies, (p) => p.agencyReplies),
+    fromRoot(AgencyDirectory, (p) => p.agencyDirectory),
     fromRoot(ApiKeyAuthenticator, (p) => p.apiKeys),
     fromRoot(OidcVerifier, (p) => p.oidcVerifier),
     { provide: REQUEST_REDIS, useFactory: () => producerConnection(config.redisUrl) },
@@ -80,6 +89,18 @@ export function apiProviders(config: AppConfig): Provider[] {
           limits: config.rateLimit.requests,
           windowMs: config.rateLimit.windowMs,
         }),
+      inject: [REQUEST_REDIS],
+    },
+    {
+      provide: ReplyBudget,
+      useFactory: (redis: Redis) =>
+        new ReplyBudget(
+          new RequestRateLimiter<'reply'>(redis, `${config.queuePrefix}:replies`, {
+            limits: { reply: config.rateLimit.replies.limit },
+            windowMs: config.rateLimit.replies.windowMs,
+          }),
+          config.nationalIds.pepper,
+        ),
       inject: [REQUEST_REDIS],
     },
     {

@@ -4,6 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { generateApiKey, parseScopes, SCOPES, type Scope } from '#auth';
 import { readSigningKey } from '#crypto';
 import type { AgenciesStore } from '#stores';
+import { addEncryptionKey, setTopics } from './agency-inbox';
 import { agenciesOf, required, UsageError, type CliContext } from './context';
 
 export const USAGE = `usage:
@@ -14,6 +15,10 @@ export const USAGE = `usage:
   agency revoke-key --agency ID --fingerprint FPR
   agency rotate-api-key --agency ID [--scopes LIST] [--json]   (issues a new key, revokes the old ones)
   agency revoke-api-keys --agency ID
+  agency add-encryption-key --agency ID --key FILE   (armored public key that can encrypt: what
+                  replies are sealed to; a new one replaces the current one)
+  agency set-topics --agency ID (--topics LIST | --none)   (whether citizens may start a message
+                  to the agency, on which comma-separated topics)
   citizen reserve --national-id N [--off]
 
   --scopes LIST   comma-separated scopes of the new API key, e.g. letters:send,recipients:lookup;
@@ -62,6 +67,9 @@ export async function agencyCommand(
       agency: { type: 'string' },
       fingerprint: { type: 'string' },
       scopes: { type: 'string' },
+      key: { type: 'string' },
+      topics: { type: 'string' },
+      none: { type: 'boolean' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -179,6 +187,14 @@ export async function agencyCommand(
       console.log('Revoked all API keys of the agency');
       return;
     }
+    case 'add-encryption-key':
+      console.log(
+        await addEncryptionKey(ctx, agencies, required(values, 'agency'), required(values, 'key')),
+      );
+      return;
+    case 'set-topics':
+      console.log(await setTopics(ctx, agencies, required(values, 'agency'), values));
+      return;
     default:
       throw new UsageError(USAGE);
   }

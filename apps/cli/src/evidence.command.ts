@@ -2,16 +2,24 @@ import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type { JWK } from 'jose';
-import { LogExportVerifier, type SignedTreeHead } from '#evidence';
+import {
+  LogExportVerifier,
+  verifyReceiptEvidence,
+  type ReceiptEvidence,
+  type SignedTreeHead,
+} from '#evidence';
 import { Api, API_RULE, locateApi } from './api';
 import { CliError, UsageError, unknownSubcommand } from './context';
 
 export const USAGE = `usage:
   evidence export --token AUDITOR_TOKEN [--api URL] [--from N] [--to N] > export.ndjson
   evidence verify FILE --key JWKS_OR_JWK (file or URL) [--previous HEAD.json] [--save-head HEAD.json]
+  evidence verify-receipt FILE --key JWKS_OR_JWK (file or URL)
 
   export writes the receipt log and a signed tree head as NDJSON (an auditor's token:
   npm run -s cli -- dev token --auditor NAME); verify checks an export offline, exit 0 or 1.
+  verify-receipt checks one receipt offline, as a citizen keeps it: {"jws", "inclusionProof",
+  "treeHead"} (a reply's receipt from GET /v1/mailbox/letters/{id}/replies, or that reply).
   --api URL   where the API is: ${API_RULE}`;
 
 /** Accepts a JWKS, a single JWK, or the platform's `/v1/platform/keys` answer. */
@@ -52,6 +60,23 @@ async function verify(
   return 0;
 }
 
+async function verifyOneReceipt(file: string, options: { key?: string }): Promise<number> {
+  if (!options.key) throw new UsageError('evidence verify-receipt: --key is required');
+  const value = JSON.parse(readFileSync(file, 'utf8')) as ReceiptEvidence & {
+    receipt?: ReceiptEvidence;
+  };
+  const result = await verifyReceiptEvidence(value.receipt ?? value, await loadKeys(options.key));
+  if (!result.ok) {
+    console.error(`FAILED: ${result.reason}`);
+    return 1;
+  }
+  const { receipt } = result;
+  console.log(
+    `OK: ${receipt.type} receipt of letter ${receipt.letterId}${receipt.replyId ? ` (reply ${receipt.replyId})` : ''} at ${receipt.at}, entry ${receipt.logIndex} of the log of ${result.treeSize} entries; root ${result.rootHash}`,
+  );
+  return 0;
+}
+
 async function exportLog(options: {
   api?: string;
   token?: string;
@@ -87,7 +112,10 @@ export async function evidenceCommand(sub: string | undefined, argv: string[]): 
     },
   });
   if (sub === 'verify' && positionals[0]) process.exitCode = await verify(positionals[0], values);
+  else if (sub === 'verify-receipt' && positionals[0])
+    process.exitCode = await verifyOneReceipt(positionals[0], values);
   else if (sub === 'export') process.exitCode = await exportLog(values);
-  else if (sub === 'verify') throw new UsageError('evidence verify: name the export FILE');
-  else throw unknownSubcommand('evidence', sub, ['export', 'verify']);
+  else if (sub === 'verify' || sub === 'verify-receipt')
+    throw new UsageError(`evidence ${sub}: name the FILE`);
+  else throw unknownSubcommand('evidence', sub, ['export', 'verify', 'verify-receipt']);
 }

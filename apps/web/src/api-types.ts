@@ -69,6 +69,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/agencies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The directory of agencies: encryption keys, whether they take messages, topics */
+        get: operations["AgenciesController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit/consistency": {
         parameters: {
             query?: never;
@@ -415,6 +432,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/mailbox/letters/{id}/replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The letter's replies, each with its reply_received receipt and proof */
+        get: operations["MailboxRepliesController_list"];
+        put?: never;
+        /** Reply to a letter (documents encrypted to the agency's key) */
+        post: operations["MailboxRepliesController_reply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/mailbox/letters/{id}/sender-keys": {
         parameters: {
             query?: never;
@@ -518,6 +553,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Replies and messages to the agency, in log order */
+        get: operations["RepliesController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/replies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One reply: its documents as received (OpenPGP) and metadata */
+        get: operations["RepliesController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks": {
         parameters: {
             query?: never;
@@ -596,6 +665,51 @@ export interface components {
             items: components["schemas"]["AccessLogEntry"][];
             nextCursor: string | null;
         };
+        AgencyDirectory: {
+            items: components["schemas"]["DirectoryAgency"][];
+            nextCursor: null;
+        };
+        AgencyReply: {
+            /** Format: date-time */
+            at: string;
+            documents: {
+                /** @description The OpenPGP message, base64 of the binary form */
+                content: string;
+                filename: string;
+                /** Format: uuid */
+                id: string;
+                mediaType: string;
+                sha256: string;
+                size: number;
+            }[];
+            /** @description Fingerprint of the agency key it is encrypted to */
+            encryptionKey: string;
+            /** Format: uuid */
+            id: string;
+            letterId: string | null;
+            logIndex: number;
+            topic: string | null;
+            /** @enum {string} */
+            writtenAs: "owner" | "grantee" | "guardian" | "executor" | "administrator" | "employee";
+        };
+        AgencyReplyItem: {
+            /** Format: date-time */
+            at: string;
+            documents: components["schemas"]["ReplyDocument"][];
+            /** @description Fingerprint of the agency key it is encrypted to */
+            encryptionKey: string;
+            /** Format: uuid */
+            id: string;
+            letterId: string | null;
+            logIndex: number;
+            topic: string | null;
+            /** @enum {string} */
+            writtenAs: "owner" | "grantee" | "guardian" | "executor" | "administrator" | "employee";
+        };
+        AgencyReplyPage: {
+            items: components["schemas"]["AgencyReplyItem"][];
+            nextCursor: string;
+        };
         BatchLetter: {
             documents: {
                 /** @description OpenPGP message: ASCII armor, or base64 of the binary form */
@@ -610,12 +724,26 @@ export interface components {
             dueDate?: string;
             /** @description The letter's own key, unique per agency as a single letter's Idempotency-Key */
             idempotencyKey: string;
+            /**
+             * Format: uuid
+             * @description The id of the recipient's reply (GET /v1/replies) this letter answers
+             */
+            inReplyTo?: string;
             /** Format: date-time */
             publishAt?: string;
             recipient: {
                 nationalId: string;
             };
             reminderAfterDays?: number;
+            /** @description Whether the recipient may reply to this letter (encrypted to your encryption key) */
+            replies?: {
+                allowed: boolean;
+                /**
+                 * Format: date-time
+                 * @description The last instant a reply is taken; none: replies are taken without end
+                 */
+                until?: string;
+            };
             requiresAcknowledgement?: boolean;
             senderReference?: string;
             title: string;
@@ -628,12 +756,24 @@ export interface components {
         CreatedWebhook: {
             /** Format: date-time */
             createdAt: string;
-            events: ("accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent")[] | null;
+            events: ("accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent" | "replied" | "reply.received")[] | null;
             /** Format: uuid */
             id: string;
             secret: string;
             /** Format: uri */
             url: string;
+        };
+        DirectoryAgency: {
+            acceptsMessages: boolean;
+            encryptionKey: {
+                fingerprint: string;
+                /** Format: starts_with */
+                publicKey: string;
+            } | null;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            topics: string[];
         };
         DocumentViewTicket: {
             /** @description An absolute path, `/v1/document-views/{ticket}/{filename}`, good for a few fetches within DOCUMENT_VIEW_TICKET_TTL_SECONDS */
@@ -659,7 +799,7 @@ export interface components {
                 letterId: string;
                 logIndex: number;
                 /** @enum {string} */
-                type: "accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent";
+                type: "accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent" | "replied" | "reply_received";
             }[];
             nextCursor: string;
         };
@@ -711,8 +851,10 @@ export interface components {
                 detail: string;
             };
             recipientRef: string;
+            /** Format: uuid */
+            replyId?: string;
             /** @enum {string} */
-            type: "accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent";
+            type: "accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent" | "replied" | "reply_received";
         };
         LetterReceipts: {
             items: components["schemas"]["LetterReceipt"][];
@@ -754,7 +896,12 @@ export interface components {
             folder: "inbox" | "archive" | "trash";
             /** Format: uuid */
             id: string;
+            inReplyTo: string | null;
             readAt: string | null;
+            replies: {
+                allowed: boolean;
+                until: string | null;
+            };
             requiresAcknowledgement: boolean;
             sender: {
                 /** Format: uuid */
@@ -770,6 +917,20 @@ export interface components {
         MailboxLetterPage: {
             items: components["schemas"]["MailboxLetter"][];
             nextCursor: string | null;
+        };
+        MailboxReply: {
+            /** Format: date-time */
+            at: string;
+            documents: components["schemas"]["ReplyDocument"][];
+            /** Format: uuid */
+            id: string;
+            letterId: string | null;
+            receipt: components["schemas"]["ReplyReceipt"];
+            /** @enum {string} */
+            writtenAs: "owner" | "grantee" | "guardian" | "executor" | "administrator" | "employee";
+        };
+        MailboxReplyPage: {
+            items: components["schemas"]["MailboxReply"][];
         };
         MailboxSummary: {
             needsAction: number;
@@ -840,8 +1001,54 @@ export interface components {
                 detail: string;
             };
             recipientRef: string;
+            /** Format: uuid */
+            replyId?: string;
             /** @enum {string} */
-            type: "accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent";
+            type: "accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent" | "replied" | "reply_received";
+        };
+        ReplyDocument: {
+            filename: string;
+            /** Format: uuid */
+            id: string;
+            mediaType: string;
+            sha256: string;
+            size: number;
+        };
+        ReplyReceipt: {
+            /** Format: uuid */
+            agencyId: string;
+            /** Format: date-time */
+            at: string;
+            documents: {
+                ciphertextSha256: string;
+                plaintextSha256?: string;
+            }[];
+            inclusionProof: components["schemas"]["InclusionProof"] | null;
+            jws: string | null;
+            /** @enum {string} */
+            kind?: "notify" | "reminder";
+            /** Format: uuid */
+            letterId: string;
+            logIndex: number | null;
+            reason?: {
+                code: string;
+                detail: string;
+            };
+            recipientRef: string;
+            /** Format: uuid */
+            replyId?: string;
+            treeHead: components["schemas"]["SignedTreeHead"] | null;
+            /** @enum {string} */
+            type: "accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent" | "replied" | "reply_received";
+        };
+        ReplySubmission: {
+            documents: {
+                /** @description OpenPGP message encrypted to the agency's encryption key (GET /v1/agencies): ASCII armor, or base64 of the binary form */
+                content: string;
+                filename: string;
+                /** @enum {string} */
+                mediaType: "application/pdf" | "text/plain" | "text/html" | "text/csv" | "image/png" | "image/jpeg" | "image/gif" | "application/xml" | "application/vnd.openxmlformats-officedocument.wordprocessingml.document" | "application/vnd.oasis.opendocument.text";
+            }[];
         };
         SenderKeys: {
             keys: {
@@ -861,9 +1068,15 @@ export interface components {
                 /** Format: date-time */
                 at: string;
                 /** @enum {string} */
-                type: "accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent";
+                type: "accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent" | "replied" | "reply_received";
             }[];
             title: string;
+        };
+        SentReply: {
+            /** Format: uuid */
+            id: string;
+            /** @description The reply_received receipt as staged */
+            receipt: components["schemas"]["Receipt"];
         };
         Settings: {
             emailConfirmed: boolean;
@@ -901,7 +1114,7 @@ export interface components {
         Webhook: {
             /** Format: date-time */
             createdAt: string;
-            events: ("accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent")[] | null;
+            events: ("accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent" | "replied" | "reply.received")[] | null;
             /** Format: uuid */
             id: string;
             /** Format: uri */
@@ -922,7 +1135,7 @@ export interface components {
                 /** @enum {string} */
                 status: "pending" | "delivered" | "failed" | "cancelled";
                 /** @enum {string} */
-                type: "accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent";
+                type: "accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent" | "replied" | "reply.received";
             }[];
             nextCursor: string | null;
         };
@@ -1033,6 +1246,35 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+        };
+    };
+    AgenciesController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Agencies, by name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgencyDirectory"];
+                };
+            };
+            /** @description Too many requests from this caller; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1677,12 +1919,26 @@ export interface operations {
                     }[];
                     /** Format: date */
                     dueDate?: string;
+                    /**
+                     * Format: uuid
+                     * @description The id of the recipient's reply (GET /v1/replies) this letter answers
+                     */
+                    inReplyTo?: string;
                     /** Format: date-time */
                     publishAt?: string;
                     recipient: {
                         nationalId: string;
                     };
                     reminderAfterDays?: number;
+                    /** @description Whether the recipient may reply to this letter (encrypted to your encryption key) */
+                    replies?: {
+                        allowed: boolean;
+                        /**
+                         * Format: date-time
+                         * @description The last instant a reply is taken; none: replies are taken without end
+                         */
+                        until?: string;
+                    };
                     requiresAcknowledgement?: boolean;
                     senderReference?: string;
                     title: string;
@@ -2682,6 +2938,153 @@ export interface operations {
             };
         };
     };
+    MailboxRepliesController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Replies, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailboxReplyPage"];
+                };
+            };
+            /** @description Missing, invalid or wrong kind of credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials lack the role or scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such letter */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this caller; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    MailboxRepliesController_reply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplySubmission"];
+            };
+        };
+        responses: {
+            /** @description Taken; the receipt is signed into the log shortly */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SentReply"];
+                };
+            };
+            /** @description A document is not an OpenPGP message encrypted to the agency alone */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or wrong kind of credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description You may read this mailbox but not write from it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such letter */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The letter takes no replies, no longer, or the agency cannot receive */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A document or the request is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many replies and messages from this person */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     MailboxKeyController_senderKeys: {
         parameters: {
             query?: never;
@@ -3033,6 +3436,124 @@ export interface operations {
             };
             /** @description The credentials lack the role or scope this route needs */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this caller; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    RepliesController_list: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor: the nextCursor of an earlier page, as it was given. Store the last nextCursor you processed and resume from it; a logIndex is not accepted. Omit to read from the start of the log. */
+                after?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Replies in the order their reply_received receipts entered the log. nextCursor is always set: pass it as after to resume; empty items means nothing new yet */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgencyReplyPage"];
+                };
+            };
+            /** @description The request does not match its schema */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or wrong kind of credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials lack the role or scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this caller; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    RepliesController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reply */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgencyReply"];
+                };
+            };
+            /** @description Missing, invalid or wrong kind of credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials lack the role or scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such reply (or not yet in the log) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -3,6 +3,8 @@ import { ApiKeyAuthenticator, OidcVerifier } from '#auth';
 import type { AppConfig } from '#config';
 import { readPlatformKey } from '#crypto';
 import {
+  AgencyDirectory,
+  AgencyReplies,
   CitizenMailbox,
   DeliverLetter,
   DeliverWebhook,
@@ -10,10 +12,12 @@ import {
   LetterEvidence,
   MailboxDirectory,
   MailboxKeys,
+  MailboxReplies,
   PrintLetter,
   ReceiptLog,
   ReceiptSequencer,
   RecipientLookup,
+  SendReply,
   SenderLetters,
   SubmitLetter,
   SubmitLetterBatch,
@@ -147,6 +151,22 @@ export class Postkasse {
           ttlSeconds: this.config.documentViewTicketTtlSeconds,
         }),
     );
+  }
+
+  get sendReply(): SendReply {
+    return this.once('sendReply', () => new SendReply(this.db, this.config.openpgpLimits));
+  }
+
+  get mailboxReplies(): MailboxReplies {
+    return this.once('mailboxReplies', () => new MailboxReplies(this.db, this.receiptLog));
+  }
+
+  get agencyReplies(): AgencyReplies {
+    return this.once('agencyReplies', () => new AgencyReplies(this.db));
+  }
+
+  get agencyDirectory(): AgencyDirectory {
+    return this.once('agencyDirectory', () => new AgencyDirectory(this.sql));
   }
 
   get mailboxKeys(): MailboxKeys {

@@ -6,6 +6,7 @@ export {
   streamedDocumentContent,
   WILDCARD_KEY_ID,
 } from './intake';
+export { inspectSealedTo } from './sealed-to';
 export { Base64Decoder, type DecodedBase64 } from './base64';
 export {
   openDocument,
@@ -20,6 +21,8 @@ export {
   generatePlatformKey,
   readPlatformKey,
   readSigningKey,
+  readEncryptionKey,
+  type EncryptionKey,
   type GeneratedPlatformKey,
   type PlatformKey,
   type SigningKey,

@@ -30,5 +30,7 @@ export {
   verifyConsistency,
   verifyInclusion,
   verifyLogExport,
+  verifyReceiptEvidence,
   type LogExportResult,
+  type ReceiptEvidence,
 } from './verify';

@@ -10,6 +10,7 @@ export * from './letters/sender';
 export * from './letters/batches';
 export * from './access-log.store';
 export * from './agencies.store';
+export * from './replies.store';
 export * from './mailboxes.store';
 export * from './letters/mailbox';
 export * from './letters/delivery';

@@ -1,5 +1,11 @@
 import type { Request } from 'express';
-import { authenticateAgency, type ApiKeyAuthenticator, type Scope } from '#auth';
+import {
+  authenticateAgency,
+  authenticatePerson,
+  type ApiKeyAuthenticator,
+  type OidcVerifier,
+  type Scope,
+} from '#auth';
 import type { AppConfig } from '#config';
 import { Base64Decoder } from '#crypto';
 import type { LargeBodyRoute } from '#http';
@@ -32,10 +38,29 @@ const LETTER_ROUTES: readonly {
 const BASE64_START = /[A-Za-z0-9+/]/;
 
 /**
- * Each checks the API key as the guard would, before a byte of the body is read, and has its
- * documents' base64 decoded and hashed as it arrives.
+ * What citizens send agencies takes the letters' limits too (issue 18: "sizes and counts as for
+ * letters"); its documents stay text, checked once the body is in.
  */
-export function letterRoutes(config: AppConfig, apiKeys: ApiKeyAuthenticator): LargeBodyRoute[] {
+const REPLY_ROUTES = ['/v1/mailbox/letters/:id/replies', '/v1/mailbox/messages'];
+
+/**
+ * Each checks the API key (or a citizen's token) as the guard would, before a byte of the body
+ * is read, and has a letter's documents' base64 decoded and hashed as it arrives.
+ */
+export function letterRoutes(
+  config: AppConfig,
+  apiKeys: ApiKeyAuthenticator,
+  oidc: OidcVerifier,
+): LargeBodyRoute[] {
+  const replies = REPLY_ROUTES.map((path) => ({
+    method: 'POST',
+    path,
+    admit: (req: Request) => authenticatePerson(req.headers.authorization, oidc, 'citizen'),
+  }));
+  return [...replies, ...lettersFrom(config, apiKeys)];
+}
+
+function lettersFrom(config: AppConfig, apiKeys: ApiKeyAuthenticator): LargeBodyRoute[] {
   return LETTER_ROUTES.map((route) => ({
     method: route.method,
     path: route.path,
