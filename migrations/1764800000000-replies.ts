@@ -54,6 +54,11 @@ export class Replies1764800000000 implements MigrationInterface {
         UNIQUE (reply_id, position)
       );
 
+      -- A new message to an agency has receipts but no letter: its receipts' letter_id is the
+      -- message's own id (the thread it starts), so receipts no longer reference letters. The
+      -- log has never referenced them either.
+      ALTER TABLE receipts DROP CONSTRAINT IF EXISTS receipts_letter_id_fkey;
+
       -- A letter may allow replies (until a time), and may answer one.
       ALTER TABLE letters
         ADD COLUMN replies_allowed boolean NOT NULL DEFAULT false,
@@ -65,6 +70,9 @@ export class Replies1764800000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
       ALTER TABLE letters DROP COLUMN in_reply_to, DROP COLUMN replies_until, DROP COLUMN replies_allowed;
+      -- NOT VALID: the receipts of messages stay in the insert-only log, and in receipts with it.
+      ALTER TABLE receipts ADD CONSTRAINT receipts_letter_id_fkey
+        FOREIGN KEY (letter_id) REFERENCES letters(id) NOT VALID;
       DROP TABLE reply_documents, replies;
       ALTER TABLE agencies DROP COLUMN message_topics, DROP COLUMN accepts_messages;
       DROP TABLE agency_encryption_keys;

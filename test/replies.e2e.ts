@@ -35,6 +35,7 @@ const writer = makeSyntheticNorwegianId(new Date('1981-03-14'), 181, 'tenor');
 const neighbour = makeSyntheticNorwegianId(new Date('1979-11-02'), 182, 'tenor');
 const refused = makeSyntheticNorwegianId(new Date('1990-06-30'), 183, 'tenor');
 const eager = makeSyntheticNorwegianId(new Date('1966-01-09'), 184, 'tenor');
+const messenger = makeSyntheticNorwegianId(new Date('1958-08-08'), 185, 'tenor');
 const REPLY_LIMIT = 3;
 
 async function citizen(nationalId: string): Promise<ApiClient> {
@@ -334,6 +335,97 @@ describe('a reply to a letter', () => {
     );
     expect(stranger.status).toBe(400);
     expect(stranger.body.code).toBe('letter.unknown_reply');
+  });
+});
+
+describe('a new message to an agency', () => {
+  let messageId: string;
+
+  async function send(body: Record<string, unknown>) {
+    return (await citizen(messenger)).post('/v1/mailbox/messages', body);
+  }
+
+  it('is taken on one of the agency’s topics, with the writer’s receipt', async () => {
+    const key = await agencyKeyFromDirectory();
+    const sent = await send({
+      agencyId: agency.id,
+      topic: 'startlan',
+      documents: [
+        {
+          filename: 'soknad.txt',
+          mediaType: 'text/plain',
+          content: await sealReply('Søknad', key),
+        },
+      ],
+    });
+    expect(sent.status).toBe(202);
+    messageId = sent.body.id;
+    // It starts a thread of its own: its receipt is filed under the message's id.
+    expect(sent.body.receipt).toMatchObject({
+      type: 'reply_received',
+      letterId: messageId,
+      replyId: messageId,
+    });
+  });
+
+  it('reaches the agency with its topic and no letter, and gpg opens it', async () => {
+    const item = await agencyApi.waitFor(async () => {
+      const r = await agencyApi.get('/v1/replies?limit=100');
+      return r.body.items.find((i: { id: string }) => i.id === messageId);
+    }, 'the message in the feed');
+    expect(item).toMatchObject({ topic: 'startlan', letterId: null, writtenAs: 'owner' });
+    const full = await agencyApi.get(`/v1/replies/${messageId}`);
+    expect(gnupg.decrypt(Buffer.from(full.body.documents[0].content, 'base64')).toString()).toBe(
+      'Søknad',
+    );
+  });
+
+  it('is in the writer’s Sent folder and on its own route, with a receipt that verifies', async () => {
+    const mine = await citizen(messenger);
+    const sent = await mine.get('/v1/mailbox/sent');
+    expect(sent.body.items.map((i: { id: string }) => i.id)).toEqual([messageId]);
+    expect(sent.body.items[0]).toMatchObject({
+      topic: 'startlan',
+      agency: { id: agency.id, name: 'Husbanken' },
+    });
+    const own = await mine.waitFor(async () => {
+      const r = await mine.get(`/v1/mailbox/replies/${messageId}`);
+      return r.body.receipt?.inclusionProof ? r.body : undefined;
+    }, 'a proof of the message receipt');
+    const file = join(dir, 'message-receipt.json');
+    writeFileSync(file, JSON.stringify(own));
+    expect(
+      await stack.cli([
+        'evidence',
+        'verify-receipt',
+        file,
+        '--key',
+        `${stack.baseUrl}/v1/platform/keys`,
+      ]),
+    ).toMatch(/^OK: reply_received receipt/);
+    expect((await (await citizen(writer)).get(`/v1/mailbox/replies/${messageId}`)).status).toBe(
+      404,
+    );
+  });
+
+  it('refuses a topic the agency does not list (400) and an agency that takes none (409)', async () => {
+    const key = await agencyKeyFromDirectory();
+    const documents = [
+      { filename: 'a.txt', mediaType: 'text/plain', content: await sealReply('x', key) },
+    ];
+    const topic = await send({ agencyId: agency.id, topic: 'skatt', documents });
+    expect(topic.status).toBe(400);
+    expect(topic.body.code).toBe('message.unknown_topic');
+    expect(topic.body.detail).toContain('bostotte, startlan');
+
+    await stack.cli(['agency', 'set-topics', '--agency', agency.id, '--none']);
+    const none = await send({ agencyId: agency.id, topic: 'startlan', documents });
+    expect(none.status).toBe(409);
+    expect(none.body.code).toBe('message.not_accepted');
+    const listed = (await api.get('/v1/agencies')).body.items.find(
+      (a: { id: string }) => a.id === agency.id,
+    );
+    expect(listed).toMatchObject({ acceptsMessages: false, topics: [] });
   });
 });
 

@@ -37,22 +37,27 @@ export const replyReceiptSchema = receiptSchema
   })
   .meta({ id: 'ReplyReceipt' });
 
-export const mailboxReplyPageSchema = z
+export const mailboxReplySchema = z
   .strictObject({
-    items: z.array(
-      z
-        .strictObject({
-          id: z.uuid(),
-          letterId: z.uuid().nullable(),
-          at: z.iso.datetime(),
-          writtenAs: z.enum(ACTING_ROLES),
-          documents: z.array(replyDocumentMetaSchema),
-          receipt: replyReceiptSchema,
-        })
-        .meta({ id: 'MailboxReply' }),
-    ),
+    id: z.uuid(),
+    /** The letter answered; null for a new message, which has a topic. */
+    letterId: z.uuid().nullable(),
+    topic: z.string().nullable(),
+    agency: z.strictObject({ id: z.uuid(), name: z.string() }),
+    at: z.iso.datetime(),
+    writtenAs: z.enum(ACTING_ROLES),
+    documents: z.array(replyDocumentMetaSchema),
+    receipt: replyReceiptSchema,
   })
+  .meta({ id: 'MailboxReply' });
+
+export const mailboxReplyPageSchema = z
+  .strictObject({ items: z.array(mailboxReplySchema) })
   .meta({ id: 'MailboxReplyPage' });
+
+export const sentPageSchema = z
+  .strictObject({ items: z.array(mailboxReplySchema), nextCursor: z.string().nullable() })
+  .meta({ id: 'SentPage' });
 
 const agencyReplyShape = {
   id: z.uuid(),

@@ -106,6 +106,17 @@ export class MailboxesStore {
     );
   }
 
+  /** The HMAC receipts name the mailbox's owner by (never the national id). */
+  async recipientRefOf(tx: Sql, scope: MailboxScope): Promise<string> {
+    const ref = await tx.maybeOne(
+      'SELECT recipient_ref FROM mailboxes WHERE id = $1',
+      [scope.mailboxId],
+      (r) => text(r, 'recipient_ref'),
+    );
+    if (ref === null) throw new Error(`mailbox ${scope.mailboxId} has no row`);
+    return ref;
+  }
+
   citizenKey(scope: MailboxScope): Promise<CitizenKeyRecord | null> {
     return this.sql.maybeOne(
       `SELECT public_key, encrypted_private_key, public_key_fingerprint, key_updated_at

@@ -57,6 +57,7 @@ export interface MailboxReply {
   id: string;
   letterId: string | null;
   topic: string | null;
+  agency: { id: string; name: string };
   at: Date;
   actorRole: string;
   documents: ReplyDocumentMeta[];
@@ -92,6 +93,15 @@ const decodeAgencyReply = (r: Row): AgencyReply => ({
   documents: decodeDocuments(r),
 });
 
+// A message's receipts are filed under its own id (it has no letter); with the letter id the
+// receipt is found in one partition when receipts are partitioned.
+const MAILBOX_REPLY = `SELECT r.id, r.letter_id, r.topic, r.agency_id, a.name AS agency_name, r.created_at,
+    r.actor_role, ${DOCUMENTS}, c.payload, c.log_index, g.jws
+  FROM replies r
+  JOIN agencies a ON a.id = r.agency_id
+  JOIN receipts c ON c.id = r.received_receipt_id AND c.letter_id = COALESCE(r.letter_id, r.id)
+  LEFT JOIN receipt_log g ON g.log_index = c.log_index AND g.receipt_id = c.id`;
+
 function decodeMailboxReply(r: Row): MailboxReply {
   const payload = json(r, 'payload');
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
@@ -101,6 +111,7 @@ function decodeMailboxReply(r: Row): MailboxReply {
     id: text(r, 'id'),
     letterId: nullable(text)(r, 'letter_id'),
     topic: nullable(text)(r, 'topic'),
+    agency: { id: text(r, 'agency_id'), name: text(r, 'agency_name') },
     at: date(r, 'created_at'),
     actorRole: text(r, 'actor_role'),
     documents: decodeDocuments(r),
@@ -186,14 +197,36 @@ export class RepliesStore {
   /** The mailbox's replies to one letter, oldest first, each with its reply_received receipt. */
   toLetter(sql: Sql, scope: MailboxScope, letterId: string): Promise<MailboxReply[]> {
     return sql.rows(
-      `SELECT r.id, r.letter_id, r.topic, r.created_at, r.actor_role, ${DOCUMENTS},
-              c.payload, c.log_index, g.jws
-         FROM replies r
-         JOIN receipts c ON c.id = r.received_receipt_id AND c.letter_id = r.letter_id
-         LEFT JOIN receipt_log g ON g.log_index = c.log_index AND g.receipt_id = c.id
-        WHERE r.mailbox_id = $1 AND r.letter_id = $2
-        ORDER BY r.created_at, r.id`,
+      `${MAILBOX_REPLY} WHERE r.mailbox_id = $1 AND r.letter_id = $2 ORDER BY r.created_at, r.id`,
       [scope.mailboxId, letterId],
+      decodeMailboxReply,
+    );
+  }
+
+  /** One reply or message the mailbox sent; null for another mailbox's or none. */
+  ofMailbox(sql: Sql, scope: MailboxScope, replyId: string): Promise<MailboxReply | null> {
+    return sql.maybeOne(
+      `${MAILBOX_REPLY} WHERE r.mailbox_id = $1 AND r.id = $2`,
+      [scope.mailboxId, replyId],
+      decodeMailboxReply,
+    );
+  }
+
+  /**
+   * What the mailbox sent (replies and messages), newest first, after the keyset position
+   * (created_at, id) of the page before; up to `limit + 1` so the caller knows if more follow.
+   */
+  sentBy(
+    sql: Sql,
+    scope: MailboxScope,
+    limit: number,
+    after: readonly [string, string] | null,
+  ): Promise<MailboxReply[]> {
+    return sql.rows(
+      `${MAILBOX_REPLY} WHERE r.mailbox_id = $1
+          AND ($2::timestamptz IS NULL OR (r.created_at, r.id) < ($2::timestamptz, $3::uuid))
+        ORDER BY r.created_at DESC, r.id DESC LIMIT $4`,
+      [scope.mailboxId, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
       decodeMailboxReply,
     );
   }

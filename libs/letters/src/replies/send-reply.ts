@@ -1,12 +1,13 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { DataSource } from 'typeorm';
-import type { MailboxScope } from '#access';
+import { mailboxToWrite, type MailboxScope } from '#access';
 import type { OpenPgpLimits } from '#crypto';
 import { parseReceiptPayload, type ReceiptType } from '#evidence';
-import { DomainError, notFound } from '#errors';
+import { DomainError, invalid, notFound } from '#errors';
 import {
   AgenciesStore,
   MailboxLettersStore,
+  MailboxesStore,
   ReceiptsStore,
   RepliesStore,
   Sql,
@@ -25,7 +26,7 @@ export interface SentReply {
 const closed = (code: string, detail: string) => new DomainError(409, code, detail);
 
 /**
- * A citizen's reply to a letter (issue 18): encrypted to the agency's current key, checked for
+ * A citizen's reply to a letter, or new message to an agency (issue 18): encrypted to the agency's current key, checked for
  * form, stored as received with two receipts in the letter's log, `replied` for the sender's
  * timeline and `reply_received`, the citizen's proof of when it reached the agency. Written
  * through a scope that may write; the reply records on what footing it was written.
@@ -34,6 +35,7 @@ export class SendReply {
   private readonly sql: Sql;
   private readonly letters: MailboxLettersStore;
   private readonly agencies: AgenciesStore;
+  private readonly mailboxes: MailboxesStore;
   private readonly replies = new RepliesStore();
 
   constructor(
@@ -43,6 +45,7 @@ export class SendReply {
     this.sql = new Sql(db);
     this.letters = new MailboxLettersStore(this.sql);
     this.agencies = new AgenciesStore(this.sql);
+    this.mailboxes = new MailboxesStore(this.sql);
   }
 
   async toLetter(
@@ -66,6 +69,34 @@ export class SendReply {
     return this.store(scope, { agencyId: letter.sender.id, letterId, topic: null }, key, checked);
   }
 
+  /** A new message to an agency that takes them, on one of its topics (no letter answered). */
+  async toAgency(
+    scope: MailboxScope,
+    message: { agencyId: string; topic: string; documents: readonly ReplyDocumentSubmission[] },
+  ): Promise<SentReply> {
+    mailboxToWrite(scope);
+    const agency = await this.agencies.listing(message.agencyId);
+    if (!agency) throw notFound('agency');
+    if (!agency.acceptsMessages || !agency.encryptionKey)
+      throw closed(
+        'message.not_accepted',
+        `${agency.name} takes no new messages here; answer one of its letters instead`,
+      );
+    if (!agency.topics.includes(message.topic))
+      throw invalid(
+        'message.unknown_topic',
+        `topic: ${agency.name} takes messages on ${agency.topics.join(', ')}, not ${message.topic}`,
+        { field: 'topic' },
+      );
+    const checked = await checkReplyDocuments(message.documents, agency.encryptionKey, this.limits);
+    return this.store(
+      scope,
+      { agencyId: agency.id, letterId: null, topic: message.topic },
+      agency.encryptionKey,
+      checked,
+    );
+  }
+
   private async keyOf(agencyId: string, name: string): Promise<AgencyEncryptionKey> {
     const listing = await this.agencies.listing(agencyId);
     if (!listing?.encryptionKey)
@@ -78,7 +109,7 @@ export class SendReply {
 
   private store(
     scope: MailboxScope,
-    target: { agencyId: string; letterId: string; topic: string | null },
+    target: { agencyId: string; letterId: string | null; topic: string | null },
     key: AgencyEncryptionKey,
     documents: CheckedReplyDocument[],
   ): Promise<SentReply> {
@@ -86,7 +117,9 @@ export class SendReply {
     const receivedReceiptId = uuidv7();
     return this.sql.transaction(async (tx) => {
       const receipts = new ReceiptsStore(tx);
-      const facts = await receipts.factsOfLetter(tx, target.letterId);
+      // A message starts a thread of its own: its receipts are filed under its id.
+      const thread = target.letterId ?? id;
+      const recipientRef = await this.mailboxes.recipientRefOf(tx, scope);
       await this.replies.insert(
         tx,
         {
@@ -104,25 +137,25 @@ export class SendReply {
       const at = new Date().toISOString();
       const payload = (type: ReceiptType) => {
         const value = {
-          letterId: target.letterId,
+          letterId: thread,
           type,
           at,
           agencyId: target.agencyId,
-          recipientRef: facts.recipientRef,
+          recipientRef,
           documents: documents.map((d) => ({ ciphertextSha256: d.sha256.toString('hex') })),
           replyId: id,
         };
         const { logIndex: _, ...checked } = parseReceiptPayload({ ...value, logIndex: 0 });
         return checked;
       };
-      // The reply's id is the receipts' kind: a letter has one pair per reply.
-      for (const [type, receiptId] of [
-        ['replied', uuidv7()],
-        ['reply_received', receivedReceiptId],
-      ] as const)
+      // The reply's id is the receipts' kind: a letter has one pair per reply. A message has
+      // no letter to be `replied` on, only the writer's receipt.
+      const types: [ReceiptType, string][] = [['reply_received', receivedReceiptId]];
+      if (target.letterId) types.unshift(['replied', uuidv7()]);
+      for (const [type, receiptId] of types)
         await receipts.stage(tx, {
           id: receiptId,
-          letterId: target.letterId,
+          letterId: thread,
           agencyId: target.agencyId,
           type,
           kind: id,
