@@ -501,3 +501,35 @@ describe('refused replies', () => {
     expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });
+
+describe('letter send from the command line', () => {
+  it('sends a letter that takes replies until a time, and one that answers a reply', async () => {
+    const signing = join(dir, 'agency-signing.asc');
+    writeFileSync(signing, agency.privateKey);
+    const file = join(dir, 'vedtak.txt');
+    writeFileSync(file, 'Vedtak');
+    const until = '2031-01-31T12:00:00.000Z';
+    const send = (...extra: string[]) =>
+      stack.cli([
+        'letter',
+        'send',
+        '--api-key',
+        agency.apiKey,
+        '--signing-key',
+        signing,
+        '--to',
+        writer,
+        '--title',
+        'Vedtak',
+        ...extra,
+        file,
+      ]);
+    const sent = JSON.parse(await send('--replies-until', until)) as { id: string };
+    await agencyApi.waitForState(sent.id, 'delivered');
+    const view = await (await citizen(writer)).get(`/v1/mailbox/letters/${sent.id}`);
+    expect(view.body.replies).toEqual({ allowed: true, until });
+    await expect(send('--in-reply-to', randomUUID())).rejects.toThrow(
+      /letter\.unknown_reply|not a reply/,
+    );
+  });
+});
