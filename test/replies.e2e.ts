@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
+import { sealReplyDocument } from '#crypto';
 import { makeSyntheticNorwegianId } from '#identity';
 import {
   GnuPgAgency,
@@ -64,9 +65,9 @@ async function deliveredLetter(
 
 /** What the web client does: encrypt the reply with openpgp.js to the key the directory gives. */
 async function sealReply(text: string, publicKey: string, armor = true): Promise<string> {
+  if (armor) return sealReplyDocument(Buffer.from(text), { agencyPublicKey: publicKey });
   const encryptionKeys = await openpgp.readKey({ armoredKey: publicKey });
   const message = await openpgp.createMessage({ binary: Buffer.from(text) });
-  if (armor) return (await openpgp.encrypt({ message, encryptionKeys })) as string;
   const binary = await openpgp.encrypt({ message, encryptionKeys, format: 'binary' });
   return Buffer.from(binary as Uint8Array).toString('base64');
 }

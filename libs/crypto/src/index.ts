@@ -7,6 +7,7 @@ export {
   WILDCARD_KEY_ID,
 } from './intake';
 export { inspectSealedTo } from './sealed-to';
+export { sealReplyDocument, type ReplyKeys } from './reply-compose';
 export { Base64Decoder, type DecodedBase64 } from './base64';
 export {
   openDocument,

@@ -2,6 +2,7 @@ import * as openpgp from 'openpgp';
 import { OpenPgpError } from '../src/errors';
 import { readEncryptionKey, type EncryptionKey } from '../src/keys';
 import { DEFAULT_OPENPGP_LIMITS } from '../src/limits';
+import { sealReplyDocument } from '../src/reply-compose';
 import { inspectSealedTo } from '../src/sealed-to';
 import { bytesOf, encryptBinary } from '../src/testing/openpgp-fixtures';
 
@@ -97,5 +98,36 @@ describe('inspectSealedTo', () => {
   it('refuses plain literal data as not encrypted', async () => {
     const literal = (await openpgp.createMessage({ binary: REPLY })).write() as Uint8Array;
     expect((await refusal(literal)).detail).toMatch(/not encrypted/);
+  });
+});
+
+describe('sealReplyDocument', () => {
+  it('seals to the agency and the writer, signed, in the form the API takes', async () => {
+    const writer = await openpgp.generateKey({
+      type: 'ecc',
+      curve: 'curve25519Legacy',
+      userIDs: [{ name: 'Citizen' }],
+      format: 'object',
+    });
+    const armored = await sealReplyDocument(REPLY, {
+      agencyPublicKey: agency.key.armor(),
+      ownPublicKey: writer.publicKey.armor(),
+      signingKey: writer.privateKey,
+    });
+    const bytes = (await openpgp.unarmor(armored)).data as Uint8Array;
+    expect(await inspectSealedTo(bytes, agency.read.encryptionKeyIds, LIMITS)).toHaveLength(2);
+    for (const decryptionKeys of [
+      await openpgp.readPrivateKey({ armoredKey: agency.privateKey }),
+      writer.privateKey,
+    ]) {
+      const opened = await openpgp.decrypt({
+        message: await openpgp.readMessage({ armoredMessage: armored }),
+        decryptionKeys,
+        verificationKeys: writer.publicKey,
+        expectSigned: true,
+        format: 'binary',
+      });
+      expect(Buffer.from(opened.data as Uint8Array).toString()).toBe('Jeg klager på vedtaket');
+    }
   });
 });
