@@ -311,11 +311,46 @@ describe('a reply to a letter', () => {
     ]);
     expect(verified).toMatch(new RegExp(`^OK: reply_received receipt of letter ${letterId}`));
 
-    const forged = { ...listed[0].receipt, jws: listed[0].receipt.jws.replace(/.$/, 'A') };
+    // One character of the signature changed (in the middle: every bit of it counts).
+    const [header, payload, signature] = (listed[0].receipt.jws as string).split('.');
+    const flipped = signature![10] === 'A' ? 'B' : 'A';
+    const forgedJws = `${header}.${payload}.${signature!.slice(0, 10)}${flipped}${signature!.slice(11)}`;
+    const forged = { ...listed[0].receipt, jws: forgedJws };
     writeFileSync(file, JSON.stringify(forged));
     await expect(
       stack.cli(['evidence', 'verify-receipt', file, '--key', `${stack.baseUrl}/v1/platform/keys`]),
     ).rejects.toThrow(/FAILED/);
+  });
+
+  it('is allowed and answered from a batch as from a single letter', async () => {
+    const content = await sealFor(agency, platformKey, 'Svar på klagen');
+    const item = (extra: Record<string, unknown>) => ({
+      idempotencyKey: randomUUID(),
+      recipient: { nationalId: writer },
+      title: 'Svar på klage',
+      documents: [{ filename: 'svar.txt', mediaType: 'text/plain', content }],
+      ...extra,
+    });
+    const batch = await agencyApi.post(
+      '/v1/letter-batches',
+      {
+        letters: [
+          item({ inReplyTo: replyId, replies: { allowed: true } }),
+          item({ inReplyTo: randomUUID() }),
+        ],
+      },
+      { 'idempotency-key': randomUUID() },
+    );
+    expect(batch.status).toBe(200);
+    expect(batch.body.items.map((i: { status: number }) => i.status)).toEqual([202, 400]);
+    expect(batch.body.items[1].problem.code).toBe('letter.unknown_reply');
+    const id = batch.body.items[0].id as string;
+    await agencyApi.waitForState(id, 'delivered');
+    const view = await (await citizen(writer)).get(`/v1/mailbox/letters/${id}`);
+    expect(view.body).toMatchObject({
+      inReplyTo: replyId,
+      replies: { allowed: true, until: null },
+    });
   });
 
   it('is answered by a letter in the thread (inReplyTo), and only with a reply of its own', async () => {
