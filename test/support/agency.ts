@@ -122,6 +122,23 @@ export class GnuPgAgency {
     return file;
   }
 
+  /** What an agency receives on (replies): a Curve25519 encryption subkey beside its signing key. */
+  addEncryptionSubkey(): this {
+    this.gpg(['--quick-add-key', this.fingerprint, 'cv25519', 'encr', 'never']);
+    return this;
+  }
+
+  /** The agency's private keys, armored (unprotected, as this test keyring makes them). */
+  secretKeyFile(): string {
+    const file = join(this.home, 'secret.asc');
+    writeFileSync(file, this.gpg(['--armor', '--export-secret-keys', this.fingerprint]));
+    return file;
+  }
+
+  decrypt(message: Buffer): Buffer {
+    return this.gpg(['--decrypt'], message);
+  }
+
   sealTo(platformFingerprint: string, text: string, extra: string[] = []): Buffer {
     return this.gpg(
       [

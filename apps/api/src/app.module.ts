@@ -16,6 +16,7 @@ import { MetricsController } from './metrics/metrics.controller';
 import { DocumentViewController } from './mailbox/document-view.controller';
 import { MailboxController } from './mailbox/mailbox.controller';
 import { AccessLogEvidenceController } from './mailbox/access-log-evidence.controller';
+import { MailboxRepliesController } from './mailbox/replies.controller';
 import { MailboxKeyController } from './mailbox/mailbox-key.controller';
 import { MailboxSettings } from './mailbox/mailbox-settings';
 import {
@@ -25,6 +26,7 @@ import {
 import { EmailConfirmationService } from './mailbox/email-confirmation.service';
 import { DocsController, OPENAPI_DOCUMENT } from './openapi/docs.controller';
 import { buildOpenApiDocument } from './openapi/document';
+import { AgenciesController } from './platform/agencies.controller';
 import { PlatformController } from './platform/platform.controller';
 import { apiProviders } from './providers';
 import { RateLimitedAuthGuard } from './rate-limit/rate-limited-auth.guard';
@@ -33,6 +35,7 @@ import { EventsController } from './sender/events.controller';
 import { LettersController } from './sender/letters.controller';
 import { LetterBatchesController } from './sender/letter-batches.controller';
 import { RecipientsController } from './sender/recipients.controller';
+import { RepliesController } from './sender/replies.controller';
 import { WebhooksController } from './sender/webhooks.controller';
 
 /**
@@ -69,6 +72,7 @@ function loggerOptions(config: AppConfig) {
 /** Every controller the API serves; /openapi.json is generated from their route declarations. */
 export const API_CONTROLLERS = [
   PlatformController,
+  AgenciesController,
   LettersController,
   LetterBatchesController,
   EventsController,
@@ -76,6 +80,7 @@ export const API_CONTROLLERS = [
   AccessNoticesController,
   MailboxController,
   AccessLogEvidenceController,
+  MailboxRepliesController,
   DocumentViewController,
   MailboxKeyController,
   EmailConfirmationController,
@@ -86,6 +91,7 @@ export const API_CONTROLLERS = [
   AuditController,
   AccessAuditController,
   WebhooksController,
+  RepliesController,
 ];
 
 @Module({})

@@ -9,7 +9,7 @@ import { BodySlots, bodyIntake } from '#http';
 import { LETTER_LIMITS } from '#letters';
 import { ApiMetrics, requestMetrics } from '#metrics';
 import { JobProducer } from '#queue';
-import { ApiKeyAuthenticator } from '#auth';
+import { ApiKeyAuthenticator, OidcVerifier } from '#auth';
 import { ApiModule } from './app.module';
 import { mountDevOidc } from './dev-oidc/dev-oidc-provider';
 import { letterRoutes } from './sender/letter-routes';
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
       limit: config.http.bodyLimitBytes,
       large: {
         limit: LETTER_LIMITS.maxRequestBytes,
-        routes: letterRoutes(config, app.get(ApiKeyAuthenticator)),
+        routes: letterRoutes(config, app.get(ApiKeyAuthenticator), app.get(OidcVerifier)),
         slots: new BodySlots(config.http.letterBodySlots, config.http.letterBodyWaitMs),
       },
     }),

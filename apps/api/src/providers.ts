@@ -10,13 +10,17 @@ import {
   AccessAudit,
   AccessLogEvidence,
   AccessNotices,
+  AgencyDirectory,
+  AgencyReplies,
   CitizenMailbox,
   DocumentViewTickets,
   LetterEvidence,
   MailboxDirectory,
   MailboxKeys,
+  MailboxReplies,
   ReceiptLog,
   RecipientLookup,
+  SendReply,
   SenderLetters,
   SubmitLetter,
   SubmitLetterBatch,
@@ -27,6 +31,7 @@ import { ApiMetrics } from '#metrics';
 import { JobProducer, Outbox, producerConnection } from '#queue';
 import type { CallerKind } from './rate-limit/callers';
 import { RateLimitedAuthGuard } from './rate-limit/rate-limited-auth.guard';
+import { ReplyBudget } from './rate-limit/reply-budget';
 
 export const PLATFORM_KEY = Symbol('PLATFORM_KEY');
 /**
@@ -75,6 +80,10 @@ export function apiProviders(config: AppConfig): Provider[] {
     fromRoot(AccessLogEvidence, (p) => p.accessLogEvidence),
     fromRoot(AccessAudit, (p) => p.accessAudit),
     fromRoot(MailboxKeys, (p) => p.mailboxKeys),
+    fromRoot(SendReply, (p) => p.sendReply),
+    fromRoot(MailboxReplies, (p) => p.mailboxReplies),
+    fromRoot(AgencyReplies, (p) => p.agencyReplies),
+    fromRoot(AgencyDirectory, (p) => p.agencyDirectory),
     fromRoot(ApiKeyAuthenticator, (p) => p.apiKeys),
     fromRoot(OidcVerifier, (p) => p.oidcVerifier),
     { provide: REQUEST_REDIS, useFactory: () => producerConnection(config.redisUrl) },
@@ -86,6 +95,18 @@ export function apiProviders(config: AppConfig): Provider[] {
           limits: config.rateLimit.requests,
           windowMs: config.rateLimit.windowMs,
         }),
+      inject: [REQUEST_REDIS],
+    },
+    {
+      provide: ReplyBudget,
+      useFactory: (redis: Redis) =>
+        new ReplyBudget(
+          new RequestRateLimiter<'reply'>(redis, `${config.queuePrefix}:replies`, {
+            limits: { reply: config.rateLimit.replies.limit },
+            windowMs: config.rateLimit.replies.windowMs,
+          }),
+          config.nationalIds.pepper,
+        ),
       inject: [REQUEST_REDIS],
     },
     {

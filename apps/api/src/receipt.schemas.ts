@@ -38,6 +38,8 @@ const receiptShape = {
     z.strictObject({ ciphertextSha256: sha256Hex, plaintextSha256: sha256Hex.optional() }),
   ),
   reason: z.strictObject({ code: z.string(), detail: z.string() }).optional(),
+  /** On replied and reply_received: the reply the receipt is about. */
+  replyId: z.uuid().optional(),
   /** Null until the sequencer has put the receipt in the log. */
   logIndex: z.int().min(0).nullable(),
 };

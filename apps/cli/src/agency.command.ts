@@ -4,6 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { generateApiKey, parseScopes, SCOPES, type Scope } from '#auth';
 import { readSigningKey } from '#crypto';
 import type { AgenciesStore } from '#stores';
+import { addEncryptionKey, setTopics } from './agency-inbox';
 import { agenciesOf, required, UsageError, type CliContext } from './context';
 
 export const USAGE = `usage:
@@ -16,6 +17,10 @@ export const USAGE = `usage:
   agency revoke-api-keys --agency ID
   agency allow-withholding --agency ID --legal-basis TEXT   (the agency may withhold access-log
                   entries from citizens until a date, at most ACCESS_WITHHOLD_MAX_DAYS ahead)
+  agency add-encryption-key --agency ID --key FILE   (armored public key that can encrypt: what
+                  replies are sealed to; a new one replaces the current one)
+  agency set-topics --agency ID (--topics LIST | --none)   (whether citizens may start a message
+                  to the agency, on which comma-separated topics)
   citizen reserve --national-id N [--off]
 
   --scopes LIST   comma-separated scopes of the new API key, e.g. letters:send,recipients:lookup;
@@ -65,6 +70,9 @@ export async function agencyCommand(
       fingerprint: { type: 'string' },
       scopes: { type: 'string' },
       'legal-basis': { type: 'string' },
+      key: { type: 'string' },
+      topics: { type: 'string' },
+      none: { type: 'boolean' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -192,6 +200,14 @@ export async function agencyCommand(
       console.log(`The agency may withhold access-log entries (legal basis: ${legalBasis})`);
       return;
     }
+    case 'add-encryption-key':
+      console.log(
+        await addEncryptionKey(ctx, agencies, required(values, 'agency'), required(values, 'key')),
+      );
+      return;
+    case 'set-topics':
+      console.log(await setTopics(ctx, agencies, required(values, 'agency'), values));
+      return;
     default:
       throw new UsageError(USAGE);
   }

@@ -2,7 +2,13 @@ import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type { JWK } from 'jose';
-import { LogExportVerifier, verifyAccessLogEvidence, type SignedTreeHead } from '#evidence';
+import {
+  LogExportVerifier,
+  verifyAccessLogEvidence,
+  verifyReceiptEvidence,
+  type ReceiptEvidence,
+  type SignedTreeHead,
+} from '#evidence';
 import { Api, API_RULE, locateApi } from './api';
 import { CliError, UsageError, unknownSubcommand } from './context';
 
@@ -10,12 +16,15 @@ export const USAGE = `usage:
   evidence export --token AUDITOR_TOKEN [--api URL] [--from N] [--to N] > export.ndjson
   evidence verify FILE --key JWKS_OR_JWK (file or URL) [--previous HEAD.json] [--save-head HEAD.json]
   evidence verify-access-log FILE --key JWKS_OR_JWK
+  evidence verify-receipt FILE --key JWKS_OR_JWK (file or URL)
 
   export writes the receipt log and a signed tree head as NDJSON (an auditor's token:
   npm run -s cli -- dev token --auditor NAME); verify checks an export offline, exit 0 or 1.
   verify-access-log checks a citizen's access log against the transparency log offline (FILE:
   GET /v1/mailbox/access-log/evidence, or one entry's …/access-log/{id}/proof): every entry has
   its leaf at the time it claims, every leaf its entry; exit 0, or 1 naming the first problem.
+  verify-receipt checks one receipt offline, as a citizen keeps it: {"jws", "inclusionProof",
+  "treeHead"} (a reply's receipt from GET /v1/mailbox/letters/{id}/replies, or that reply).
   --api URL   where the API is: ${API_RULE}`;
 
 /** Accepts a JWKS, a single JWK, or the platform's `/v1/platform/keys` answer. */
@@ -76,6 +85,23 @@ async function verifyAccessLog(file: string, options: { key?: string }): Promise
   return 0;
 }
 
+async function verifyOneReceipt(file: string, options: { key?: string }): Promise<number> {
+  if (!options.key) throw new UsageError('evidence verify-receipt: --key is required');
+  const value = JSON.parse(readFileSync(file, 'utf8')) as ReceiptEvidence & {
+    receipt?: ReceiptEvidence;
+  };
+  const result = await verifyReceiptEvidence(value.receipt ?? value, await loadKeys(options.key));
+  if (!result.ok) {
+    console.error(`FAILED: ${result.reason}`);
+    return 1;
+  }
+  const { receipt } = result;
+  console.log(
+    `OK: ${receipt.type} receipt of letter ${receipt.letterId}${receipt.replyId ? ` (reply ${receipt.replyId})` : ''} at ${receipt.at}, entry ${receipt.logIndex} of the log of ${result.treeSize} entries; root ${result.rootHash}`,
+  );
+  return 0;
+}
+
 async function exportLog(options: {
   api?: string;
   token?: string;
@@ -113,8 +139,16 @@ export async function evidenceCommand(sub: string | undefined, argv: string[]): 
   if (sub === 'verify' && positionals[0]) process.exitCode = await verify(positionals[0], values);
   else if (sub === 'verify-access-log' && positionals[0])
     process.exitCode = await verifyAccessLog(positionals[0], values);
+  else if (sub === 'verify-receipt' && positionals[0])
+    process.exitCode = await verifyOneReceipt(positionals[0], values);
   else if (sub === 'export') process.exitCode = await exportLog(values);
-  else if (sub === 'verify' || sub === 'verify-access-log')
+  else if (sub === 'verify' || sub === 'verify-access-log' || sub === 'verify-receipt')
     throw new UsageError(`evidence ${sub}: name the FILE`);
-  else throw unknownSubcommand('evidence', sub, ['export', 'verify', 'verify-access-log']);
+  else
+    throw unknownSubcommand('evidence', sub, [
+      'export',
+      'verify',
+      'verify-access-log',
+      'verify-receipt',
+    ]);
 }

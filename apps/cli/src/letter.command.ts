@@ -21,6 +21,9 @@ to the citizen's own key) and submits the letter. Prints the API's answer (JSON)
   --due-date DATE               a due date shown with the letter (2030-02-28)
   --reminder-after-days N       remind an unread letter after N days (0: never; default 7)
   --sender-reference REF        the agency's own reference for the letter
+  --allow-replies               let the citizen reply (encrypted to the agency's encryption key)
+  --replies-until DATETIME      the last moment a reply is taken (implies --allow-replies)
+  --in-reply-to REPLY_ID        the citizen's reply this letter answers (GET /v1/replies)
   --end-to-end                  encrypt to the key the citizen registered (recipient lookup)
   --purpose TEXT                the purpose logged for that lookup (default: "End-to-end letter")
   --idempotency-key KEY         reuse to make a retry safe (default: a new one)
@@ -59,6 +62,9 @@ export async function letterCommand(sub: string | undefined, argv: string[]): Pr
       'reminder-after-days': { type: 'string' },
       'sender-reference': { type: 'string' },
       'end-to-end': { type: 'boolean', default: false },
+      'allow-replies': { type: 'boolean', default: false },
+      'replies-until': { type: 'string' },
+      'in-reply-to': { type: 'string' },
       purpose: { type: 'string', default: 'End-to-end letter' },
       'idempotency-key': { type: 'string' },
     },
@@ -98,6 +104,10 @@ export async function letterCommand(sub: string | undefined, argv: string[]): Pr
         dueDate: values['due-date'],
         reminderAfterDays,
         senderReference: values['sender-reference'],
+        ...(values['allow-replies'] || values['replies-until']
+          ? { replies: { allowed: true, until: values['replies-until'] } }
+          : {}),
+        inReplyTo: values['in-reply-to'],
       },
       { idempotencyKey: values['idempotency-key'] },
     );

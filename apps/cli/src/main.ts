@@ -9,6 +9,7 @@ import { dbCommand, USAGE as DB_USAGE } from './db.command';
 import { devCommand, USAGE as DEV_USAGE } from './dev.command';
 import { evidenceCommand, USAGE as EVIDENCE_USAGE } from './evidence.command';
 import { letterCommand, USAGE as LETTER_USAGE } from './letter.command';
+import { replyCommand, USAGE as REPLY_USAGE } from './reply.command';
 
 const USAGE = `Postkasse command line (npm run cli -- COMMAND)
 
@@ -17,6 +18,8 @@ const USAGE = `Postkasse command line (npm run cli -- COMMAND)
   db partitions-ahead [--months N]   create the coming months' partitions (cron, when partitioned)
   agency create|list|keys|add-key|revoke-key|rotate-api-key|revoke-api-keys   [--scopes LIST]
   agency allow-withholding --agency ID --legal-basis TEXT   (may withhold access-log entries)
+  agency add-encryption-key --agency ID --key FILE   (what replies are encrypted to)
+  agency set-topics --agency ID --topics LIST | --none   (new messages from citizens)
   citizen reserve --national-id N [--off]
   dev token --citizen N | --auditor NAME
   dev seed                           the demo agency, citizens and letters
@@ -25,6 +28,8 @@ const USAGE = `Postkasse command line (npm run cli -- COMMAND)
   evidence export --token T > log.ndjson   (auditor: the log and a signed tree head)
   evidence verify FILE --key JWKS [--previous HEAD.json] [--save-head HEAD.json]
   evidence verify-access-log FILE --key JWKS   (a citizen's access log against the log)
+  evidence verify-receipt FILE --key JWKS   (one receipt with its proof and tree head)
+  reply open --id ID --api-key K --key PRIVATE.asc --out DIR   (decrypt a citizen's reply)
 
 Each command has --help. Commands that talk to the API find it at:
   ${API_RULE}.`;
@@ -45,6 +50,7 @@ const COMMANDS: Record<string, { usage: string; run: Run }> = {
   dev: { usage: DEV_USAGE, run: async (sub, rest, ctx) => devCommand(await ctx(), sub, rest) },
   letter: { usage: LETTER_USAGE, run: (sub, rest) => letterCommand(sub, rest) },
   evidence: { usage: EVIDENCE_USAGE, run: (sub, rest) => evidenceCommand(sub, rest) },
+  reply: { usage: REPLY_USAGE, run: (sub, rest) => replyCommand(sub, rest) },
 };
 
 /** --help or -h anywhere before a `--` (after it, they are file names). */

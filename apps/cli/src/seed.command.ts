@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import * as openpgp from 'openpgp';
 import { v7 as uuidv7 } from 'uuid';
 import { generateApiKey, SCOPES } from '#auth';
-import { encryptAndSignForPlatform, readSigningKey } from '#crypto';
+import { encryptAndSignForPlatform, readEncryptionKey, readSigningKey } from '#crypto';
 import { makeSyntheticNorwegianId } from '#identity';
 import type { Api } from './api';
 import { agenciesOf, type CliContext } from './context';
@@ -14,6 +14,8 @@ export interface DemoState {
   agencyName: string;
   apiKey: string;
   signingKeyFile: string;
+  /** The private key replies to the demo agency are encrypted to (`reply open --key`). */
+  encryptionKeyFile?: string;
   citizens: { name: string; nationalId: string }[];
   lettersSent: boolean;
 }
@@ -45,6 +47,7 @@ const DEMO_LETTERS = [
     title: 'Vedtak om bostøtte',
     text: 'Du har fått innvilget bostøtte fra 1. desember.\nBekreft at du har lest vedtaket.',
     ack: true,
+    replies: true,
   },
   {
     to: 1,
@@ -95,6 +98,21 @@ export async function seedCommand(ctx: CliContext, api: Api): Promise<void> {
     };
     writeFileSync(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
   }
+  if (!state.encryptionKeyFile) {
+    // Replies and messages to the demo agency: a key of its own, and two topics.
+    const { privateKey, publicKey } = await openpgp.generateKey({
+      type: 'ecc',
+      curve: 'curve25519Legacy',
+      userIDs: [{ name: 'Skatteetaten (demo) post', email: 'post@skatteetaten.example' }],
+      format: 'armored',
+    });
+    const encryptionKeyFile = resolve(dirname(stateFile), 'demo-agency-encryption-key.asc');
+    writeFileSync(encryptionKeyFile, privateKey, { mode: 0o600 });
+    await agencies.setEncryptionKey(state.agencyId, await readEncryptionKey(publicKey));
+    await agencies.setMessageTopics(state.agencyId, true, ['skattemelding', 'innkreving']);
+    state = { ...state, encryptionKeyFile };
+    writeFileSync(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
+  }
   if (!state.lettersSent) {
     // Demo citizens have a confirmed address, so the notifications show in the mail catcher.
     const directory = (await ctx.root()).mailboxes;
@@ -123,6 +141,7 @@ export async function seedCommand(ctx: CliContext, api: Api): Promise<void> {
           title: letter.title,
           documents: [{ filename: 'brev.txt', mediaType: 'text/plain', content }],
           requiresAcknowledgement: letter.ack,
+          ...('replies' in letter ? { replies: { allowed: true } } : {}),
         }),
       });
     }

@@ -75,6 +75,32 @@ export async function authenticateAgency(
 }
 
 /**
+ * The citizen or auditor whose OIDC access token the Authorization header carries: 401 or 403
+ * otherwise. The guard's check, also made before a reply's body is read (see the body intake).
+ */
+export async function authenticatePerson<A extends 'citizen' | 'auditor'>(
+  header: string | undefined,
+  oidc: OidcVerifier,
+  audience: A,
+): Promise<Extract<Principal, { kind: A }>> {
+  const token = bearerToken(header);
+  if (looksLikeApiKey(token))
+    throw unauthorized('This part of the API takes an OpenID Connect access token');
+  let principal;
+  try {
+    principal = await oidc.verify(token);
+  } catch (error) {
+    if (error instanceof InvalidTokenError)
+      throw unauthorized(`Invalid access token: ${error.message}`);
+    // The token is genuine; the person it names cannot be served: 403, not 401.
+    if (error instanceof UnacceptableIdentityError) throw forbidden(error.message);
+    throw error;
+  }
+  if (principal.kind !== audience) throw forbidden(`This part of the API is for ${audience}s`);
+  return principal as Extract<Principal, { kind: A }>;
+}
+
+/**
  * One guard for every route. Every route must declare who it is for; a route without a
  * declaration is refused, so a forgotten decorator cannot open an endpoint.
  * Credentials for another part of the API are 401; a valid principal without the role is 403.
@@ -103,23 +129,11 @@ export class AuthGuard implements CanActivate {
       );
       return true;
     }
-    const token = bearerToken(request.headers.authorization);
-
-    if (looksLikeApiKey(token))
-      throw unauthorized('This part of the API takes an OpenID Connect access token');
-    let principal;
-    try {
-      principal = await this.oidc.verify(token);
-    } catch (error) {
-      if (error instanceof InvalidTokenError)
-        throw unauthorized(`Invalid access token: ${error.message}`);
-      // The token is genuine; the person it names cannot be served: 403, not 401.
-      if (error instanceof UnacceptableIdentityError) throw forbidden(error.message);
-      throw error;
-    }
-    if (principal.kind !== requirement.audience) {
-      throw forbidden(`This part of the API is for ${requirement.audience}s`);
-    }
+    const principal = await authenticatePerson(
+      request.headers.authorization,
+      this.oidc,
+      requirement.audience,
+    );
     request.principal = principal;
     return true;
   }

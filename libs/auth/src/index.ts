@@ -12,4 +12,5 @@ export {
   requirementOf,
   type Requirement,
   authenticateAgency,
+  authenticatePerson,
 } from './auth.guard';

@@ -6,6 +6,8 @@ import {
   AccessAudit,
   AccessLogEvidence,
   AccessNotices,
+  AgencyDirectory,
+  AgencyReplies,
   CitizenMailbox,
   DeliverLetter,
   DeliverWebhook,
@@ -13,10 +15,12 @@ import {
   LetterEvidence,
   MailboxDirectory,
   MailboxKeys,
+  MailboxReplies,
   PrintLetter,
   ReceiptLog,
   ReceiptSequencer,
   RecipientLookup,
+  SendReply,
   SenderLetters,
   SubmitLetter,
   SubmitLetterBatch,
@@ -186,6 +190,22 @@ export class Postkasse {
           ttlSeconds: this.config.documentViewTicketTtlSeconds,
         }),
     );
+  }
+
+  get sendReply(): SendReply {
+    return this.once('sendReply', () => new SendReply(this.db, this.config.openpgpLimits));
+  }
+
+  get mailboxReplies(): MailboxReplies {
+    return this.once('mailboxReplies', () => new MailboxReplies(this.db, this.receiptLog));
+  }
+
+  get agencyReplies(): AgencyReplies {
+    return this.once('agencyReplies', () => new AgencyReplies(this.db));
+  }
+
+  get agencyDirectory(): AgencyDirectory {
+    return this.once('agencyDirectory', () => new AgencyDirectory(this.sql));
   }
 
   get mailboxKeys(): MailboxKeys {

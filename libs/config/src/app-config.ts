@@ -76,6 +76,8 @@ export interface AppConfig {
     windowMs: number;
     /** Requests per window for one caller of each kind (0: no limit). */
     requests: { agency: number; citizen: number; auditor: number; anonymous: number };
+    /** Replies and messages to agencies per person per window (0: no limit). */
+    replies: { limit: number; windowMs: number };
   };
   /** How long a PDF view ticket (`POST …/documents/{documentId}/view-ticket`) can be used. */
   documentViewTicketTtlSeconds: number;

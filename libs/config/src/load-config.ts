@@ -174,6 +174,7 @@ export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promi
         auditor: env.RATE_LIMIT_AUDITOR_REQUESTS,
         anonymous: env.RATE_LIMIT_ANONYMOUS_REQUESTS,
       },
+      replies: { limit: env.REPLY_RATE_LIMIT, windowMs: env.REPLY_RATE_LIMIT_WINDOW_MS },
     },
     documentViewTicketTtlSeconds: env.DOCUMENT_VIEW_TICKET_TTL_SECONDS,
     retention: {

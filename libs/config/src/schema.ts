@@ -160,6 +160,10 @@ export const environmentSchema = z.object({
   RATE_LIMIT_AUDITOR_REQUESTS: int(0, 100_000_000).default(600),
   RATE_LIMIT_ANONYMOUS_REQUESTS: int(0, 100_000_000).default(60),
   RATE_LIMIT_WINDOW_MS: int(100, 3_600_000).default(60_000),
+  // Replies and messages to agencies, per person (whoever they act for), on top of the request
+  // budget: each one stores up to 60 MB and lands in an agency's inbox.
+  REPLY_RATE_LIMIT: int(0, 100_000).default(20),
+  REPLY_RATE_LIMIT_WINDOW_MS: int(1000, 86_400_000).default(3_600_000),
   TRASH_RETENTION_DAYS: int(1, 3650).default(30),
   /**
    * The longest an agency allowed to withhold access-log entries may hide one from the citizen

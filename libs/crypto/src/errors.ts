@@ -3,6 +3,7 @@ export type OpenPgpErrorCode =
   | 'openpgp.too_large'
   | 'openpgp.too_many_packets'
   | 'openpgp.not_encrypted_to_platform'
+  | 'openpgp.not_encrypted_to_recipient'
   | 'openpgp.decryption_failed'
   | 'openpgp.not_signed'
   | 'openpgp.unknown_signer'

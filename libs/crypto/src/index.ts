@@ -6,6 +6,8 @@ export {
   streamedDocumentContent,
   WILDCARD_KEY_ID,
 } from './intake';
+export { inspectSealedTo } from './sealed-to';
+export { sealReplyDocument, type ReplyKeys } from './reply-compose';
 export { Base64Decoder, type DecodedBase64 } from './base64';
 export {
   openDocument,
@@ -20,6 +22,8 @@ export {
   generatePlatformKey,
   readPlatformKey,
   readSigningKey,
+  readEncryptionKey,
+  type EncryptionKey,
   type GeneratedPlatformKey,
   type PlatformKey,
   type SigningKey,

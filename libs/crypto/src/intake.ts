@@ -100,6 +100,27 @@ export async function readEncryptedMessage(
   platformKeyIds: string[],
   limits: OpenPgpLimits,
 ): Promise<openpgp.Message<Uint8Array>> {
+  const message = await parseEncryptedMessage(bytes, limits);
+  const recipients = recipientKeyIds(message);
+  const accepted = new Set(platformKeyIds.map((id) => id.toLowerCase()));
+  if (!recipients.some((id) => id === WILDCARD_KEY_ID || accepted.has(id))) {
+    throw new OpenPgpError(
+      'openpgp.not_encrypted_to_platform',
+      `message is encrypted to key id(s) ${recipients.join(', ')}, but the platform's encryption ` +
+        `key id is ${[...accepted].join(' or ')}`,
+    );
+  }
+  return message;
+}
+
+/**
+ * The checks of every encrypted message, whoever it is for: size, packet headers, encrypted
+ * with integrity protection, parsed within the limits, at least one public-key session key.
+ */
+export async function parseEncryptedMessage(
+  bytes: Uint8Array,
+  limits: OpenPgpLimits,
+): Promise<openpgp.Message<Uint8Array>> {
   if (bytes.length === 0) {
     throw new OpenPgpError('openpgp.malformed', 'message is empty');
   }
@@ -141,25 +162,17 @@ export async function readEncryptedMessage(
     );
   }
 
-  const recipients = recipientKeyIds(message);
-  if (recipients.length === 0) {
+  if (recipientKeyIds(message).length === 0) {
     throw new OpenPgpError(
       'openpgp.not_encrypted_to_platform',
       'message has no public-key encrypted session key (password-only encryption is not accepted)',
     );
   }
-  const accepted = new Set(platformKeyIds.map((id) => id.toLowerCase()));
-  if (!recipients.some((id) => id === WILDCARD_KEY_ID || accepted.has(id))) {
-    throw new OpenPgpError(
-      'openpgp.not_encrypted_to_platform',
-      `message is encrypted to key id(s) ${recipients.join(', ')}, but the platform's encryption ` +
-        `key id is ${[...accepted].join(' or ')}`,
-    );
-  }
   return message;
 }
 
-function recipientKeyIds(message: openpgp.Message<Uint8Array>): string[] {
+/** The key ids of a message's public-key session keys (the wildcard for an anonymous one). */
+export function recipientKeyIds(message: openpgp.Message<Uint8Array>): string[] {
   const ids: string[] = [];
   for (const packet of message.packets) {
     if (!(packet instanceof openpgp.PublicKeyEncryptedSessionKeyPacket)) continue;

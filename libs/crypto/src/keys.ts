@@ -89,28 +89,13 @@ export async function readPlatformKey(
  * only its public part is returned, so the secret never reaches storage.
  */
 export async function readSigningKey(publicKeyArmored: string): Promise<SigningKey> {
-  let keys: openpgp.Key[];
-  try {
-    keys = await openpgp.readKeys({ armoredKeys: publicKeyArmored, config: strictConfig() });
-  } catch (error) {
-    throw new OpenPgpError(
-      'openpgp.malformed',
-      `not an armored OpenPGP key: ${describeError(error)}`,
-    );
-  }
-  const [first] = keys;
-  if (!first || keys.length !== 1) {
-    throw new OpenPgpError('openpgp.malformed', `expected exactly one key, found ${keys.length}`);
-  }
+  const first = await readOneKey(publicKeyArmored, 'key');
   const key = first.toPublic();
   checkStrength(key.keyPacket.getAlgorithmInfo(), 'primary key');
 
   let signingKey: openpgp.PublicKey | openpgp.Subkey;
   try {
-    signingKey = await key.getSigningKey(undefined, new Date(), undefined, {
-      ...openpgp.config,
-      ...strictConfig(),
-    });
+    signingKey = await key.getSigningKey(undefined, new Date(), undefined, keyUseConfig());
   } catch (error) {
     const detail = describeError(error);
     if (/too weak|is disabled/.test(detail)) {
@@ -121,6 +106,27 @@ export async function readSigningKey(publicKeyArmored: string): Promise<SigningK
   checkStrength(signingKey.getAlgorithmInfo(), 'signing key');
   return { fingerprint: key.getFingerprint(), armored: key.armor() };
 }
+
+/** Exactly one armored key, parsed under the strict configuration. */
+async function readOneKey(armored: string, what: string): Promise<openpgp.Key> {
+  let keys: openpgp.Key[];
+  try {
+    keys = await openpgp.readKeys({ armoredKeys: armored, config: strictConfig() });
+  } catch (error) {
+    throw new OpenPgpError(
+      'openpgp.malformed',
+      `not an armored OpenPGP ${what}: ${describeError(error)}`,
+    );
+  }
+  const [first] = keys;
+  if (!first || keys.length !== 1) {
+    throw new OpenPgpError('openpgp.malformed', `expected exactly one key, found ${keys.length}`);
+  }
+  return first;
+}
+
+/** What deciding a key's usable (sub)key needs: openpgp's defaults under our strict limits. */
+const keyUseConfig = () => ({ ...openpgp.config, ...strictConfig() });
 
 function checkStrength(info: openpgp.AlgorithmInfo, which: string): void {
   if (info.algorithm.startsWith('rsa') && (info.bits ?? 0) < MIN_RSA_BITS) {
@@ -135,4 +141,43 @@ function checkStrength(info: openpgp.AlgorithmInfo, which: string): void {
       `${which} uses ${info.algorithm}, which is not accepted`,
     );
   }
+}
+
+export interface EncryptionKey {
+  fingerprint: string;
+  /** Public part only, re-armored by openpgp. */
+  armored: string;
+  /** Lowercase hex key ids of the (sub)keys messages may be encrypted to now. */
+  encryptionKeyIds: string[];
+}
+
+/**
+ * An agency's key for what it receives (replies): exactly one public key that can encrypt
+ * now, of a strength its signing keys would need. A private key is refused rather than cut
+ * down to its public part: whoever handed it over should learn that it left their hands.
+ */
+export async function readEncryptionKey(armored: string): Promise<EncryptionKey> {
+  const key = await readOneKey(armored, 'public key');
+  if (key.isPrivate()) {
+    throw new OpenPgpError(
+      'openpgp.malformed',
+      'this is a private key; give only the public key (gpg --armor --export), and keep the private key with the agency',
+    );
+  }
+  checkStrength(key.keyPacket.getAlgorithmInfo(), 'primary key');
+  let subkey: openpgp.PublicKey | openpgp.Subkey;
+  try {
+    subkey = await key.getEncryptionKey(undefined, new Date(), undefined, keyUseConfig());
+  } catch (error) {
+    throw new OpenPgpError(
+      'openpgp.unusable_key',
+      `key has no usable encryption subkey (a signing-only key cannot receive): ${describeError(error)}`,
+    );
+  }
+  checkStrength(subkey.getAlgorithmInfo(), 'encryption key');
+  return {
+    fingerprint: key.getFingerprint(),
+    armored: key.armor(),
+    encryptionKeyIds: [subkey.getKeyID().toHex()],
+  };
 }

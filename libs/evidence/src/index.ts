@@ -46,5 +46,7 @@ export {
   verifyConsistency,
   verifyInclusion,
   verifyLogExport,
+  verifyReceiptEvidence,
   type LogExportResult,
+  type ReceiptEvidence,
 } from './verify';

@@ -17,6 +17,10 @@ export const RECEIPT_TYPES = [
   'notified',
   'notification_failed',
   'reminder_sent',
+  // A citizen's reply to the letter: `replied` tells the sender the letter was answered,
+  // `reply_received` is the citizen's proof that the reply reached the agency at `at`.
+  'replied',
+  'reply_received',
 ] as const;
 
 export type ReceiptType = (typeof RECEIPT_TYPES)[number];
@@ -39,6 +43,8 @@ export interface ReceiptPayload {
   recipientRef: string;
   documents: ReceiptDocument[];
   reason?: { code: string; detail: string };
+  /** On `replied` and `reply_received`: the reply, whose documents' hashes `documents` holds. */
+  replyId?: string;
   logIndex: number;
 }
 
@@ -50,6 +56,7 @@ const NOTIFICATION_TYPES: readonly ReceiptType[] = [
   'reminder_sent',
 ];
 const TYPES_WITH_REASON: readonly ReceiptType[] = ['rejected', 'notification_failed'];
+const REPLY_TYPES: readonly ReceiptType[] = ['replied', 'reply_received'];
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 /** Checks that `value` is a well-formed receipt payload and returns it typed; throws otherwise. */
@@ -58,9 +65,10 @@ export function parseReceiptPayload(value: unknown): ReceiptPayload {
     value,
     'receipt',
     ['letterId', 'type', 'at', 'agencyId', 'recipientRef', 'documents', 'logIndex'],
-    ['kind', 'reason'],
+    ['kind', 'reason', 'replyId'],
   );
-  const { letterId, type, kind, at, agencyId, recipientRef, documents, reason, logIndex } = value;
+  const { letterId, type, kind, at, agencyId, recipientRef, documents, reason, replyId, logIndex } =
+    value;
   assertNonEmptyString(letterId, 'receipt letterId');
   if (!RECEIPT_TYPES.includes(type as ReceiptType)) {
     throw new TypeError(`receipt type ${JSON.stringify(type)} is unknown`);
@@ -99,6 +107,13 @@ export function parseReceiptPayload(value: unknown): ReceiptPayload {
       throw new TypeError('receipt reason detail must be a string');
   } else if (TYPES_WITH_REASON.includes(receiptType)) {
     throw new TypeError(`a ${receiptType} receipt must give a reason`);
+  }
+  if (replyId !== undefined) {
+    if (!REPLY_TYPES.includes(receiptType))
+      throw new TypeError(`a ${receiptType} receipt has no replyId`);
+    assertNonEmptyString(replyId, 'receipt replyId');
+  } else if (REPLY_TYPES.includes(receiptType)) {
+    throw new TypeError(`a ${receiptType} receipt must name its reply`);
   }
   assertIndex(logIndex, 'receipt logIndex');
   return value as unknown as ReceiptPayload;

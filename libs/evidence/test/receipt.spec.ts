@@ -67,6 +67,20 @@ describe('signReceipt and verifyReceipt', () => {
     expect(await verifyReceipt(await signReceipt(failed, key), [key.publicJwk])).toEqual(failed);
   });
 
+  it('names the reply on replied and reply_received, and nowhere else', async () => {
+    const replyId = '01900000-0000-7000-8000-0000000000aa';
+    const received = sampleReceipt({ type: 'reply_received', replyId });
+    expect(await verifyReceipt(await signReceipt(received, key), [key.publicJwk])).toEqual(
+      received,
+    );
+    await expect(signReceipt(sampleReceipt({ type: 'replied' }), key)).rejects.toThrow(
+      /must name its reply/,
+    );
+    await expect(signReceipt(sampleReceipt({ type: 'read', replyId }), key)).rejects.toThrow(
+      /has no replyId/,
+    );
+  });
+
   it('refuses to sign a receipt that breaks the receipt format', async () => {
     const bad: unknown[] = [
       { ...sampleReceipt(), type: 'opened' },

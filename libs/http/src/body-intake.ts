@@ -6,6 +6,7 @@ import type { StreamedString } from './json-stream';
 /** A route that takes large bodies (letters), and who may send one. */
 export interface LargeBodyRoute {
   method: string;
+  /** The path, where a `:name` segment stands for any one segment (a letter's id). */
   path: string;
   /** Throws (401, 403) unless the request's credentials may use the route. */
   admit: (req: Request) => Promise<unknown>;
@@ -31,13 +32,14 @@ export interface BodyIntakeOptions {
  * make the API hold 60 MB, and agencies together hold at most `slots` letters at a time.
  */
 export function bodyIntake(options: BodyIntakeOptions) {
-  const large = new Map(options.large.routes.map((r) => [`${r.method} ${r.path}`, r]));
+  const large = options.large.routes.map((r) => ({ route: r, pattern: routePattern(r) }));
   return (req: Request & HashedBody, res: Response, next: NextFunction): void => {
     if (!isJsonBody(req)) {
       const refused = req.path.startsWith(options.jsonOnlyUnder) ? notJsonBody(req) : null;
       return refused ? refuse(req, refused, next) : next();
     }
-    const route = large.get(`${req.method} ${req.path.replace(/\/$/, '')}`);
+    const key = `${req.method} ${req.path.replace(/\/$/, '')}`;
+    const route = large.find((r) => r.pattern.test(key))?.route;
     if (!route) return readInto(req, { limit: options.limit }, next);
     route
       .admit(req)
@@ -54,6 +56,13 @@ export function bodyIntake(options: BodyIntakeOptions) {
         },
       );
   };
+}
+
+function routePattern(route: LargeBodyRoute): RegExp {
+  const segments = route.path
+    .split('/')
+    .map((s) => (s.startsWith(':') ? '[^/]+' : s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  return new RegExp(`^${route.method} ${segments.join('/')}$`);
 }
 
 /**

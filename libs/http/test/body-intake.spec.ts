@@ -62,4 +62,38 @@ describe('the request body intake', () => {
     expect(await pass(req)).toBeUndefined();
     expect((req as unknown as { body: unknown }).body).toEqual({ a: 1 });
   });
+
+  it('gives a route with an id in its path the large limit, for a caller it admits', async () => {
+    let admitted = 0;
+    const large = bodyIntake({
+      jsonOnlyUnder: '/v1/',
+      limit: 10,
+      large: {
+        limit: 10_000,
+        routes: [
+          {
+            method: 'POST',
+            path: '/v1/mailbox/letters/:id/replies',
+            admit: async () => (admitted += 1),
+          },
+        ],
+        slots: new BodySlots(1, 100),
+      },
+    });
+    const body = JSON.stringify({ documents: ['x'.repeat(100)] });
+    const headers = { 'content-type': 'application/json', 'content-length': String(body.length) };
+    const through = (path: string) =>
+      new Promise<unknown>((resolve) =>
+        large(
+          request('POST', path, headers, body) as never,
+          { once: () => undefined } as never,
+          resolve,
+        ),
+      );
+    expect(await through('/v1/mailbox/letters/0190-abc/replies')).toBeUndefined();
+    expect(admitted).toBe(1);
+    expect(await through('/v1/mailbox/letters/0190-abc/replies/extra')).toMatchObject({
+      status: 413,
+    });
+  });
 });

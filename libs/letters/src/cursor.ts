@@ -49,3 +49,19 @@ export function decodeCursor<const P extends readonly CursorPart[]>(
   }
   throw invalid('request.invalid_cursor', `${name} is not one this API handed out`);
 }
+
+/**
+ * A page of a feed in log order (the event feed, the replies feed): `after` decoded to the log
+ * index to read after, and the page's cursor, always set, so an empty page says "nothing new"
+ * and resuming from it never skips an entry.
+ */
+export async function logFeedPage<T extends { logIndex: number }>(
+  after: string | undefined,
+  read: (afterLogIndex: number) => Promise<T[]>,
+): Promise<{ items: T[]; nextCursor: string }> {
+  const start = decodeCursor(after, ['logIndex'], 'after');
+  const from = start ? start[0] : -1;
+  const items = await read(from);
+  const last = items.length > 0 ? items[items.length - 1]!.logIndex : from;
+  return { items, nextCursor: encodeCursor([last]) };
+}

@@ -55,3 +55,13 @@ export * from './webhooks';
 export { MailboxKeys, type MailboxKeyView } from './mailbox/mailbox-keys';
 export { readCitizenKey, citizenEncryptionKeyIds, type CitizenKey } from './mailbox/end-to-end';
 export { purgeTrash } from './mailbox/purge-trash';
+export { SendReply, type SentReply } from './replies/send-reply';
+export { AgencyReplies, type AgencyReplyView } from './replies/agency-replies';
+export { MailboxReplies, type MailboxReplyView } from './replies/mailbox-replies';
+export { AgencyDirectory, type AgencyDirectoryEntry } from './replies/agency-directory';
+export {
+  replySubmissionSchema,
+  messageSubmissionSchema,
+  replyDocumentSchema,
+  TOPIC,
+} from './replies/reply-schema';

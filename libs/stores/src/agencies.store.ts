@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import { ColumnTypeError, date, int, json, nullable, text, texts } from './columns';
+import { ColumnTypeError, bool, date, int, json, nullable, text, texts } from './columns';
 import type { Row, Sql } from './sql';
 
 /** One period during which a key signed for its agency: `revokedAt` null while it still does. */
@@ -36,6 +36,22 @@ export interface AgencySummary {
    */
   signingKeys: { fingerprint: string; addedAt: string; revokedAt: string | null }[] | null;
   activeApiKeys: number;
+}
+
+/** An agency's key for what citizens send it, as the directory gives it out. */
+export interface AgencyEncryptionKey {
+  fingerprint: string;
+  publicKey: string;
+  addedAt: Date;
+}
+
+/** An agency as the public directory shows it, and what a reply to it needs. */
+export interface AgencyListing {
+  id: string;
+  name: string;
+  encryptionKey: AgencyEncryptionKey | null;
+  acceptsMessages: boolean;
+  topics: string[];
 }
 
 export interface OperatorAuditEntry {
@@ -89,6 +105,22 @@ const decodeSummary = (r: Row): AgencySummary => ({
   signingKeys: decodeListedKeys(r),
   activeApiKeys: int(r, 'active_api_keys'),
 });
+
+function decodeListing(r: Row): AgencyListing {
+  const fingerprint = nullable(text)(r, 'fingerprint');
+  return {
+    id: text(r, 'id'),
+    name: text(r, 'name'),
+    encryptionKey: fingerprint
+      ? { fingerprint, publicKey: text(r, 'public_key'), addedAt: date(r, 'added_at') }
+      : null,
+    acceptsMessages: bool(r, 'accepts_messages'),
+    topics: texts(r, 'message_topics'),
+  };
+}
+
+const LISTING = `SELECT a.id, a.name, a.accepts_messages, a.message_topics, k.fingerprint, k.public_key, k.added_at
+  FROM agencies a LEFT JOIN agency_encryption_keys k ON k.agency_id = a.id AND k.revoked_at IS NULL`;
 
 /** Agencies, their signing keys and API keys, and the operator audit log of changes to them. */
 export class AgenciesStore {
@@ -202,6 +234,47 @@ export class AgenciesStore {
     return changed > 0;
   }
 
+  // Encryption keys: what citizens send the agency (replies) is encrypted to the current one.
+  // One open interval at a time; the history stays, so a reply names the key it was sealed to.
+
+  /** Makes `key` the agency's current encryption key; returns the fingerprint it replaced. */
+  setEncryptionKey(
+    agencyId: string,
+    key: { fingerprint: string; armored: string },
+  ): Promise<{ replaced: string | null }> {
+    return this.sql.transaction(async (tx) => {
+      await this.lock(tx, agencyId);
+      const current = await tx.maybeOne(
+        'SELECT fingerprint FROM agency_encryption_keys WHERE agency_id = $1 AND revoked_at IS NULL',
+        [agencyId],
+        (r) => text(r, 'fingerprint'),
+      );
+      if (current === key.fingerprint) return { replaced: null };
+      await tx.run(
+        'UPDATE agency_encryption_keys SET revoked_at = now() WHERE agency_id = $1 AND revoked_at IS NULL',
+        [agencyId],
+      );
+      await tx.run(
+        'INSERT INTO agency_encryption_keys (id, agency_id, fingerprint, public_key) VALUES ($1, $2, $3, $4)',
+        [uuidv7(), agencyId, key.fingerprint, key.armored],
+      );
+      return { replaced: current };
+    });
+  }
+
+  /** Whether citizens may start a message to the agency, and on which topics; false if no agency. */
+  async setMessageTopics(
+    agencyId: string,
+    accepts: boolean,
+    topics: readonly string[],
+  ): Promise<boolean> {
+    const changed = await this.sql.count(
+      'UPDATE agencies SET accepts_messages = $2, message_topics = $3 WHERE id = $1',
+      [agencyId, accepts, topics],
+    );
+    return changed > 0;
+  }
+
   /** The legal basis on which the agency may withhold entries; null when it may not. */
   async withholdingBasis(agencyId: string, tx: Sql = this.sql): Promise<string | null> {
     const basis = await tx.maybeOne(
@@ -210,6 +283,16 @@ export class AgenciesStore {
       (r) => nullable(text)(r, 'withholding_legal_basis'),
     );
     return basis ?? null;
+  }
+
+  /** The public directory: every agency, by name. */
+  directory(): Promise<AgencyListing[]> {
+    return this.sql.rows(`${LISTING} ORDER BY a.name, a.id`, [], decodeListing);
+  }
+
+  /** One agency as the directory shows it; null when there is none. */
+  listing(agencyId: string, tx: Sql = this.sql): Promise<AgencyListing | null> {
+    return tx.maybeOne(`${LISTING} WHERE a.id = $1`, [agencyId], decodeListing);
   }
 
   // API keys: stored only as a SHA-256 hash of the key, which is shown once.

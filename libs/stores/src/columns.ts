@@ -79,3 +79,11 @@ export function oneOf<const T extends string>(values: readonly T[]) {
     return value as T;
   };
 }
+
+/** A `json_agg` column of objects, each decoded by `decode`; null or absent is an empty list. */
+export function jsonRows<T>(r: Row, name: string, decode: (item: Row) => T): T[] {
+  if (r[name] === null || r[name] === undefined) return [];
+  const value = json(r, name);
+  if (!Array.isArray(value)) throw new ColumnTypeError(name, 'a json array', value);
+  return value.map((item: Row) => decode(item));
+}

@@ -12,6 +12,7 @@ export * from './access-log.store';
 export * from './access-notices.store';
 export * from './access-notifications.store';
 export * from './agencies.store';
+export * from './replies.store';
 export * from './mailboxes.store';
 export * from './letters/mailbox';
 export * from './letters/delivery';

@@ -158,13 +158,18 @@ export class MailboxesStore {
     );
   }
 
-  /** The mailbox's pseudonymous reference, as its receipts and access leaves carry it. */
-  recipientRefOf(scope: MailboxScope): Promise<string | null> {
-    return this.sql.maybeOne(
+  /**
+   * The mailbox's pseudonymous reference, as its receipts and access leaves carry it (never the
+   * national id). A scope names a mailbox that exists, so none found is a fault.
+   */
+  async recipientRefOf(scope: MailboxScope, tx: Sql = this.sql): Promise<string> {
+    const ref = await tx.maybeOne(
       'SELECT recipient_ref FROM mailboxes WHERE id = $1',
       [scope.mailboxId],
       (r) => text(r, 'recipient_ref'),
     );
+    if (ref === null) throw new Error(`mailbox ${scope.mailboxId} has no row`);
+    return ref;
   }
 
   citizenKey(scope: MailboxScope): Promise<CitizenKeyRecord | null> {

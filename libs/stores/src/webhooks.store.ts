@@ -6,6 +6,18 @@ import type { Row, Sql } from './sql';
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'cancelled'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
+/**
+ * What a webhook subscribes to: the receipt types, by name, except that the citizen's
+ * `reply_received` receipt reaches the agency as `reply.received` (DESIGN "Replies"): a reply
+ * is waiting in `GET /v1/replies`.
+ */
+const WEBHOOK_NAME: Partial<Record<ReceiptType, string>> = { reply_received: 'reply.received' };
+export const WEBHOOK_EVENTS = RECEIPT_TYPES.map((t) => WEBHOOK_NAME[t] ?? t) as [
+  string,
+  ...string[],
+];
+export const webhookEventOf = (type: string): string => WEBHOOK_NAME[type as ReceiptType] ?? type;
+
 const deliveryStatus = oneOf(DELIVERY_STATUSES);
 const receiptType = oneOf(RECEIPT_TYPES);
 
@@ -234,7 +246,7 @@ export class WebhooksStore {
         entries.map((e) => e.receiptId),
         entries.map((e) => e.logIndex),
         entries.map((e) => e.agencyId),
-        entries.map((e) => e.type),
+        entries.map((e) => webhookEventOf(e.type)),
       ],
       (r) => text(r, 'id'),
     );

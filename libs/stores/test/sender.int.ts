@@ -65,6 +65,8 @@ function submission(key: string, documents: Uint8Array[]): Submission {
       dueDate: null,
       endToEnd: false,
       bulk: false,
+      replies: { allowed: false, until: null },
+      inReplyTo: null,
     },
     documents: documents.map((bytes, position) => ({
       id: uuidv7(),

@@ -86,6 +86,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/agencies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The directory of agencies: encryption keys, whether they take messages, topics */
+        get: operations["AgenciesController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit/access-log/{id}/proof": {
         parameters: {
             query?: never;
@@ -500,6 +517,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/mailbox/letters/{id}/replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The letter's replies, each with its reply_received receipt and proof */
+        get: operations["MailboxRepliesController_list"];
+        put?: never;
+        /** Reply to a letter (documents encrypted to the agency's key) */
+        post: operations["MailboxRepliesController_reply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/mailbox/letters/{id}/sender-keys": {
         parameters: {
             query?: never;
@@ -509,6 +544,57 @@ export interface paths {
         };
         /** The sending agency's signing keys valid at sending, to verify end-to-end documents */
         get: operations["MailboxKeyController_senderKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/mailbox/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new message to an agency that takes them, on one of its topics */
+        post: operations["MailboxRepliesController_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/mailbox/replies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One reply or message sent, with its reply_received receipt and proof */
+        get: operations["MailboxRepliesController_one"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/mailbox/sent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Replies and messages sent, newest first */
+        get: operations["MailboxRepliesController_sent"];
         put?: never;
         post?: never;
         delete?: never;
@@ -597,6 +683,40 @@ export interface paths {
         put?: never;
         /** Can these citizens receive digital post? (Written to each one's access log) */
         post: operations["RecipientsController_find"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Replies and messages to the agency, in log order */
+        get: operations["RepliesController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/replies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One reply: its documents as received (OpenPGP) and metadata */
+        get: operations["RepliesController_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -758,6 +878,51 @@ export interface components {
         AccessNotices: {
             notices: components["schemas"]["AccessNotice"][];
         };
+        AgencyDirectory: {
+            items: components["schemas"]["DirectoryAgency"][];
+            nextCursor: null;
+        };
+        AgencyReply: {
+            /** Format: date-time */
+            at: string;
+            documents: {
+                /** @description The OpenPGP message, base64 of the binary form */
+                content: string;
+                filename: string;
+                /** Format: uuid */
+                id: string;
+                mediaType: string;
+                sha256: string;
+                size: number;
+            }[];
+            /** @description Fingerprint of the agency key it is encrypted to */
+            encryptionKey: string;
+            /** Format: uuid */
+            id: string;
+            letterId: string | null;
+            logIndex: number;
+            topic: string | null;
+            /** @enum {string} */
+            writtenAs: "owner" | "grantee" | "guardian" | "executor" | "administrator" | "employee";
+        };
+        AgencyReplyItem: {
+            /** Format: date-time */
+            at: string;
+            documents: components["schemas"]["ReplyDocument"][];
+            /** @description Fingerprint of the agency key it is encrypted to */
+            encryptionKey: string;
+            /** Format: uuid */
+            id: string;
+            letterId: string | null;
+            logIndex: number;
+            topic: string | null;
+            /** @enum {string} */
+            writtenAs: "owner" | "grantee" | "guardian" | "executor" | "administrator" | "employee";
+        };
+        AgencyReplyPage: {
+            items: components["schemas"]["AgencyReplyItem"][];
+            nextCursor: string;
+        };
         BatchLetter: {
             documents: {
                 /** @description OpenPGP message: ASCII armor, or base64 of the binary form */
@@ -772,12 +937,26 @@ export interface components {
             dueDate?: string;
             /** @description The letter's own key, unique per agency as a single letter's Idempotency-Key */
             idempotencyKey: string;
+            /**
+             * Format: uuid
+             * @description The id of the recipient's reply (GET /v1/replies) this letter answers
+             */
+            inReplyTo?: string;
             /** Format: date-time */
             publishAt?: string;
             recipient: {
                 nationalId: string;
             };
             reminderAfterDays?: number;
+            /** @description Whether the recipient may reply to this letter (encrypted to your encryption key) */
+            replies?: {
+                allowed: boolean;
+                /**
+                 * Format: date-time
+                 * @description The last instant a reply is taken; none: replies are taken without end
+                 */
+                until?: string;
+            };
             requiresAcknowledgement?: boolean;
             senderReference?: string;
             title: string;
@@ -790,12 +969,24 @@ export interface components {
         CreatedWebhook: {
             /** Format: date-time */
             createdAt: string;
-            events: ("accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent")[] | null;
+            events: ("accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent" | "replied" | "reply.received")[] | null;
             /** Format: uuid */
             id: string;
             secret: string;
             /** Format: uri */
             url: string;
+        };
+        DirectoryAgency: {
+            acceptsMessages: boolean;
+            encryptionKey: {
+                fingerprint: string;
+                /** Format: starts_with */
+                publicKey: string;
+            } | null;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            topics: string[];
         };
         DocumentViewTicket: {
             /** @description An absolute path, `/v1/document-views/{ticket}/{filename}`, good for a few fetches within DOCUMENT_VIEW_TICKET_TTL_SECONDS */
@@ -821,7 +1012,7 @@ export interface components {
                 letterId: string;
                 logIndex: number;
                 /** @enum {string} */
-                type: "accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent";
+                type: "accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent" | "replied" | "reply_received";
             }[];
             nextCursor: string;
         };
@@ -873,8 +1064,10 @@ export interface components {
                 detail: string;
             };
             recipientRef: string;
+            /** Format: uuid */
+            replyId?: string;
             /** @enum {string} */
-            type: "accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent";
+            type: "accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent" | "replied" | "reply_received";
         };
         LetterReceipts: {
             items: components["schemas"]["LetterReceipt"][];
@@ -916,7 +1109,12 @@ export interface components {
             folder: "inbox" | "archive" | "trash";
             /** Format: uuid */
             id: string;
+            inReplyTo: string | null;
             readAt: string | null;
+            replies: {
+                allowed: boolean;
+                until: string | null;
+            };
             requiresAcknowledgement: boolean;
             sender: {
                 /** Format: uuid */
@@ -933,9 +1131,41 @@ export interface components {
             items: components["schemas"]["MailboxLetter"][];
             nextCursor: string | null;
         };
+        MailboxReply: {
+            agency: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            /** Format: date-time */
+            at: string;
+            documents: components["schemas"]["ReplyDocument"][];
+            /** Format: uuid */
+            id: string;
+            letterId: string | null;
+            receipt: components["schemas"]["ReplyReceipt"];
+            topic: string | null;
+            /** @enum {string} */
+            writtenAs: "owner" | "grantee" | "guardian" | "executor" | "administrator" | "employee";
+        };
+        MailboxReplyPage: {
+            items: components["schemas"]["MailboxReply"][];
+        };
         MailboxSummary: {
             needsAction: number;
             unread: number;
+        };
+        MessageSubmission: {
+            /** Format: uuid */
+            agencyId: string;
+            documents: {
+                /** @description OpenPGP message encrypted to the agency's encryption key (GET /v1/agencies): ASCII armor, or base64 of the binary form */
+                content: string;
+                filename: string;
+                /** @enum {string} */
+                mediaType: "application/pdf" | "text/plain" | "text/html" | "text/csv" | "image/png" | "image/jpeg" | "image/gif" | "application/xml" | "application/vnd.openxmlformats-officedocument.wordprocessingml.document" | "application/vnd.oasis.opendocument.text";
+            }[];
+            topic: string;
         };
         MoveRequest: {
             /** @enum {string} */
@@ -1002,8 +1232,54 @@ export interface components {
                 detail: string;
             };
             recipientRef: string;
+            /** Format: uuid */
+            replyId?: string;
             /** @enum {string} */
-            type: "accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent";
+            type: "accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent" | "replied" | "reply_received";
+        };
+        ReplyDocument: {
+            filename: string;
+            /** Format: uuid */
+            id: string;
+            mediaType: string;
+            sha256: string;
+            size: number;
+        };
+        ReplyReceipt: {
+            /** Format: uuid */
+            agencyId: string;
+            /** Format: date-time */
+            at: string;
+            documents: {
+                ciphertextSha256: string;
+                plaintextSha256?: string;
+            }[];
+            inclusionProof: components["schemas"]["InclusionProof"] | null;
+            jws: string | null;
+            /** @enum {string} */
+            kind?: "notify" | "reminder";
+            /** Format: uuid */
+            letterId: string;
+            logIndex: number | null;
+            reason?: {
+                code: string;
+                detail: string;
+            };
+            recipientRef: string;
+            /** Format: uuid */
+            replyId?: string;
+            treeHead: components["schemas"]["SignedTreeHead"] | null;
+            /** @enum {string} */
+            type: "accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent" | "replied" | "reply_received";
+        };
+        ReplySubmission: {
+            documents: {
+                /** @description OpenPGP message encrypted to the agency's encryption key (GET /v1/agencies): ASCII armor, or base64 of the binary form */
+                content: string;
+                filename: string;
+                /** @enum {string} */
+                mediaType: "application/pdf" | "text/plain" | "text/html" | "text/csv" | "image/png" | "image/jpeg" | "image/gif" | "application/xml" | "application/vnd.openxmlformats-officedocument.wordprocessingml.document" | "application/vnd.oasis.opendocument.text";
+            }[];
         };
         SenderKeys: {
             keys: {
@@ -1023,9 +1299,19 @@ export interface components {
                 /** Format: date-time */
                 at: string;
                 /** @enum {string} */
-                type: "accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent";
+                type: "accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent" | "replied" | "reply_received";
             }[];
             title: string;
+        };
+        SentPage: {
+            items: components["schemas"]["MailboxReply"][];
+            nextCursor: string | null;
+        };
+        SentReply: {
+            /** Format: uuid */
+            id: string;
+            /** @description The reply_received receipt as staged */
+            receipt: components["schemas"]["Receipt"];
         };
         Settings: {
             /** @enum {string} */
@@ -1067,7 +1353,7 @@ export interface components {
         Webhook: {
             /** Format: date-time */
             createdAt: string;
-            events: ("accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent")[] | null;
+            events: ("accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent" | "replied" | "reply.received")[] | null;
             /** Format: uuid */
             id: string;
             /** Format: uri */
@@ -1088,7 +1374,7 @@ export interface components {
                 /** @enum {string} */
                 status: "pending" | "delivered" | "failed" | "cancelled";
                 /** @enum {string} */
-                type: "accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent";
+                type: "accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent" | "replied" | "reply.received";
             }[];
             nextCursor: string | null;
         };
@@ -1282,6 +1568,35 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this caller; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    AgenciesController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Agencies, by name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgencyDirectory"];
                 };
             };
             /** @description Too many requests from this caller; see Retry-After */
@@ -2061,12 +2376,26 @@ export interface operations {
                     }[];
                     /** Format: date */
                     dueDate?: string;
+                    /**
+                     * Format: uuid
+                     * @description The id of the recipient's reply (GET /v1/replies) this letter answers
+                     */
+                    inReplyTo?: string;
                     /** Format: date-time */
                     publishAt?: string;
                     recipient: {
                         nationalId: string;
                     };
                     reminderAfterDays?: number;
+                    /** @description Whether the recipient may reply to this letter (encrypted to your encryption key) */
+                    replies?: {
+                        allowed: boolean;
+                        /**
+                         * Format: date-time
+                         * @description The last instant a reply is taken; none: replies are taken without end
+                         */
+                        until?: string;
+                    };
                     requiresAcknowledgement?: boolean;
                     senderReference?: string;
                     title: string;
@@ -3180,6 +3509,153 @@ export interface operations {
             };
         };
     };
+    MailboxRepliesController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Replies, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailboxReplyPage"];
+                };
+            };
+            /** @description Missing, invalid or wrong kind of credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials lack the role or scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such letter */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this caller; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    MailboxRepliesController_reply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplySubmission"];
+            };
+        };
+        responses: {
+            /** @description Taken; the receipt is signed into the log shortly */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SentReply"];
+                };
+            };
+            /** @description A document is not an OpenPGP message encrypted to the agency alone */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or wrong kind of credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description You may read this mailbox but not write from it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such letter */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The letter takes no replies, no longer, or the agency cannot receive */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A document or the request is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many replies and messages from this person */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     MailboxKeyController_senderKeys: {
         parameters: {
             query?: never;
@@ -3220,6 +3696,210 @@ export interface operations {
             };
             /** @description No such delivered letter */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this caller; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    MailboxRepliesController_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageSubmission"];
+            };
+        };
+        responses: {
+            /** @description Taken; the receipt is signed into the log shortly */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SentReply"];
+                };
+            };
+            /** @description A document is not an OpenPGP message encrypted to the agency alone */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or wrong kind of credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description You may read this mailbox but not write from it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such agency */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The agency takes no new messages */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A document or the request is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many replies and messages from this person */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    MailboxRepliesController_one: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reply */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailboxReply"];
+                };
+            };
+            /** @description Missing, invalid or wrong kind of credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials lack the role or scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such reply */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this caller; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    MailboxRepliesController_sent: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of what was sent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SentPage"];
+                };
+            };
+            /** @description The request does not match its schema */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or wrong kind of credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials lack the role or scope this route needs */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3534,6 +4214,124 @@ export interface operations {
             };
             /** @description withheldUntil is given, and no operator allowed this agency to withhold (access.withholding_not_allowed) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this caller; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    RepliesController_list: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor: the nextCursor of an earlier page, as it was given. Store the last nextCursor you processed and resume from it; a logIndex is not accepted. Omit to read from the start of the log. */
+                after?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Replies in the order their reply_received receipts entered the log. nextCursor is always set: pass it as after to resume; empty items means nothing new yet */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgencyReplyPage"];
+                };
+            };
+            /** @description The request does not match its schema */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or wrong kind of credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials lack the role or scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this caller; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    RepliesController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reply */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgencyReply"];
+                };
+            };
+            /** @description Missing, invalid or wrong kind of credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials lack the role or scope this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such reply (or not yet in the log) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

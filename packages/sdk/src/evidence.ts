@@ -4,10 +4,8 @@ import type { JWK } from 'jose';
 // and canonicalize; packages/sdk/src/package.spec.ts keeps it so.
 import { verifyReceipt as verifyReceiptJws } from '../../../libs/evidence/src/receipt';
 import type { ReceiptPayload } from '../../../libs/evidence/src/receipt-payload';
-import { verifyTreeHead } from '../../../libs/evidence/src/tree-head';
-import { VerificationKeys } from '../../../libs/evidence/src/verification-keys';
-import { hashLeaf } from '../../../libs/evidence/src/verify/hashing';
-import { verifyInclusion } from '../../../libs/evidence/src/verify/inclusion';
+import type { VerificationKeys } from '../../../libs/evidence/src/verification-keys';
+import { verifyReceiptEvidence } from '../../../libs/evidence/src/verify/receipt-evidence';
 import type { components } from './api-types';
 import { PostkasseError } from './errors';
 
@@ -43,26 +41,7 @@ export async function verifyReceiptInclusion(
   treeHead: SignedTreeHead,
   keys: ReceiptKeys,
 ): Promise<ReceiptPayload> {
-  const trusted = VerificationKeys.from(keys);
-  const receipt = await verifyReceipt(jws, trusted);
-  const head = await verifyTreeHead(treeHead.jws, trusted).catch((error: Error) => {
-    throw new PostkasseError(`the tree head does not verify: ${error.message}`, { cause: error });
-  });
-  if (proof.treeSize !== head.treeSize)
-    throw new PostkasseError(
-      `the proof is for a tree of ${proof.treeSize} entries, the signed head has ${head.treeSize}`,
-    );
-  if (proof.leafIndex !== receipt.logIndex)
-    throw new PostkasseError(
-      `the proof is for entry ${proof.leafIndex}, the receipt is entry ${receipt.logIndex}`,
-    );
-  const included = verifyInclusion(
-    hashLeaf(Buffer.from(jws, 'utf8')),
-    proof.leafIndex,
-    proof.treeSize,
-    proof.path.map((hash) => Buffer.from(hash, 'base64url')),
-    Buffer.from(head.rootHash, 'base64url'),
-  );
-  if (!included) throw new PostkasseError('the inclusion proof does not lead to the signed root');
-  return receipt;
+  const result = await verifyReceiptEvidence({ jws, inclusionProof: proof, treeHead }, keys);
+  if (!result.ok) throw new PostkasseError(result.reason);
+  return result.receipt;
 }

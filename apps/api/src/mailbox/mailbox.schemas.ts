@@ -77,6 +77,10 @@ export const mailboxLetterSchema = z
     dueDate: z.iso.date().nullable(),
     endToEnd: z.boolean(),
     documents: z.array(mailboxDocumentSchema),
+    /** Whether the sender takes replies (POST …/replies), and until when (null: no end). */
+    replies: z.strictObject({ allowed: z.boolean(), until: z.iso.datetime().nullable() }),
+    /** The citizen's reply this letter answers, if it is an answer. */
+    inReplyTo: z.uuid().nullable(),
   })
   .meta({ id: 'MailboxLetter' });
 

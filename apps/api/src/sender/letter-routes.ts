@@ -1,5 +1,11 @@
 import type { Request } from 'express';
-import { authenticateAgency, type ApiKeyAuthenticator, type Scope } from '#auth';
+import {
+  authenticateAgency,
+  authenticatePerson,
+  type ApiKeyAuthenticator,
+  type OidcVerifier,
+  type Scope,
+} from '#auth';
 import type { AppConfig } from '#config';
 import { Base64Decoder } from '#crypto';
 import type { LargeBodyRoute } from '#http';
@@ -32,28 +38,45 @@ const LETTER_ROUTES: readonly {
 const BASE64_START = /[A-Za-z0-9+/]/;
 
 /**
- * Each checks the API key as the guard would, before a byte of the body is read, and has its
- * documents' base64 decoded and hashed as it arrives. Access notices come in thousands per
- * request too (a thousand is more than the small limit holds), without documents.
+ * What citizens send agencies takes the letters' limits too (issue 18: "sizes and counts as for
+ * letters"); its documents stay text, checked once the body is in.
  */
-export function letterRoutes(config: AppConfig, apiKeys: ApiKeyAuthenticator): LargeBodyRoute[] {
+const REPLY_ROUTES = ['/v1/mailbox/letters/:id/replies', '/v1/mailbox/messages'];
+
+/**
+ * Each checks the API key (or a citizen's token) as the guard would, before a byte of the body
+ * is read, and has a letter's documents' base64 decoded and hashed as it arrives. Access notices
+ * come in thousands per request too (a thousand is more than the small limit holds), without
+ * documents.
+ */
+export function letterRoutes(
+  config: AppConfig,
+  apiKeys: ApiKeyAuthenticator,
+  oidc: OidcVerifier,
+): LargeBodyRoute[] {
   const notices: LargeBodyRoute = {
     method: 'POST',
     path: '/v1/access-notices',
     admit: (req: Request) =>
       authenticateAgency(req.headers.authorization, apiKeys, 'access:notify'),
   };
-  return [
-    notices,
-    ...LETTER_ROUTES.map((route) => ({
-      method: route.method,
-      path: route.path,
-      admit: (req: Request) => authenticateAgency(req.headers.authorization, apiKeys, route.scope),
-      streamed: {
-        path: route.documents,
-        startsWith: BASE64_START,
-        open: () => new Base64Decoder(config.openpgpLimits.maxDocumentBytes),
-      },
-    })),
-  ];
+  const replies = REPLY_ROUTES.map((path) => ({
+    method: 'POST',
+    path,
+    admit: (req: Request) => authenticatePerson(req.headers.authorization, oidc, 'citizen'),
+  }));
+  return [notices, ...replies, ...lettersFrom(config, apiKeys)];
+}
+
+function lettersFrom(config: AppConfig, apiKeys: ApiKeyAuthenticator): LargeBodyRoute[] {
+  return LETTER_ROUTES.map((route) => ({
+    method: route.method,
+    path: route.path,
+    admit: (req: Request) => authenticateAgency(req.headers.authorization, apiKeys, route.scope),
+    streamed: {
+      path: route.documents,
+      startsWith: BASE64_START,
+      open: () => new Base64Decoder(config.openpgpLimits.maxDocumentBytes),
+    },
+  }));
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { RECEIPT_TYPES } from '#evidence';
 import { problemSchema } from '#http';
-import { LETTER_STATES } from '#letters';
+import { LETTER_STATES, WEBHOOK_EVENTS } from '#letters';
 import { letterReceiptSchema, receiptSchema } from '../receipt.schemas';
 
 export const eventsQuerySchema = z.strictObject({
@@ -83,7 +83,7 @@ const webhookShape = {
   id: z.uuid(),
   url: z.url(),
   /** Null: every event type. */
-  events: z.array(z.enum(RECEIPT_TYPES)).nullable(),
+  events: z.array(z.enum(WEBHOOK_EVENTS)).nullable(),
   createdAt: z.iso.datetime(),
 };
 
@@ -102,7 +102,7 @@ export const webhookDeliveriesPageSchema = z
     items: z.array(
       z.strictObject({
         eventId: z.uuid(),
-        type: z.enum(RECEIPT_TYPES),
+        type: z.enum(WEBHOOK_EVENTS),
         letterId: z.uuid(),
         logIndex: z.int().min(0),
         status: z.enum(['pending', 'delivered', 'failed', 'cancelled']),

@@ -7,3 +7,8 @@ export {
   type AccessLogCheck,
   type AccessLogEvidence,
 } from './access-log';
+export {
+  verifyReceiptEvidence,
+  type ReceiptEvidence,
+  type ReceiptEvidenceResult,
+} from './receipt-evidence';

@@ -35,6 +35,8 @@ export interface MailboxLetterView {
   dueDate: string | null;
   endToEnd: boolean;
   documents: { id: string; filename: string; mediaType: string; size: number | null }[];
+  replies: { allowed: boolean; until: string | null };
+  inReplyTo: string | null;
 }
 
 export interface ListQuery {
@@ -50,6 +52,7 @@ const view = (l: MailboxLetter): MailboxLetterView => ({
   deliveredAt: l.deliveredAt.toISOString(),
   readAt: l.readAt?.toISOString() ?? null,
   acknowledgedAt: l.acknowledgedAt?.toISOString() ?? null,
+  replies: { allowed: l.replies.allowed, until: l.replies.until?.toISOString() ?? null },
 });
 
 /**

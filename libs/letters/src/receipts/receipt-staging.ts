@@ -12,6 +12,7 @@ export interface StagedReceipt {
   recipientRef: string;
   documents: { ciphertextSha256: string; plaintextSha256?: string }[];
   reason?: { code: string; detail: string };
+  replyId?: string;
   logIndex: number | null;
 }
 

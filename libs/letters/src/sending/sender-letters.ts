@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { notFound } from '#errors';
 import { SenderLettersStore, Sql } from '#stores';
-import { decodeCursor, encodeCursor } from '../cursor';
+import { logFeedPage } from '../cursor';
 import { applyTransition } from '../letter-transitions';
 import type { LetterEvidence } from '../receipts/letter-evidence';
 import type { InclusionProofView } from '../receipts/receipt-log';
@@ -90,16 +90,14 @@ export class SenderLetters {
     after: string | undefined,
     limit: number,
   ): Promise<{ items: EventItem[]; nextCursor: string }> {
-    const start = decodeCursor(after, ['logIndex'], 'after');
-    const from = start ? start[0] : -1;
-    const items = (await this.letters.eventsAfter(agencyId, from, limit)).map((r) => ({
-      id: r.receiptId,
-      type: r.type,
-      letterId: r.letterId,
-      at: r.at.toISOString(),
-      logIndex: r.logIndex,
-    }));
-    const last = items.length > 0 ? items[items.length - 1].logIndex : from;
-    return { items, nextCursor: encodeCursor([last]) };
+    return logFeedPage(after, async (from) =>
+      (await this.letters.eventsAfter(agencyId, from, limit)).map((r) => ({
+        id: r.receiptId,
+        type: r.type,
+        letterId: r.letterId,
+        at: r.at.toISOString(),
+        logIndex: r.logIndex,
+      })),
+    );
   }
 }

@@ -64,6 +64,20 @@ export const letterSubmissionSchema = z.strictObject({
   dueDate: z.iso.date().optional(),
   requiresAcknowledgement: z.boolean().optional(),
   reminderAfterDays: z.number().int().min(0).max(365).optional(),
+  replies: z
+    .strictObject({
+      allowed: z.boolean(),
+      until: z.iso
+        .datetime({ offset: true })
+        .optional()
+        .describe('The last instant a reply is taken; none: replies are taken without end'),
+    })
+    .optional()
+    .describe('Whether the recipient may reply to this letter (encrypted to your encryption key)'),
+  inReplyTo: z
+    .uuid()
+    .optional()
+    .describe("The id of the recipient's reply (GET /v1/replies) this letter answers"),
 });
 
 export type LetterSubmission = z.infer<typeof letterSubmissionSchema>;

@@ -1,9 +1,15 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DecodedBase64, OpenPgpLimits } from '#crypto';
-import { DomainError, conflict } from '#errors';
+import { DomainError, conflict, invalid } from '#errors';
 import { jobIdFor, type Outbox } from '#queue';
-import { SenderLettersStore, Sql, type AcceptedLetter, type StagedJob } from '#stores';
+import {
+  RepliesStore,
+  SenderLettersStore,
+  Sql,
+  type AcceptedLetter,
+  type StagedJob,
+} from '#stores';
 import type { MailboxDirectory } from '../mailbox/mailbox-directory';
 import { receiptPayload } from '../receipts/receipt-staging';
 import { LETTER_LIMITS, type LetterSubmission } from './submission-schema';
@@ -58,6 +64,7 @@ export interface StagedLetter extends SubmitLetterResult {
  */
 export class SubmitLetter {
   private readonly letters: SenderLettersStore;
+  private readonly replies = new RepliesStore();
   readonly checks: LetterChecks;
 
   constructor(
@@ -116,6 +123,14 @@ export class SubmitLetter {
     }
 
     const mailbox = await this.mailboxes.findOrCreate(m, submission.recipient.nationalId);
+    const inReplyTo = submission.inReplyTo ?? null;
+    if (inReplyTo && !(await this.replies.isFrom(tx, inReplyTo, item.agencyId, mailbox.id))) {
+      throw invalid(
+        'letter.unknown_reply',
+        `inReplyTo: ${inReplyTo} is not a reply this recipient sent your agency`,
+        { field: 'inReplyTo' },
+      );
+    }
     const letterId = uuidv7();
     const receipt = {
       ...receiptPayload(
@@ -149,6 +164,11 @@ export class SubmitLetter {
         dueDate: submission.dueDate ?? null,
         endToEnd,
         bulk: item.bulk,
+        replies: {
+          allowed: submission.replies?.allowed ?? false,
+          until: submission.replies?.until ?? null,
+        },
+        inReplyTo,
       },
       documents: documents.map((doc, position) => ({
         id: uuidv7(),

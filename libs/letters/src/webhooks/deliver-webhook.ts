@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { Sql, WebhooksStore, type DeliveryStatus } from '#stores';
+import { Sql, WebhooksStore, webhookEventOf, type DeliveryStatus } from '#stores';
 import type { WebhookRegistry } from './webhook-registry';
 import { postToCheckedTarget } from './webhook-request';
 import { signWebhook } from './webhook-signature';
@@ -41,7 +41,7 @@ export class DeliverWebhook {
 
     const body = JSON.stringify({
       id: row.receiptId,
-      type: row.type,
+      type: webhookEventOf(row.type),
       letterId: row.letterId,
       at: row.at.toISOString(),
       logIndex: row.logIndex,

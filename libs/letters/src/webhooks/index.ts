@@ -12,3 +12,4 @@ export {
   systemResolver,
   type Resolver,
 } from './webhook-target';
+export { WEBHOOK_EVENTS } from '#stores';

@@ -1,12 +1,13 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { DataSource } from 'typeorm';
 import { seal, unseal, type MasterKeyring } from '#crypto';
-import { RECEIPT_TYPES } from '#evidence';
 import { DomainError, invalid, notFound } from '#errors';
 import {
   AgenciesStore,
   Sql,
+  WEBHOOK_EVENTS,
   WebhooksStore,
+  webhookEventOf,
   type DeliveryStatus,
   type SealedWebhookSecret,
   type WebhookRecord,
@@ -56,7 +57,7 @@ export class WebhookRegistry {
     events?: string[],
   ): Promise<WebhookView & { secret: string }> {
     const target = assertWebhookUrl(url, this.allowPrivateTargets);
-    const unknown = (events ?? []).filter((e) => !(RECEIPT_TYPES as readonly string[]).includes(e));
+    const unknown = (events ?? []).filter((e) => !WEBHOOK_EVENTS.includes(e));
     if (unknown.length > 0)
       throw invalid('webhook.unknown_event', `unknown event type(s): ${unknown.join(', ')}`);
     const id = uuidv7();
@@ -116,7 +117,7 @@ export class WebhookRegistry {
     return {
       items: page.map((r) => ({
         eventId: r.receiptId,
-        type: r.type,
+        type: webhookEventOf(r.type),
         letterId: r.letterId,
         logIndex: r.logIndex,
         status: r.status,

@@ -1,6 +1,6 @@
 import { mailboxToWrite, type MailboxScope } from '#access';
 import { LETTER_STATES, VISIBLE_TO_CITIZEN, type LetterState } from '#lifecycle';
-import { ColumnTypeError, bool, bytes, date, int, json, nullable, oneOf, text } from '../columns';
+import { bool, bytes, date, int, jsonRows, nullable, oneOf, text } from '../columns';
 import type { Row, Sql } from '../sql';
 
 export const FOLDERS = ['inbox', 'archive', 'trash'] as const;
@@ -35,6 +35,10 @@ export interface MailboxLetter {
   dueDate: string | null;
   endToEnd: boolean;
   documents: MailboxDocument[];
+  /** Whether the sender takes replies to it, and until when (null: no end). */
+  replies: { allowed: boolean; until: Date | null };
+  /** The citizen's reply this letter answers. */
+  inReplyTo: string | null;
 }
 
 export interface InboxQuery {
@@ -57,10 +61,7 @@ export interface DocumentToRead {
 }
 
 function decodeDocuments(r: Row): MailboxDocument[] {
-  if (r.documents === null || r.documents === undefined) return [];
-  const value = json(r, 'documents');
-  if (!Array.isArray(value)) throw new ColumnTypeError('documents', 'a json array', value);
-  return value.map((d: Row) => ({
+  return jsonRows(r, 'documents', (d) => ({
     id: text(d, 'id'),
     filename: text(d, 'filename'),
     mediaType: text(d, 'mediaType'),
@@ -84,6 +85,8 @@ function decodeLetter(r: Row): MailboxLetter {
     dueDate: maybeText(r, 'due_date'),
     endToEnd: bool(r, 'end_to_end'),
     documents: decodeDocuments(r),
+    replies: { allowed: bool(r, 'replies_allowed'), until: maybeDate(r, 'replies_until') },
+    inReplyTo: maybeText(r, 'in_reply_to'),
   };
 }
 
@@ -117,7 +120,7 @@ const VISIBLE = `l.mailbox_id = $1 AND l.state = ANY($2::text[]) AND l.purged_at
 const UNREAD = '(l.read_at IS NULL OR l.marked_unread)';
 const LETTER_COLUMNS = `l.id, l.agency_id, a.name AS agency_name, l.title, l.sender_reference,
   l.state, l.delivered_at, l.read_at, l.marked_unread, l.folder, l.requires_acknowledgement, l.acknowledged_at, l.due_date::text AS due_date,
-  l.end_to_end,
+  l.end_to_end, l.replies_allowed, l.replies_until, l.in_reply_to,
   (SELECT json_agg(json_build_object('id', d.id, 'filename', d.filename,
             'mediaType', d.media_type, 'size', d.size) ORDER BY d.position)
      FROM documents d WHERE d.letter_id = l.id) AS documents`;

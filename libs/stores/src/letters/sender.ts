@@ -38,6 +38,9 @@ export interface Submission {
     endToEnd: boolean;
     /** Sent in a batch: delivered from the bulk queue (`job` names it). */
     bulk: boolean;
+    replies: { allowed: boolean; until: string | null };
+    /** A reply of this recipient's to this agency that the letter answers. */
+    inReplyTo: string | null;
   };
   documents: SubmittedDocument[];
   /** The `accepted` receipt is the one in `answer`; this is its row id. */
@@ -178,7 +181,8 @@ export class SenderLettersStore {
     const state: LetterState = 'accepted';
     const statement = `WITH letter AS (
        INSERT INTO letters (id, agency_id, mailbox_id, title, sender_reference, state,
-         requires_acknowledgement, reminder_after_days, publish_at, due_date, end_to_end, bulk)
+         requires_acknowledgement, reminder_after_days, publish_at, due_date, end_to_end, bulk,
+         replies_allowed, replies_until, in_reply_to)
        VALUES ${values([
          letter.id,
          letter.agencyId,
@@ -192,6 +196,9 @@ export class SenderLettersStore {
          letter.dueDate,
          letter.endToEnd,
          letter.bulk,
+         letter.replies.allowed,
+         letter.replies.until,
+         letter.inReplyTo,
        ])}
      ), documents AS (
        INSERT INTO documents (id, letter_id, position, filename, media_type, received,
