@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { makeSyntheticNorwegianId } from '#identity';
 import { createAgency, platformPublicKey, sealFor, type TestAgency } from './support/agency';
 import { conforms } from './support/contract';
@@ -206,6 +209,38 @@ describe('a letter to an organisation', () => {
       confidential: true,
       recipient: { kind: 'organisation', organisationNumber: SECOND_ORGANISATION },
     });
+  });
+});
+
+describe('a folder of letters to organisations', () => {
+  it('is sent with the CLI, confidential, each file named by its organisation number', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'postkasse-organisations-'));
+    for (const to of [ORGANISATION, SECOND_ORGANISATION])
+      writeFileSync(join(dir, `${to}.txt`), `Brev til ${to}`);
+    const keyFile = join(dir, '.signing.asc');
+    writeFileSync(keyFile, agency.privateKey);
+    const out = await stack.cli([
+      'letter',
+      'send-batch',
+      '--api-key',
+      agency.apiKey,
+      '--signing-key',
+      keyFile,
+      '--dir',
+      dir,
+      '--title',
+      'Varsel til virksomheter',
+      '--organisations',
+      '--confidential',
+    ]);
+    const items = (JSON.parse(out) as { items: { status: number; id: string }[] }).items;
+    expect(items.map((i) => i.status)).toEqual([202, 202]);
+    const views = await Promise.all(items.map((i) => agencyApi.get(`/v1/letters/${i.id}`)));
+    // In file-name order.
+    expect(views.map((v) => [v.body.recipient.organisationNumber, v.body.confidential])).toEqual([
+      [SECOND_ORGANISATION, true],
+      [ORGANISATION, true],
+    ]);
   });
 });
 
