@@ -219,20 +219,17 @@ describe('a folder of letters to organisations', () => {
       writeFileSync(join(dir, `${to}.txt`), `Brev til ${to}`);
     const keyFile = join(dir, '.signing.asc');
     writeFileSync(keyFile, agency.privateKey);
-    const out = await stack.cli([
-      'letter',
-      'send-batch',
-      '--api-key',
-      agency.apiKey,
-      '--signing-key',
-      keyFile,
-      '--dir',
-      dir,
-      '--title',
-      'Varsel til virksomheter',
-      '--organisations',
-      '--confidential',
-    ]);
+    const options = {
+      '--api-key': agency.apiKey,
+      '--signing-key': keyFile,
+      '--dir': dir,
+      '--title': 'Varsel til virksomheter',
+    };
+    const out = await stack.cli(
+      ['letter', 'send-batch', '--organisations', '--confidential'].concat(
+        ...Object.entries(options),
+      ),
+    );
     const items = (JSON.parse(out) as { items: { status: number; id: string }[] }).items;
     expect(items.map((i) => i.status)).toEqual([202, 202]);
     const views = await Promise.all(items.map((i) => agencyApi.get(`/v1/letters/${i.id}`)));
