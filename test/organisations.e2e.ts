@@ -282,6 +282,7 @@ describe("an organisation's notifications", () => {
     await orgs.setConfirmedAddress(mailboxId, 'post@acme.example.test', 'Acme AS');
     cleared = await personWithAddress('kari@acme.example.test');
     administrator = await personWithAddress('nina@acme.example.test');
+    const gone = await personWithAddress('lars@acme.example.test');
     const uncleared = await personWithAddress('ola@acme.example.test');
     const revoked = await personWithAddress('per@acme.example.test');
     const expired = await personWithAddress('siri@acme.example.test');
@@ -291,6 +292,9 @@ describe("an organisation's notifications", () => {
       role: 'administrator',
       access: 'read_write',
     });
+    await orgs.grant(mailboxId, gone, { confidential: true });
+    // Confirmed once, refused by its server now: the others are told all the same.
+    sink.refused.add('lars@acme.example.test');
     await orgs.grant(mailboxId, uncleared, { confidential: false, access: 'read_write' });
     await orgs.grant(mailboxId, revoked, { confidential: true, revokedAt: new Date() });
     await orgs.grant(mailboxId, expired, {
@@ -323,6 +327,13 @@ describe("an organisation's notifications", () => {
     const emails = sink.transactions.slice(before);
     expect(emails).toHaveLength(1);
     expect(emails[0].rcptTo.sort()).toEqual(['kari@acme.example.test', 'nina@acme.example.test']);
+    const warning = stack.processes
+      .find((p) => p.name === 'worker')!
+      .output()
+      .split('\n')
+      .find((line) => line.includes(sent.body.id) && line.includes('refused'));
+    expect(warning).toContain('1 of 3 recipients were refused');
+    expect(warning).not.toContain('lars@');
     // Bcc: no grantee learns another's address from the headers.
     expect(emails[0].mail.to).toBeUndefined();
     expect(emails[0].mail.text).toContain('Til: Acme AS');

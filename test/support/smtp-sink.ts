@@ -14,10 +14,16 @@ export interface SmtpTransaction {
  */
 export class SmtpSink {
   readonly transactions: SmtpTransaction[] = [];
+  /** Addresses refused at RCPT TO (550), while the others of the transaction are taken. */
+  readonly refused = new Set<string>();
   private readonly server = new SMTPServer({
     authOptional: true,
     closeTimeout: 100,
     logger: false,
+    onRcptTo: (address, _session, callback) => {
+      if (!this.refused.has(address.address)) return callback();
+      callback(Object.assign(new Error('5.1.1 mailbox unavailable'), { responseCode: 550 }));
+    },
     onData: (stream, session, callback) => {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));

@@ -108,8 +108,9 @@ export class LetterNotifications {
       confidential: context.confidential,
     });
     let messageId: string;
+    let refused: number;
     try {
-      ({ messageId } = await this.mailer.send({
+      ({ messageId, refused } = await this.mailer.send({
         from: this.settings.from,
         to: to.addresses.length === 1 ? to.addresses[0] : to.addresses,
         ...email,
@@ -147,6 +148,12 @@ export class LetterNotifications {
       return { kind: 'later', at: next, why: 'retry' };
     }
     await this.recordSent(letterId, kind, messageId);
+    // Sent to the others; the one refused learns of the letter from the organisation instead.
+    if (refused > 0)
+      this.log.warn(
+        { letterId, kind, refused, recipients: to.addresses.length },
+        `notification sent, but ${refused} of ${to.addresses.length} recipients were refused`,
+      );
     return { kind: 'done', result: 'sent' };
   }
 

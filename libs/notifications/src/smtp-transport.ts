@@ -21,7 +21,11 @@ export interface OutgoingEmail {
 }
 
 export interface MailSender {
-  send(email: OutgoingEmail): Promise<{ messageId: string; response: string }>;
+  /**
+   * `refused`: recipients the server turned down while it took the message for others (it
+   * throws when it takes it for none).
+   */
+  send(email: OutgoingEmail): Promise<{ messageId: string; response: string; refused: number }>;
   close(): void;
 }
 
@@ -70,7 +74,11 @@ export function createMailSender(settings: MailTransportSettings): MailSender {
         // Bounces go nowhere useful yet (DESIGN "Planned"); say so to auto-responders.
         headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
       });
-      return { messageId: info.messageId, response: String(info.response ?? '') };
+      return {
+        messageId: info.messageId,
+        response: String(info.response ?? ''),
+        refused: info.rejected.length,
+      };
     },
     close() {
       transport.close();
