@@ -353,3 +353,33 @@ describe("an organisation's notifications", () => {
     expect(sink.about('Ingen å varsle')).toHaveLength(0);
   });
 });
+
+describe('the demo seed', () => {
+  it('sends two letters to a demo organisation, one of them confidential', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'postkasse-seed-'));
+    // Run where `npm start` would, in a folder of its own: it writes dir/.secrets.
+    const out = await stack.cli(['dev', 'seed'], dir);
+    const state = JSON.parse(out) as {
+      agencyId: string;
+      organisation: { organisationNumber: string; name: string };
+    };
+    expect(state.organisation).toEqual({
+      organisationNumber: '974760673',
+      name: 'Brønnøysundregistrene (demo)',
+    });
+    expect(
+      await orgs.count(
+        `SELECT count(*) AS n FROM letters l JOIN mailboxes mb ON mb.id = l.mailbox_id
+          WHERE l.agency_id = $1 AND mb.organisation_number = $2 AND l.confidential`,
+        [state.agencyId, '974760673'],
+      ),
+    ).toBe(1);
+    expect(
+      await orgs.count(
+        `SELECT count(*) AS n FROM letters l JOIN mailboxes mb ON mb.id = l.mailbox_id
+          WHERE l.agency_id = $1 AND mb.organisation_number = $2`,
+        [state.agencyId, '974760673'],
+      ),
+    ).toBe(2);
+  });
+});

@@ -152,16 +152,14 @@ export async function seedCommand(ctx: CliContext, api: Api): Promise<void> {
  */
 async function seedOrganisation(ctx: CliContext, api: Api, state: DemoState): Promise<void> {
   const { manager } = await ctx.db();
-  const mailbox = await (
-    await ctx.root()
-  ).mailboxes.findOrCreateOrganisation(manager, DEMO_ORGANISATION.organisationNumber);
-  await new MailboxesStore(new Sql(manager)).setDisplayName(mailbox.id, DEMO_ORGANISATION.name);
-  await (
-    await agenciesOf(ctx)
-  ).setConfirmedNotificationEmail(mailbox.id, 'post@brreg.example.test');
+  const { mailboxes, agencies } = await ctx.root();
+  const { organisationNumber, name } = DEMO_ORGANISATION;
+  const mailbox = await mailboxes.findOrCreateOrganisation(manager, organisationNumber);
+  await new MailboxesStore(new Sql(manager)).setDisplayName(mailbox.id, name);
+  await agencies.setConfirmedNotificationEmail(mailbox.id, 'post@brreg.example.test');
   for (const letter of DEMO_ORGANISATION_LETTERS) {
     await sendDemoLetter(api, state, {
-      recipient: { organisationNumber: DEMO_ORGANISATION.organisationNumber },
+      recipient: { organisationNumber },
       title: letter.title,
       text: letter.text,
       confidential: letter.confidential,
