@@ -148,7 +148,7 @@ export class LetterNotifications {
       return { kind: 'later', at: next, why: 'retry' };
     }
     await this.recordSent(letterId, kind, messageId);
-    // Sent to the others; the one refused learns of the letter from the organisation instead.
+    // The others have it. Who was refused is not logged: an address is personal data.
     if (refused > 0)
       this.log.warn(
         { letterId, kind, refused, recipients: to.addresses.length },
