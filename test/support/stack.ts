@@ -129,12 +129,15 @@ export class Stack {
     await this.dropDatabase?.();
   }
 
-  /** Runs the CLI against this stack's configuration and returns its standard output. */
-  cli(args: string[]): Promise<string> {
+  /**
+   * Runs the CLI against this stack's configuration and returns its standard output; `cwd` for
+   * a command that writes where it runs (`dev seed` writes .secrets/).
+   */
+  cli(args: string[], cwd = ROOT): Promise<string> {
     return new Promise((resolveOutput, reject) => {
       // POSTKASSE_API: this stack, even while an `npm start` in the checkout records its own.
       const child = spawn(process.execPath, [join(DIST, 'cli/src/main.js'), ...args], {
-        cwd: ROOT,
+        cwd,
         env: { ...this.env, POSTKASSE_API: this.baseUrl },
       });
       let out = '';

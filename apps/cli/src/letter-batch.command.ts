@@ -10,7 +10,8 @@ import { MEDIA_TYPES } from './media-types';
 export const BATCH_USAGE = `usage: letter send-batch --api-key KEY --signing-key PRIVATE.asc --dir DIR --title TITLE [options]
 
 Sends a folder of letters, up to 500 in each request (POST /v1/letter-batches). Each file in
-DIR is one letter of one document, to the citizen its name says: DIR/NATIONAL_ID.pdf. Hidden
+DIR is one letter of one document, to the citizen its name says: DIR/NATIONAL_ID.pdf (with
+--organisations, to the organisation: DIR/ORGANISATION_NUMBER.pdf). Hidden
 files and folders are skipped. Each file is signed with the agency's key and encrypted to the
 platform's. Prints every letter's answer (JSON, in file-name order); exits 1 if any was refused.
 
@@ -19,6 +20,8 @@ platform's. Prints every letter's answer (JSON, in file-name order); exits 1 if 
   --dir DIR                     the folder of letters
   --title TITLE                 every letter's title
   --requires-acknowledgement    ask each citizen to confirm the letter
+  --organisations               the files are named by organisation number, not national id
+  --confidential                only those with confidential access to each mailbox see it
   --key-prefix PREFIX           the letters' keys are PREFIX/FILE, the batches' PREFIX/batch-N
                                 (default: a new one; a letter's key again with a newly encrypted
                                 document is that letter's 422, so re-send only refused ones)
@@ -61,6 +64,8 @@ export async function sendBatchCommand(argv: string[]): Promise<void> {
       dir: { type: 'string' },
       title: { type: 'string' },
       'requires-acknowledgement': { type: 'boolean', default: false },
+      organisations: { type: 'boolean', default: false },
+      confidential: { type: 'boolean', default: false },
       'key-prefix': { type: 'string' },
       'batch-size': { type: 'string' },
     },
@@ -96,7 +101,7 @@ export async function sendBatchCommand(argv: string[]): Promise<void> {
       const content = readFileSync(join(dir, file));
       const letter: BatchLetter = {
         idempotencyKey: `${prefix}/${file}`,
-        recipient: { nationalId: to },
+        recipient: values.organisations ? { organisationNumber: to } : { nationalId: to },
         title,
         documents: await client.sealForPlatform(
           [{ filename: file, mediaType, content }],
@@ -104,6 +109,7 @@ export async function sendBatchCommand(argv: string[]): Promise<void> {
           platform,
         ),
         requiresAcknowledgement: values['requires-acknowledgement'],
+        ...(values.confidential ? { confidential: true } : {}),
       };
       const size = Buffer.byteLength(JSON.stringify(letter));
       if (batch.length >= batchLimit || bytes + size > MAX_BATCH_BYTES) await send();

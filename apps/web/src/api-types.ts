@@ -681,7 +681,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Can these citizens receive digital post? (Written to each one's access log) */
+        /** Can these people and organisations receive digital post? (Written to each person's access log) */
         post: operations["RecipientsController_find"];
         delete?: never;
         options?: never;
@@ -924,6 +924,8 @@ export interface components {
             nextCursor: string;
         };
         BatchLetter: {
+            /** @description Only those with confidential access to the mailbox see the letter (an organisation's chosen employees); its owner always does */
+            confidential?: boolean;
             documents: {
                 /** @description OpenPGP message: ASCII armor, or base64 of the binary form */
                 content: string;
@@ -944,9 +946,7 @@ export interface components {
             inReplyTo?: string;
             /** Format: date-time */
             publishAt?: string;
-            recipient: {
-                nationalId: string;
-            };
+            recipient: components["schemas"]["Recipient"];
             reminderAfterDays?: number;
             /** @description Whether the recipient may reply to this letter (encrypted to your encryption key) */
             replies?: {
@@ -1077,13 +1077,20 @@ export interface components {
             status: "up";
         };
         LookupResult: {
-            items: {
+            /** @description People in the order of nationalIds, then organisations in the order sent */
+            items: ({
                 endToEnd: boolean;
                 nationalId: string;
                 publicKey: string | null;
                 /** @enum {string} */
                 status: "active" | "reserved";
-            }[];
+            } | {
+                endToEnd: boolean;
+                organisationNumber: string;
+                publicKey: string | null;
+                /** @enum {string} */
+                status: "active" | "reserved";
+            })[];
         };
         MailboxDocument: {
             filename: string;
@@ -1100,6 +1107,7 @@ export interface components {
         };
         MailboxLetter: {
             acknowledgedAt: string | null;
+            confidential: boolean;
             /** Format: date-time */
             deliveredAt: string;
             documents: components["schemas"]["MailboxDocument"][];
@@ -1237,6 +1245,12 @@ export interface components {
             /** @enum {string} */
             type: "accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent" | "replied" | "reply_received";
         };
+        Recipient: {
+            nationalId: string;
+        } | {
+            /** @description The organisation's number (Norway: 9 digits with a mod-11 check; Denmark: CVR) */
+            organisationNumber: string;
+        };
         ReplyDocument: {
             filename: string;
             /** Format: uuid */
@@ -1288,10 +1302,20 @@ export interface components {
             }[];
         };
         SenderLetter: {
+            confidential: boolean;
             /** Format: date-time */
             createdAt: string;
             /** Format: uuid */
             id: string;
+            /** @description Whom the letter went to: an organisation's number as sent; for a person only that it was one (the platform keeps no national id) */
+            recipient: {
+                /** @constant */
+                kind: "person";
+            } | {
+                /** @constant */
+                kind: "organisation";
+                organisationNumber: string;
+            };
             senderReference: string | null;
             /** @enum {string} */
             state: "accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn";
@@ -2365,6 +2389,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Only those with confidential access to the mailbox see the letter (an organisation's chosen employees); its owner always does */
+                    confidential?: boolean;
                     documents: {
                         /** @description OpenPGP message: ASCII armor, or base64 of the binary form */
                         content: string;
@@ -2383,9 +2409,7 @@ export interface operations {
                     inReplyTo?: string;
                     /** Format: date-time */
                     publishAt?: string;
-                    recipient: {
-                        nationalId: string;
-                    };
+                    recipient: components["schemas"]["Recipient"];
                     reminderAfterDays?: number;
                     /** @description Whether the recipient may reply to this letter (encrypted to your encryption key) */
                     replies?: {
@@ -4176,7 +4200,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    nationalIds: string[];
+                    nationalIds?: string[];
+                    organisationNumbers?: string[];
                     purpose: string;
                     /** Format: date-time */
                     withheldUntil?: string;

@@ -8,6 +8,7 @@ import { testConfig, testDatabase } from '../../../test/support/fixtures';
 import { AccessLogEvidence } from '../src/receipts/access-log-evidence';
 import { ReceiptLog } from '../src/receipts/receipt-log';
 import { ReceiptSequencer } from '../src/receipts/receipt-sequencer';
+import { AccessNoticesAndLeaves1764700000000 } from '../../../migrations/1764700000000-access-notices-and-leaves';
 
 let db: DataSource;
 let close: () => Promise<void>;
@@ -107,6 +108,16 @@ describe('access-log entries in the transparency log', () => {
          VALUES (999, 'access_entry', now(), '\\x00', 'x')`,
       ),
     ).rejects.toThrow(/receipt_log_leaf_kind/);
-    await expect(db.undoLastMigration({ transaction: 'all' })).rejects.toThrow(/access-log leaves/);
+    // Its own down, whatever migrations came after it: the refusal is that migration's.
+    const runner = db.createQueryRunner();
+    await runner.startTransaction();
+    try {
+      await expect(new AccessNoticesAndLeaves1764700000000().down(runner)).rejects.toThrow(
+        /access-log leaves/,
+      );
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
   });
 });

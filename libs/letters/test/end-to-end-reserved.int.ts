@@ -106,7 +106,7 @@ describe('end-to-end letters and reserved recipients', () => {
     const lookup = new RecipientLookup(db, directory, new WithholdingRules(db, systemClock, 365));
     const { items } = await lookup.execute(
       { kind: 'agency', id: agencyId, name: 'Test agency' },
-      [reservedWithKey, activeWithKey, reservedWithoutKey],
+      { nationalIds: [reservedWithKey, activeWithKey, reservedWithoutKey] },
       'Sending a decision',
     );
     expect(items.map((i) => [i.status, i.publicKey !== null, i.endToEnd])).toEqual([

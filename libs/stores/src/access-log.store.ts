@@ -203,7 +203,8 @@ export class AccessLogStore {
 
   /**
    * What the citizen may see, newest first (limit + 1 rows: the caller sees whether there is
-   * more); the letter looked at is named while it is still there.
+   * more); the letter looked at is named while it is still there, and only to a scope that may
+   * see it (a confidential letter's title is not shown without confidential access).
    */
   page(
     sql: Sql,
@@ -215,6 +216,7 @@ export class AccessLogStore {
     return sql.rows(
       `SELECT ${ENTRY_COLUMNS}, l.title AS letter_title
          FROM access_log g LEFT JOIN letters l ON l.id = g.letter_id AND l.mailbox_id = g.mailbox_id
+             ${scope.confidential ? '' : 'AND NOT l.confidential'}
         WHERE g.mailbox_id = $1 AND ${VISIBLE}
           ${after ? 'AND (g.at, g.id) < ($4::timestamptz, $5::uuid)' : ''}
         ORDER BY g.at DESC, g.id DESC LIMIT $3`,

@@ -67,6 +67,7 @@ function submission(key: string, documents: Uint8Array[]): Submission {
       bulk: false,
       replies: { allowed: false, until: null },
       inReplyTo: null,
+      confidential: false,
     },
     documents: documents.map((bytes, position) => ({
       id: uuidv7(),

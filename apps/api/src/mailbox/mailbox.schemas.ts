@@ -76,6 +76,8 @@ export const mailboxLetterSchema = z
     acknowledgedAt: z.iso.datetime().nullable(),
     dueDate: z.iso.date().nullable(),
     endToEnd: z.boolean(),
+    /** Kept to those with confidential access (an organisation's chosen people). */
+    confidential: z.boolean(),
     documents: z.array(mailboxDocumentSchema),
     /** Whether the sender takes replies (POST …/replies), and until when (null: no end). */
     replies: z.strictObject({ allowed: z.boolean(), until: z.iso.datetime().nullable() }),

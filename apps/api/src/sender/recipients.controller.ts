@@ -14,7 +14,8 @@ export class RecipientsController {
   @HttpCode(200)
   @ForAgency('recipients:lookup')
   @Route({
-    summary: "Can these citizens receive digital post? (Written to each one's access log)",
+    summary:
+      "Can these people and organisations receive digital post? (Written to each person's access log)",
     tag: 'sender',
     body: lookupSchema,
     responses: {
@@ -33,7 +34,7 @@ export class RecipientsController {
   ) {
     return this.lookup.execute(
       { kind: 'agency', id: agency.agencyId, name: agency.name },
-      body.nationalIds,
+      { nationalIds: body.nationalIds, organisationNumbers: body.organisationNumbers },
       body.purpose,
       { withheldUntil: body.withheldUntil, withholdReason: body.withholdReason },
     );

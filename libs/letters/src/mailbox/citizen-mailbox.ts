@@ -34,6 +34,7 @@ export interface MailboxLetterView {
   acknowledgedAt: string | null;
   dueDate: string | null;
   endToEnd: boolean;
+  confidential: boolean;
   documents: { id: string; filename: string; mediaType: string; size: number | null }[];
   replies: { allowed: boolean; until: string | null };
   inReplyTo: string | null;

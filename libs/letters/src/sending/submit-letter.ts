@@ -122,7 +122,7 @@ export class SubmitLetter {
       return { status: previous.status, body: previous.response, replayed: true, staged: null };
     }
 
-    const mailbox = await this.mailboxes.findOrCreate(m, submission.recipient.nationalId);
+    const mailbox = await this.mailboxes.findOrCreateRecipient(m, submission.recipient);
     const inReplyTo = submission.inReplyTo ?? null;
     if (inReplyTo && !(await this.replies.isFrom(tx, inReplyTo, item.agencyId, mailbox.id))) {
       throw invalid(
@@ -169,6 +169,7 @@ export class SubmitLetter {
           until: submission.replies?.until ?? null,
         },
         inReplyTo,
+        confidential: submission.confidential ?? false,
       },
       documents: documents.map((doc, position) => ({
         id: uuidv7(),
