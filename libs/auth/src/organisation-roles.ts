@@ -49,3 +49,11 @@ export function administeredOrganisations(
   }
   return [...found];
 }
+
+/**
+ * The claim as the development issuer and `dev token --admin-of` write it: the Altinn-like form,
+ * so the demo exercises the parsing a real identity provider's token gets.
+ */
+export function administratorClaim(organisationNumbers: readonly string[]) {
+  return organisationNumbers.map((orgNumber) => ({ orgNumber, roles: ['admin'] }));
+}

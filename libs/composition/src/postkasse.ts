@@ -3,6 +3,7 @@ import { ApiKeyAuthenticator, OidcVerifier } from '#auth';
 import type { AppConfig } from '#config';
 import { readPlatformKey } from '#crypto';
 import {
+  AccessRegistrations,
   CitizenMailbox,
   DeliverLetter,
   DeliverWebhook,
@@ -142,6 +143,14 @@ export class Postkasse {
     return this.once(
       'mailboxGrants',
       () => new MailboxGrants(this.db, this.mailboxes, this.citizenMailbox),
+    );
+  }
+
+  /** The operators' registrations: organisations, guardians, executors. */
+  get accessRegistrations(): AccessRegistrations {
+    return this.once(
+      'accessRegistrations',
+      () => new AccessRegistrations(this.db, this.mailboxes, this.mailboxGrants),
     );
   }
 

@@ -43,6 +43,7 @@ export {
   type GrantView,
   type OperatorGrant,
 } from './mailbox/mailbox-grants';
+export { AccessRegistrations, type RegisteredOrganisation } from './mailbox/access-registrations';
 export { applyTransition } from './letter-transitions';
 export { stageReceipt, findReceipt, type StagedReceipt } from './receipts/receipt-staging';
 export { ReceiptSequencer } from './receipts/receipt-sequencer';

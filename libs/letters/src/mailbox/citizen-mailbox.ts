@@ -187,7 +187,7 @@ export class CitizenMailbox {
       if (!letter) throw notFound('letter');
       const actor = receiptActor(scope);
       const applied = await applyTransition(m, letterId, 'acknowledge', { actor });
-      if (applied.changed) await this.trace(scope, 'mailbox.letter_acknowledged', letterId, tx);
+      await this.trace(scope, 'mailbox.letter_acknowledged', letterId, tx);
       return applied.receipt!;
     });
   }

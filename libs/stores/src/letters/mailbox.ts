@@ -113,6 +113,12 @@ function decodeDocumentToRead(r: Row): DocumentToRead {
  * with EXPLAIN at 1,000,000 letters; see docs/benchmarks.md).
  */
 const VISIBLE = `l.mailbox_id = $1 AND l.state = ANY($2::text[]) AND l.purged_at IS NULL`;
+/**
+ * A confidential letter does not exist, in lists or by id, for a scope without confidential
+ * access (an organisation's employee not given it).
+ */
+const visibleIn = (scope: MailboxScope): string =>
+  scope.confidential ? VISIBLE : `${VISIBLE} AND NOT l.confidential`;
 /** Unread: never opened, or marked unread again by the citizen (the read receipt stays). */
 const UNREAD = '(l.read_at IS NULL OR l.marked_unread)';
 const LETTER_COLUMNS = `l.id, l.agency_id, a.name AS agency_name, l.title, l.sender_reference,
@@ -136,7 +142,7 @@ export class MailboxLettersStore {
   /** Newest first; returns up to `limit + 1` letters so the caller knows whether more follow. */
   pageOfInbox(scope: MailboxScope, query: InboxQuery): Promise<MailboxLetter[]> {
     const params = [...inScope(scope), query.folder];
-    const where = [VISIBLE, 'l.folder = $3', 'l.delivered_at IS NOT NULL'];
+    const where = [visibleIn(scope), 'l.folder = $3', 'l.delivered_at IS NOT NULL'];
     if (query.unread !== undefined) where.push(query.unread ? UNREAD : `NOT ${UNREAD}`);
     if (query.q) {
       params.push(`%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
@@ -169,7 +175,7 @@ export class MailboxLettersStore {
         `SELECT count(*) FILTER (WHERE ${UNREAD})::int AS unread,
                 count(*) FILTER (WHERE l.requires_acknowledgement AND l.acknowledged_at IS NULL)::int AS needs_action
            FROM letters l
-          WHERE ${VISIBLE} AND l.delivered_at IS NOT NULL AND l.folder <> 'trash'`,
+          WHERE ${visibleIn(scope)} AND l.delivered_at IS NOT NULL AND l.folder <> 'trash'`,
         inScope(scope),
         (r) => ({ unread: int(r, 'unread'), needsAction: int(r, 'needs_action') }),
       )
@@ -184,7 +190,7 @@ export class MailboxLettersStore {
   ): Promise<MailboxLetter | null> {
     return tx.maybeOne(
       `SELECT ${LETTER_COLUMNS} FROM letters l JOIN agencies a ON a.id = l.agency_id
-        WHERE l.id = $3 AND ${VISIBLE}`,
+        WHERE l.id = $3 AND ${visibleIn(scope)}`,
       [...inScope(scope), letterId],
       decodeLetter,
     );
@@ -215,7 +221,7 @@ export class MailboxLettersStore {
               d.id, d.filename, d.media_type, d.sealed
          FROM letters l JOIN mailboxes mb ON mb.id = l.mailbox_id
          LEFT JOIN documents d ON d.letter_id = l.id AND d.id = $4
-        WHERE l.id = $3 AND ${VISIBLE}`,
+        WHERE l.id = $3 AND ${visibleIn(scope)}`,
       [...inScope(scope), letterId, documentId],
       decodeDocumentToRead,
     );
@@ -268,7 +274,7 @@ export class MailboxLettersStore {
       // A key re-added after a revocation has one row per interval; two may match near the edges.
       `SELECT DISTINCT ON (k.fingerprint) k.fingerprint, k.public_key FROM letters l
          JOIN agency_signing_keys k ON k.agency_id = l.agency_id
-        WHERE l.id = $3 AND l.mailbox_id = $1 AND l.state = ANY($2::text[])
+        WHERE l.id = $3 AND ${visibleIn(scope)}
           AND k.added_at <= l.created_at + interval '5 minutes'
           AND (k.revoked_at IS NULL OR k.revoked_at > l.created_at)
         ORDER BY k.fingerprint, k.added_at DESC`,
@@ -277,8 +283,7 @@ export class MailboxLettersStore {
     );
     if (keys.length > 0) return keys;
     const exists = await this.sql.maybeOne(
-      `SELECT 1 AS found FROM letters l WHERE l.id = $3 AND l.mailbox_id = $1
-          AND l.state = ANY($2::text[])`,
+      `SELECT 1 AS found FROM letters l WHERE l.id = $3 AND ${visibleIn(scope)}`,
       [...inScope(scope), letterId],
       () => true,
     );
