@@ -19,6 +19,14 @@ export const ACTION_TEXTS: Record<Action, MessageKey> = {
   'mailbox.access_revoked': 'action.mailbox.access_revoked',
 };
 
+type Actor = AccessLogEntry['actor'];
+
+/** Who the entry names: an agency, an auditor, or a person in the role they acted in. */
+export function actorMark(t: Translate, actor: Actor): string {
+  if (actor.kind === 'person' && actor.role) return t(`role.${actor.role}`);
+  return actor.kind === 'auditor' ? t('actorAuditor') : t('actorAgency');
+}
+
 /**
  * Purposes the platform fills in itself when the caller gave none (the auditor API's default):
  * shown in the reader's language. A purpose a person wrote is shown as they wrote it.

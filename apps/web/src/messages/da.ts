@@ -80,6 +80,12 @@ export const da: Messages = {
   why: 'Hvorfor',
   actorAgency: 'Myndighed',
   actorAuditor: 'Revisor',
+  'role.owner': 'Ejer',
+  'role.grantee': 'Har fået adgang',
+  'role.guardian': 'Værge',
+  'role.executor': 'Bobestyrer',
+  'role.administrator': 'Administrator',
+  'role.employee': 'Medarbejder',
   encryption: 'End-to-end-kryptering',
   encryptionIntro:
     'Med din egen nøgle kan myndigheder kryptere breve, så kun du kan læse dem, ikke engang Postkasse. Din private nøgle beskyttes med en adgangssætning, før den forlader denne browser.',

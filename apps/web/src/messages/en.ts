@@ -79,6 +79,12 @@ export const en = {
   why: 'Why',
   actorAgency: 'Agency',
   actorAuditor: 'Auditor',
+  'role.owner': 'Owner',
+  'role.grantee': 'Given access',
+  'role.guardian': 'Guardian',
+  'role.executor': 'Executor',
+  'role.administrator': 'Administrator',
+  'role.employee': 'Employee',
   encryption: 'End-to-end encryption',
   encryptionIntro:
     'With your own key, agencies can encrypt letters so that only you can read them: not even Postkasse can. Your private key is protected by a passphrase before it leaves this browser.',

@@ -80,6 +80,12 @@ export const nb: Messages = {
   why: 'Hvorfor',
   actorAgency: 'Virksomhet',
   actorAuditor: 'Revisor',
+  'role.owner': 'Eier',
+  'role.grantee': 'Har fått tilgang',
+  'role.guardian': 'Verge',
+  'role.executor': 'Bobestyrer',
+  'role.administrator': 'Administrator',
+  'role.employee': 'Ansatt',
   encryption: 'Ende-til-ende-kryptering',
   encryptionIntro:
     'Med din egen nøkkel kan virksomheter kryptere brev slik at bare du kan lese dem, ikke engang Postkasse. Den private nøkkelen din beskyttes med en passordfrase før den forlater denne nettleseren.',
