@@ -81,8 +81,12 @@ export class CitizenMailbox {
    * one they may not act for is "not found". A bare national id stands for a caller known only
    * by number (tests, benchmarks).
    */
+  open(caller: Caller | string): Promise<MailboxScope>;
+  open(caller: Caller, mailboxId: string | undefined): Promise<MailboxScope>;
   open(caller: Caller | string, mailboxId?: string): Promise<MailboxScope> {
-    if (mailboxId === undefined || typeof caller === 'string') return this.access.own(caller);
+    if (mailboxId === undefined) return this.access.own(caller);
+    // The overloads keep a bare number from asking for another mailbox; this keeps JavaScript.
+    if (typeof caller === 'string') throw new TypeError('acting for a mailbox needs the caller');
     return this.access.forMailbox(caller, mailboxId);
   }
 
