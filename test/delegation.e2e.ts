@@ -1,11 +1,20 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { Client } from 'pg';
-import { makeSyntheticNorwegianId } from '#identity';
+import {
+  DEMO_ORGANISATION,
+  DEMO_PEOPLE,
+  makeSyntheticNorwegianId,
+  type DemoPerson,
+} from '#identity';
 import { createAgency, type TestAgency } from './support/agency';
 import { DelegationFixture } from './support/delegation';
 import { ApiClient } from './support/http';
-import { Stack, freePort, startProcess, type RunningProcess } from './support/stack';
+import { ROOT, Stack, freePort, startProcess, type RunningProcess } from './support/stack';
 
 /**
  * Issue 16, the access side: one access model decides every read and write of every mailbox
@@ -627,5 +636,48 @@ describe('the operator commands', () => {
         'organisation.registered',
       ]),
     );
+  });
+});
+
+describe('the demo', () => {
+  it('gives every demo person of the development login a role with dev seed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'postkasse-seed-'));
+    try {
+      // Run where `npm start` would, in a directory of its own: it writes dir/.secrets.
+      await new Promise<void>((resolve, reject) => {
+        const seed = spawn(
+          process.execPath,
+          [join(ROOT, 'dist/apps/cli/src/main.js'), 'dev', 'seed'],
+          {
+            cwd: dir,
+            env: { ...stack.env, POSTKASSE_API: stack.baseUrl },
+            stdio: ['ignore', 'ignore', 'pipe'],
+          },
+        );
+        let err = '';
+        seed.stderr.on('data', (c: Buffer) => (err += c.toString()));
+        seed.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`dev seed: ${err}`))));
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const rolesOf = async (p: DemoPerson, adminOf?: string) =>
+      (
+        (await api.as(await fx.token(p.nationalId, p.name, adminOf)).get('/v1/me')).body
+          .mailboxes as { name: string; role: string; access: string; confidential: boolean }[]
+      )
+        .slice(1)
+        .map((m) => [m.name, m.role, m.access, m.confidential]);
+    const P = DEMO_PEOPLE;
+    expect(await rolesOf(P.delegate)).toEqual([['Kari Nordmann', 'grantee', 'read', false]]);
+    expect(await rolesOf(P.guardian)).toEqual([['Emma Berg', 'guardian', 'read_write', true]]);
+    expect(await rolesOf(P.executor)).toEqual([['Astrid Dahl', 'executor', 'read', true]]);
+    expect(await rolesOf(P.administrator, DEMO_ORGANISATION.number)).toEqual([
+      ['Acme AS (demo)', 'administrator', 'read_write', true],
+    ]);
+    expect(await rolesOf(P.confidentialEmployee)).toEqual([
+      ['Acme AS (demo)', 'employee', 'read_write', true],
+    ]);
+    expect(await rolesOf(P.employee)).toEqual([['Acme AS (demo)', 'employee', 'read', false]]);
   });
 });

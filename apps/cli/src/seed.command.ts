@@ -6,6 +6,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { generateApiKey, SCOPES } from '#auth';
 import { encryptAndSignForPlatform, readSigningKey } from '#crypto';
 import { DEMO_ORGANISATION, DEMO_PEOPLE } from '#identity';
+import { MailboxesStore } from '#stores';
 import type { Api } from './api';
 import { agenciesOf, type CliContext } from './context';
 
@@ -64,6 +65,13 @@ async function grantDemoRoles(ctx: CliContext): Promise<void> {
   const root = await ctx.root();
   const operator = `${ctx.actor} (dev seed)`;
   const { manager } = await ctx.db();
+  // Named as if each had logged in once, so the demo's mailbox switcher shows whose post it is.
+  const names = new MailboxesStore(root.sql);
+  for (const p of [P.kari, P.minor, P.deceased])
+    await names.setDisplayName(
+      (await root.mailboxes.findOrCreate(manager, p.nationalId)).id,
+      p.name,
+    );
   const kari = await root.mailboxes.findOrCreate(manager, P.kari.nationalId);
   await root.mailboxGrants.grantByOperator(
     {
