@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +13,7 @@ import {
 import { createAgency, type TestAgency } from './support/agency';
 import { DelegationFixture } from './support/delegation';
 import { ApiClient } from './support/http';
-import { ROOT, Stack, freePort, startProcess, type RunningProcess } from './support/stack';
+import { Stack, freePort, startProcess, type RunningProcess } from './support/stack';
 
 /**
  * Issue 16, the access side: one access model decides every read and write of every mailbox
@@ -644,20 +643,7 @@ describe('the demo', () => {
     const dir = mkdtempSync(join(tmpdir(), 'postkasse-seed-'));
     try {
       // Run where `npm start` would, in a directory of its own: it writes dir/.secrets.
-      await new Promise<void>((resolve, reject) => {
-        const seed = spawn(
-          process.execPath,
-          [join(ROOT, 'dist/apps/cli/src/main.js'), 'dev', 'seed'],
-          {
-            cwd: dir,
-            env: { ...stack.env, POSTKASSE_API: stack.baseUrl },
-            stdio: ['ignore', 'ignore', 'pipe'],
-          },
-        );
-        let err = '';
-        seed.stderr.on('data', (c: Buffer) => (err += c.toString()));
-        seed.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`dev seed: ${err}`))));
-      });
+      await stack.seedIn(dir);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
