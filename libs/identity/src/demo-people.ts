@@ -11,7 +11,7 @@ export interface DemoPerson {
   nationalId: string;
   /** The organisations the identity provider's token names them an administrator of. */
   administers?: string[];
-  /** What the login page says they are in the demo. */
+  /** What the login page says they are in the demo (no one's name: pickers find people by it). */
   role?: string;
 }
 
@@ -31,10 +31,10 @@ export const DEMO_PEOPLE = {
   kari: person('Kari Nordmann', '1985-03-14', 123),
   ola: person('Ola Nordmann', '1979-10-02', 456),
   ingrid: person('Ingrid Hansen', '2001-06-30', 789),
-  guardian: person('Per Berg', '1980-01-11', 211, 'guardian of Emma Berg'),
+  guardian: person('Per Berg', '1980-01-11', 211, 'guardian of a minor'),
   minor: person('Emma Berg', MINOR_BIRTH_DATE, 512, 'a minor'),
-  delegate: person('Nora Lie', '1990-08-08', 311, "reads Kari Nordmann's post"),
-  executor: person('Lars Dahl', '1962-04-04', 222, "executor of Astrid Dahl's estate"),
+  delegate: person('Nora Lie', '1990-08-08', 311, 'reads a delegated mailbox'),
+  executor: person('Lars Dahl', '1962-04-04', 222, 'executor of an estate'),
   deceased: person('Astrid Dahl', '1931-02-02', 233, 'deceased'),
   administrator: {
     ...person('Sara Moe', '1975-12-12', 244, 'administrator of Acme AS (by token claim)'),

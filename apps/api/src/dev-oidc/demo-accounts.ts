@@ -8,7 +8,7 @@ export interface DemoAccount {
   roles?: string[];
   /** Organisation numbers the token's organisation-roles claim names them an administrator of. */
   administers?: string[];
-  /** What the login page says they are in the demo ("guardian of Emma Berg"). */
+  /** What the login page says they are in the demo ("guardian of a minor"). */
   description?: string;
 }
 
