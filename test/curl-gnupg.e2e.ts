@@ -57,16 +57,7 @@ beforeAll(async () => {
     POSTKASSE_API: stack.baseUrl,
   };
   // `npm start` seeds the demo through the CLI; run in `dir`, it writes dir/.secrets.
-  await new Promise<void>((resolve, reject) => {
-    const cli = spawn(process.execPath, [join(ROOT, 'dist/apps/cli/src/main.js'), 'dev', 'seed'], {
-      cwd: dir,
-      env: { ...stack.env, POSTKASSE_API: stack.baseUrl },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let err = '';
-    cli.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    cli.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`dev seed: ${err}`))));
-  });
+  await stack.seedIn(dir);
 });
 
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeSyntheticNorwegianId } from '#identity';
+import { DEMO_ORGANISATION, makeSyntheticNorwegianId } from '#identity';
 import { createAgency, platformPublicKey, sealFor, type TestAgency } from './support/agency';
 import { conforms } from './support/contract';
 import { ApiClient } from './support/http';
@@ -364,21 +364,21 @@ describe('the demo seed', () => {
       organisation: { organisationNumber: string; name: string };
     };
     expect(state.organisation).toEqual({
-      organisationNumber: '974760673',
-      name: 'Brønnøysundregistrene (demo)',
+      organisationNumber: DEMO_ORGANISATION.number,
+      name: DEMO_ORGANISATION.name,
     });
     expect(
       await orgs.count(
         `SELECT count(*) AS n FROM letters l JOIN mailboxes mb ON mb.id = l.mailbox_id
           WHERE l.agency_id = $1 AND mb.organisation_number = $2 AND l.confidential`,
-        [state.agencyId, '974760673'],
+        [state.agencyId, DEMO_ORGANISATION.number],
       ),
     ).toBe(1);
     expect(
       await orgs.count(
         `SELECT count(*) AS n FROM letters l JOIN mailboxes mb ON mb.id = l.mailbox_id
           WHERE l.agency_id = $1 AND mb.organisation_number = $2`,
-        [state.agencyId, '974760673'],
+        [state.agencyId, DEMO_ORGANISATION.number],
       ),
     ).toBe(2);
   });

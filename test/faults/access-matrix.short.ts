@@ -20,6 +20,8 @@ let sendOnly: TestAgency;
 let owner: string;
 let letterId: string;
 let documentId: string;
+/** The owner's mailbox, as `/v1/mailboxes/{mailboxId}/…` names it. */
+let ownerMailbox: string;
 const tokens: Record<string, string | null> = {};
 /** Signs a token as the development issuer would, with claims of the test's choosing. */
 let signAsIssuer: (claims: Record<string, unknown>) => Promise<string>;
@@ -105,6 +107,7 @@ beforeAll(async () => {
 
   tokens.owner = await stack.citizenToken(owner);
   tokens.otherCitizen = await stack.citizenToken(newNationalId());
+  ownerMailbox = (await stack.api.as(tokens.owner).get('/v1/me')).body.mailboxes[0].id;
   tokens.agency = stack.agency.apiKey;
   tokens.otherAgency = other.apiKey;
   tokens.readOnly = readOnly.apiKey;
@@ -173,6 +176,7 @@ function matrix(
 it('answers every endpoint for every kind of caller as the access rules say', async () => {
   const L = () => `/v1/letters/${letterId}`;
   const M = () => `/v1/mailbox/letters/${letterId}`;
+  const B = () => `/v1/mailboxes/${ownerMailbox}`;
   const lookup = { nationalIds: [owner], purpose: 'Access matrix test' };
   const rows: [string, string, unknown, Record<Caller, number>][] = [
     ['GET', L(), undefined, matrix('agency', { otherAgency: 404 }, 'letters:read')],
@@ -205,6 +209,12 @@ it('answers every endpoint for every kind of caller as the access rules say', as
     ['GET', '/v1/mailbox/settings', undefined, matrix('citizen', {})],
     ['GET', '/v1/mailbox/access-log/evidence', undefined, matrix('citizen', {})],
     ['GET', '/v1/audit/withheld-access', undefined, matrix('auditor', {})],
+    ['GET', '/v1/me', undefined, matrix('citizen', {})],
+    // The owner's mailbox by id: another citizen may not act for it (DESIGN "Who may act").
+    ['GET', `${B()}/letters`, undefined, matrix('citizen', { otherCitizen: 404 })],
+    ['GET', `${B()}/letters/${letterId}`, undefined, matrix('citizen', { otherCitizen: 404 })],
+    ['PUT', `${B()}/settings`, { language: 'nb' }, matrix('citizen', { otherCitizen: 404 })],
+    ['GET', `${B()}/grants`, undefined, matrix('citizen', { otherCitizen: 404 })],
     ['GET', '/v1/audit/tree-head', undefined, matrix('auditor', {})],
     ['GET', `/v1/audit/letters/${letterId}/evidence`, undefined, matrix('auditor', {})],
   ];
@@ -333,6 +343,7 @@ it("answers another party's object exactly as a missing one", async () => {
       `/v1/mailbox/letters/${letterId}/documents/${documentId}`,
       `/v1/mailbox/letters/${missing}/documents/${randomUUID()}`,
     ],
+    ['otherCitizen', `/v1/mailboxes/${ownerMailbox}/letters`, `/v1/mailboxes/${missing}/letters`],
   ] as const) {
     const theirs = strip(await call(caller, 'GET', path));
     const none = strip(await call(caller, 'GET', missingPath));

@@ -129,6 +129,22 @@ export class Stack {
     await this.dropDatabase?.();
   }
 
+  /** `dev seed` as `npm start` runs it, in `dir` (where it writes .secrets/demo.json). */
+  seedIn(dir: string): Promise<void> {
+    return new Promise((resolveSeed, reject) => {
+      const seed = spawn(process.execPath, [join(DIST, 'cli/src/main.js'), 'dev', 'seed'], {
+        cwd: dir,
+        env: { ...this.env, POSTKASSE_API: this.baseUrl },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let err = '';
+      seed.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      seed.on('exit', (code) =>
+        code === 0 ? resolveSeed() : reject(new Error(`dev seed: ${err}`)),
+      );
+    });
+  }
+
   /**
    * Runs the CLI against this stack's configuration and returns its standard output; `cwd` for
    * a command that writes where it runs (`dev seed` writes .secrets/).

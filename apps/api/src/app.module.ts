@@ -14,6 +14,7 @@ import { HealthController } from './health/health.controller';
 import { loggedPath } from './logged-path';
 import { MetricsController } from './metrics/metrics.controller';
 import { DocumentViewController } from './mailbox/document-view.controller';
+import { GrantsController, MeController } from './mailbox/access.controller';
 import { MailboxController } from './mailbox/mailbox.controller';
 import { AccessLogEvidenceController } from './mailbox/access-log-evidence.controller';
 import { MailboxRepliesController } from './mailbox/replies.controller';
@@ -78,7 +79,9 @@ export const API_CONTROLLERS = [
   EventsController,
   RecipientsController,
   AccessNoticesController,
+  MeController,
   MailboxController,
+  GrantsController,
   AccessLogEvidenceController,
   MailboxRepliesController,
   DocumentViewController,

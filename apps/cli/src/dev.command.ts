@@ -1,17 +1,20 @@
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { issueDevAccessToken } from '#auth';
+import { administratorClaim, issueDevAccessToken } from '#auth';
 import { Api, API_RULE, locateApi } from './api';
 import { CliError, UsageError, type CliContext, unknownSubcommand } from './context';
 import { seedCommand } from './seed.command';
 
 export const USAGE = `usage:
-  dev token (--citizen NATIONAL_ID | --auditor NAME) [--name NAME] [--expires-in SECONDS] [--api URL]
+  dev token (--citizen NATIONAL_ID [--admin-of ORG,...] | --auditor NAME) [--name NAME]
+            [--expires-in SECONDS] [--api URL]
   dev seed [--api URL]
 
   token prints an access token from the development issuer of the API it finds (its issuer is
   read from that API, so the token is accepted whatever this shell's PORT says); seed adds the
-  demo agency, citizens and letters (.secrets/demo.json).
+  demo agency, people, letters, organisation and grants (.secrets/demo.json).
+  --admin-of ORG,...  the token names the citizen an administrator of these organisations
+              (in the OIDC_ORGANISATION_ROLES_CLAIM claim, as ID-porten/Altinn tokens do)
   --api URL   where the API is: ${API_RULE}`;
 
 /** The issuer the running API serves and accepts, from its discovery document. */
@@ -40,6 +43,7 @@ export async function devCommand(
       citizen: { type: 'string' },
       auditor: { type: 'string' },
       name: { type: 'string' },
+      'admin-of': { type: 'string' },
       'expires-in': { type: 'string', default: '3600' },
       api: { type: 'string' },
     },
@@ -55,8 +59,17 @@ export async function devCommand(
   if (!Number.isInteger(expiresIn) || expiresIn <= 0)
     throw new UsageError('--expires-in is a whole number of seconds');
   const { oidc } = ctx.config;
+  const adminOf = (values['admin-of'] ?? '').split(',').filter(Boolean);
+  if (adminOf.length > 0 && !values.citizen)
+    throw new UsageError('--admin-of is for a citizen (--citizen)');
   const claims: Record<string, unknown> = values.citizen
-    ? { [oidc.nationalIdClaim]: values.citizen, name: values.name ?? 'Demo Citizen' }
+    ? {
+        [oidc.nationalIdClaim]: values.citizen,
+        name: values.name ?? 'Demo Citizen',
+        ...(adminOf.length > 0
+          ? { [oidc.organisationRolesClaim]: administratorClaim(adminOf) }
+          : {}),
+      }
     : { [oidc.rolesClaim]: ['auditor'], name: values.name ?? values.auditor };
   const token = await issueDevAccessToken({
     issuer: await runningIssuer(new Api(locateApi(values.api))),

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { ConfigError } from '#config';
 import { DomainError } from '#errors';
 import { OpenPgpError } from '#crypto';
+import { accessCommand, USAGE as ACCESS_USAGE } from './access.command';
 import { agencyCommand, citizenCommand, USAGE as AGENCY_USAGE } from './agency.command';
 import { API_RULE } from './api';
 import { CliError, createContext, UsageError, type CliContext } from './context';
@@ -21,7 +22,10 @@ const USAGE = `Postkasse command line (npm run cli -- COMMAND)
   agency add-encryption-key --agency ID --key FILE   (what replies are encrypted to)
   agency set-topics --agency ID --topics LIST | --none   (new messages from citizens)
   citizen reserve --national-id N [--off]
-  dev token --citizen N | --auditor NAME
+  org create --number N --name NAME [--admin NID]      an organisation's mailbox and first admin
+  guardian add --guardian NID --minor NID              a guardian, until the minor turns 18
+  estate grant --deceased NID --executor NID --until DATE   an executor reads, until DATE
+  dev token --citizen N [--admin-of ORG,...] | --auditor NAME
   dev seed                           the demo agency, citizens and letters
   letter send --api-key K --signing-key FILE --to N --title T [options] FILE...
   letter send-batch --api-key K --signing-key FILE --dir DIR --title T   (a folder, as batches)
@@ -46,6 +50,18 @@ const COMMANDS: Record<string, { usage: string; run: Run }> = {
   citizen: {
     usage: AGENCY_USAGE,
     run: async (sub, rest, ctx) => citizenCommand(await ctx(), sub, rest),
+  },
+  org: {
+    usage: ACCESS_USAGE,
+    run: async (sub, rest, ctx) => accessCommand(await ctx(), 'org', sub, rest),
+  },
+  guardian: {
+    usage: ACCESS_USAGE,
+    run: async (sub, rest, ctx) => accessCommand(await ctx(), 'guardian', sub, rest),
+  },
+  estate: {
+    usage: ACCESS_USAGE,
+    run: async (sub, rest, ctx) => accessCommand(await ctx(), 'estate', sub, rest),
   },
   dev: { usage: DEV_USAGE, run: async (sub, rest, ctx) => devCommand(await ctx(), sub, rest) },
   letter: { usage: LETTER_USAGE, run: (sub, rest) => letterCommand(sub, rest) },

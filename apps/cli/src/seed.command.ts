@@ -5,7 +5,7 @@ import * as openpgp from 'openpgp';
 import { v7 as uuidv7 } from 'uuid';
 import { generateApiKey, SCOPES } from '#auth';
 import { encryptAndSignForPlatform, readEncryptionKey, readSigningKey } from '#crypto';
-import { makeSyntheticNorwegianId } from '#identity';
+import { DEMO_ORGANISATION, DEMO_PEOPLE } from '#identity';
 import { MailboxesStore, Sql } from '#stores';
 import type { Api } from './api';
 import { agenciesOf, type CliContext } from './context';
@@ -22,10 +22,9 @@ export interface DemoState {
   /** Added later than the rest: a state file written before has neither. */
   organisation?: { name: string; organisationNumber: string };
   organisationLettersSent?: boolean;
+  /** The demo's grants (delegate, guardian, executor, organisation) are set up. */
+  rolesGranted?: boolean;
 }
-
-/** A real organisation number (valid mod-11), so a Norwegian deployment accepts it. */
-const DEMO_ORGANISATION = { name: 'Brønnøysundregistrene (demo)', organisationNumber: '974760673' };
 
 const DEMO_ORGANISATION_LETTERS = [
   {
@@ -40,20 +39,12 @@ const DEMO_ORGANISATION_LETTERS = [
   },
 ];
 
-const DEMO_CITIZENS = [
-  {
-    name: 'Kari Nordmann',
-    nationalId: makeSyntheticNorwegianId(new Date('1985-03-14'), 123, 'tenor'),
-  },
-  {
-    name: 'Ola Nordmann',
-    nationalId: makeSyntheticNorwegianId(new Date('1979-10-02'), 456, 'tenor'),
-  },
-  {
-    name: 'Ingrid Hansen',
-    nationalId: makeSyntheticNorwegianId(new Date('2001-06-30'), 789, 'tenor'),
-  },
-];
+const P = DEMO_PEOPLE;
+/** Those the demo sends letters to (the minor's and the deceased's are read by others). */
+const DEMO_CITIZENS = [P.kari, P.ola, P.ingrid, P.minor, P.deceased].map((p) => ({
+  name: p.name,
+  nationalId: p.nationalId,
+}));
 
 const DEMO_LETTERS = [
   {
@@ -75,12 +66,77 @@ const DEMO_LETTERS = [
     text: 'Du er innkalt til samtale 4. januar kl. 10.00.',
     ack: false,
   },
+  { to: 3, title: 'Plass i skolefritidsordningen', text: 'Emma har fått plass i SFO.', ack: true },
+  {
+    to: 4,
+    title: 'Skatteoppgjør for dødsboet',
+    text: 'Skatteoppgjøret for 2025 er klart.',
+    ack: false,
+  },
 ];
 
 /**
- * `dev seed`: a demo agency with a signing key and an API key, three citizens, an organisation
- * and a few letters,
- * sent through the running API like an agency would. Safe to run again: it only adds what is missing.
+ * Every way of acting for a mailbox, for the demo people (docs/access.md): a read delegate, a
+ * guardian, an executor, an organisation with employees with and without confidential access
+ * (its administrator Sara Moe is one by her token's claim, and needs no grant).
+ */
+async function grantDemoRoles(ctx: CliContext): Promise<void> {
+  const root = await ctx.root();
+  const operator = `${ctx.actor} (dev seed)`;
+  const { manager } = await ctx.db();
+  // Named as if each had logged in once, so the demo's mailbox switcher shows whose post it is.
+  const names = new MailboxesStore(root.sql);
+  for (const p of [P.kari, P.minor, P.deceased])
+    await names.setDisplayName(
+      (await root.mailboxes.findOrCreate(manager, p.nationalId)).id,
+      p.name,
+    );
+  const kari = await root.mailboxes.findOrCreate(manager, P.kari.nationalId);
+  await root.mailboxGrants.grantByOperator(
+    {
+      mailboxId: kari.id,
+      granteeNationalId: P.delegate.nationalId,
+      role: 'grantee',
+      access: 'read',
+      confidential: false,
+      until: new Date(Date.now() + 365 * 86_400_000),
+    },
+    operator,
+  );
+  await root.accessRegistrations.addGuardian(P.guardian.nationalId, P.minor.nationalId, operator);
+  const estateUntil = new Date(Date.now() + 180 * 86_400_000);
+  await root.accessRegistrations.grantEstate(
+    P.deceased.nationalId,
+    P.executor.nationalId,
+    estateUntil,
+    operator,
+  );
+  const org = await root.accessRegistrations.createOrganisation(
+    { number: DEMO_ORGANISATION.number, name: DEMO_ORGANISATION.name },
+    operator,
+  );
+  for (const [employee, confidential, access] of [
+    [P.confidentialEmployee, true, 'read_write'],
+    [P.employee, false, 'read'],
+  ] as const) {
+    await root.mailboxGrants.grantByOperator(
+      {
+        mailboxId: org.id,
+        granteeNationalId: employee.nationalId,
+        role: 'employee',
+        access,
+        confidential,
+        until: null,
+      },
+      operator,
+    );
+  }
+}
+
+/**
+ * `dev seed`: a demo agency with a signing key and an API key, letters to the demo people sent
+ * through the running API like an agency would, and the grants that give each demo person a
+ * role. Safe to run again: it only adds what is missing.
  */
 export async function seedCommand(ctx: CliContext, api: Api): Promise<void> {
   if (ctx.config.env === 'production') throw new Error('dev seed is for development only');
@@ -138,7 +194,7 @@ export async function seedCommand(ctx: CliContext, api: Api): Promise<void> {
     // Demo citizens have a confirmed address, so the notifications show in the mail catcher.
     const directory = (await ctx.root()).mailboxes;
     const { manager } = await ctx.db();
-    for (const citizen of state.citizens) {
+    for (const citizen of DEMO_CITIZENS) {
       const mailbox = await directory.findOrCreate(manager, citizen.nationalId);
       const email = `${citizen.name.toLowerCase().replace(/[^a-z]+/g, '.')}@example.test`;
       await agencies.setConfirmedNotificationEmail(mailbox.id, email);
@@ -155,9 +211,17 @@ export async function seedCommand(ctx: CliContext, api: Api): Promise<void> {
     state.lettersSent = true;
     writeFileSync(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
   }
+  if (!state.rolesGranted) {
+    await grantDemoRoles(ctx);
+    state.rolesGranted = true;
+    writeFileSync(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
+  }
   if (!state.organisationLettersSent) {
     await seedOrganisation(ctx, api, state);
-    state.organisation = DEMO_ORGANISATION;
+    state.organisation = {
+      name: DEMO_ORGANISATION.name,
+      organisationNumber: DEMO_ORGANISATION.number,
+    };
     state.organisationLettersSent = true;
     writeFileSync(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
   }
@@ -172,7 +236,7 @@ export async function seedCommand(ctx: CliContext, api: Api): Promise<void> {
 async function seedOrganisation(ctx: CliContext, api: Api, state: DemoState): Promise<void> {
   const { manager } = await ctx.db();
   const { mailboxes, agencies } = await ctx.root();
-  const { organisationNumber, name } = DEMO_ORGANISATION;
+  const { number: organisationNumber, name } = DEMO_ORGANISATION;
   const mailbox = await mailboxes.findOrCreateOrganisation(manager, organisationNumber);
   await new MailboxesStore(new Sql(manager)).setDisplayName(mailbox.id, name);
   await agencies.setConfirmedNotificationEmail(mailbox.id, 'post@brreg.example.test');

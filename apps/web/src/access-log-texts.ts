@@ -12,7 +12,25 @@ export const ACTION_TEXTS: Record<Action, MessageKey> = {
   'notice.shared': 'action.notice.shared',
   'notice.corrected': 'action.notice.corrected',
   'notice.deleted': 'action.notice.deleted',
+  'mailbox.letter_opened': 'action.mailbox.letter_opened',
+  'mailbox.document_opened': 'action.mailbox.document_opened',
+  'mailbox.letter_acknowledged': 'action.mailbox.letter_acknowledged',
+  'mailbox.letter_filed': 'action.mailbox.letter_filed',
+  'mailbox.letter_deleted': 'action.mailbox.letter_deleted',
+  'mailbox.letter_marked_unread': 'action.mailbox.letter_marked_unread',
+  'mailbox.settings_changed': 'action.mailbox.settings_changed',
+  'mailbox.key_changed': 'action.mailbox.key_changed',
+  'mailbox.access_granted': 'action.mailbox.access_granted',
+  'mailbox.access_revoked': 'action.mailbox.access_revoked',
 };
+
+type Actor = AccessLogEntry['actor'];
+
+/** Who the entry names: an agency, an auditor, or a person in the role they acted in. */
+export function actorMark(t: Translate, actor: Actor): string {
+  if (actor.kind === 'person' && actor.role) return t(`role.${actor.role}`);
+  return actor.kind === 'auditor' ? t('actorAuditor') : t('actorAgency');
+}
 
 /**
  * Purposes the platform fills in itself when the caller gave none (the auditor API's default):

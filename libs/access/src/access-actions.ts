@@ -11,6 +11,18 @@ export const ACCESS_ACTIONS = [
   'notice.shared',
   'notice.corrected',
   'notice.deleted',
+  // What someone other than the owner did in the mailbox (a delegate, guardian, executor or an
+  // organisation's people), named with the role they acted in.
+  'mailbox.letter_opened',
+  'mailbox.document_opened',
+  'mailbox.letter_acknowledged',
+  'mailbox.letter_filed',
+  'mailbox.letter_deleted',
+  'mailbox.letter_marked_unread',
+  'mailbox.settings_changed',
+  'mailbox.key_changed',
+  'mailbox.access_granted',
+  'mailbox.access_revoked',
 ] as const;
 export type AccessAction = (typeof ACCESS_ACTIONS)[number];
 

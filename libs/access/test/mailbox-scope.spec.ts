@@ -1,5 +1,5 @@
 import { DomainError } from '#errors';
-import { mailboxToWrite, ownerScope, readOnly } from '#access';
+import { actingAs, heldScope, holdScope, mailboxToWrite, ownerScope, readOnly } from '#access';
 
 const mailbox = { id: '0190f3c2-7d1e-7000-8000-000000000001' };
 
@@ -33,5 +33,16 @@ describe('mailbox scope', () => {
     expect(() => {
       (scope as { access: string }).access = 'read';
     }).toThrow(TypeError);
+  });
+
+  it('names who acts without changing what they may do, through narrowing and a held ticket', () => {
+    const actor = { ref: 'cmVmLW9mLWEtZ3VhcmRpYW4', name: 'Gro Verge' };
+    const named = actingAs(ownerScope(mailbox), actor);
+    expect(named).toMatchObject({ access: 'read_write', role: 'owner', actor });
+    expect(Object.isFrozen(named)).toBe(true);
+    expect(readOnly(named).actor).toEqual(actor);
+    const back = heldScope(JSON.parse(JSON.stringify(holdScope(named))));
+    expect(back).toMatchObject({ access: 'read', actor });
+    expect(holdScope(ownerScope(mailbox))).not.toHaveProperty('actor');
   });
 });

@@ -6,6 +6,7 @@ import {
   AccessAudit,
   AccessLogEvidence,
   AccessNotices,
+  AccessRegistrations,
   AgencyDirectory,
   AgencyReplies,
   CitizenMailbox,
@@ -14,6 +15,7 @@ import {
   DocumentViewTickets,
   LetterEvidence,
   MailboxDirectory,
+  MailboxGrants,
   MailboxKeys,
   MailboxReplies,
   PrintLetter,
@@ -178,6 +180,21 @@ export class Postkasse {
 
   get accessAudit(): AccessAudit {
     return this.once('accessAudit', () => new AccessAudit(this.db, this.clock));
+  }
+
+  get mailboxGrants(): MailboxGrants {
+    return this.once(
+      'mailboxGrants',
+      () => new MailboxGrants(this.db, this.mailboxes, this.citizenMailbox),
+    );
+  }
+
+  /** The operators' registrations: organisations, guardians, executors. */
+  get accessRegistrations(): AccessRegistrations {
+    return this.once(
+      'accessRegistrations',
+      () => new AccessRegistrations(this.db, this.mailboxes, this.mailboxGrants),
+    );
   }
 
   /** Over the API's request connection (fail-fast), which the process opens and closes. */

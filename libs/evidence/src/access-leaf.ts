@@ -23,7 +23,8 @@ export interface AccessEntryRecord {
   id: string;
   /** When Postkasse recorded it (RFC 3339, milliseconds): the leaf's time. */
   at: string;
-  actor: { kind: string; id: string; name: string };
+  /** `role`: in which role a person acting for the mailbox acted (guardian, employee, ...). */
+  actor: { kind: string; id: string; name: string; role?: string };
   action: string;
   purpose: string;
   letterId?: string;
@@ -63,7 +64,7 @@ export function parseAccessEntryRecord(value: unknown): AccessEntryRecord {
   );
   assertNonEmptyString(value.id, 'access entry id');
   assertTimestamp(value.at, 'access entry at');
-  assertShape(value.actor, 'access entry actor', ['kind', 'id', 'name']);
+  assertShape(value.actor, 'access entry actor', ['kind', 'id', 'name'], ['role']);
   assertNonEmptyString(value.action, 'access entry action');
   if (typeof value.purpose !== 'string') throw new TypeError('access entry purpose must be text');
   if (value.notice !== undefined && !isObject(value.notice))

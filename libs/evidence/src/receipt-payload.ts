@@ -45,8 +45,25 @@ export interface ReceiptPayload {
   reason?: { code: string; detail: string };
   /** On `replied` and `reply_received`: the reply, whose documents' hashes `documents` holds. */
   replyId?: string;
+  /** `read` and `acknowledged`: the role the reader acted in (`owner`, `guardian`, ...). */
+  actorRole?: ActorRole;
+  /** `read` and `acknowledged`: an HMAC reference of the person who acted, never a number. */
+  actorRef?: string;
   logIndex: number;
 }
+
+/** The roles a reader may act in (DESIGN "Who may act"). */
+export const ACTOR_ROLES = [
+  'owner',
+  'grantee',
+  'guardian',
+  'executor',
+  'administrator',
+  'employee',
+] as const;
+export type ActorRole = (typeof ACTOR_ROLES)[number];
+/** Receipts that say who acted; older ones of these types, signed before, say nothing and stay valid. */
+const TYPES_WITH_ACTOR: readonly ReceiptType[] = ['read', 'acknowledged'];
 
 // The design names which receipts carry a kind and a reason; holding payloads to it here means
 // neither the signer nor a verifier can be handed a receipt that breaks it.
@@ -65,10 +82,11 @@ export function parseReceiptPayload(value: unknown): ReceiptPayload {
     value,
     'receipt',
     ['letterId', 'type', 'at', 'agencyId', 'recipientRef', 'documents', 'logIndex'],
-    ['kind', 'reason', 'replyId'],
+    ['kind', 'reason', 'replyId', 'actorRole', 'actorRef'],
   );
   const { letterId, type, kind, at, agencyId, recipientRef, documents, reason, replyId, logIndex } =
     value;
+  const { actorRole, actorRef } = value;
   assertNonEmptyString(letterId, 'receipt letterId');
   if (!RECEIPT_TYPES.includes(type as ReceiptType)) {
     throw new TypeError(`receipt type ${JSON.stringify(type)} is unknown`);
@@ -114,6 +132,14 @@ export function parseReceiptPayload(value: unknown): ReceiptPayload {
     assertNonEmptyString(replyId, 'receipt replyId');
   } else if (REPLY_TYPES.includes(receiptType)) {
     throw new TypeError(`a ${receiptType} receipt must name its reply`);
+  }
+  if (actorRole !== undefined || actorRef !== undefined) {
+    if (!TYPES_WITH_ACTOR.includes(receiptType))
+      throw new TypeError(`a ${receiptType} receipt names no actor`);
+    if (!ACTOR_ROLES.includes(actorRole as ActorRole))
+      throw new TypeError(`receipt actorRole ${JSON.stringify(actorRole)} is unknown`);
+    if (typeof actorRef !== 'string' || !BASE64URL.test(actorRef))
+      throw new TypeError('receipt actorRef must be base64url');
   }
   assertIndex(logIndex, 'receipt logIndex');
   return value as unknown as ReceiptPayload;

@@ -81,6 +81,17 @@ describe('signReceipt and verifyReceipt', () => {
     );
   });
 
+  it('names the role and an HMAC ref of who read or acknowledged, and still takes receipts without', async () => {
+    for (const type of ['read', 'acknowledged'] as const) {
+      const byGuardian = sampleReceipt({ type, actorRole: 'guardian', actorRef: 'R2d1YXJkaWFu' });
+      const signed = await signReceipt(byGuardian, key);
+      expect(await verifyReceipt(signed, [key.publicJwk])).toEqual(byGuardian);
+      // Signed before the fields existed: as valid as ever.
+      const older = sampleReceipt({ type });
+      expect(await verifyReceipt(await signReceipt(older, key), [key.publicJwk])).toEqual(older);
+    }
+  });
+
   it('refuses to sign a receipt that breaks the receipt format', async () => {
     const bad: unknown[] = [
       { ...sampleReceipt(), type: 'opened' },
@@ -95,6 +106,11 @@ describe('signReceipt and verifyReceipt', () => {
       { ...sampleReceipt(), reason: { code: 'x', detail: 'y' } },
       { ...sampleReceipt(), type: 'rejected' },
       { ...sampleReceipt(), type: 'notification_failed', reason: { code: 'x', detail: 'y' } },
+      // Only read and acknowledged name who acted, by a known role and an HMAC ref.
+      { ...sampleReceipt(), type: 'delivered', actorRole: 'owner', actorRef: 'abc' },
+      { ...sampleReceipt(), type: 'read', actorRole: 'spouse', actorRef: 'abc' },
+      { ...sampleReceipt(), type: 'read', actorRole: 'owner' },
+      { ...sampleReceipt(), type: 'read', actorRole: 'owner', actorRef: '13097248022 ' },
     ];
     for (const receipt of bad) {
       await expect(signReceipt(receipt as never, key)).rejects.toThrow(TypeError);

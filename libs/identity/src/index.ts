@@ -17,3 +17,4 @@ export { danishCprNumber } from './denmark/cpr-number';
 export { danishCvrNumber } from './denmark/cvr-number';
 export { makeSyntheticNorwegianId } from './norway/synthetic';
 export { nationalIdHmac, recipientRef } from './national-id-hmac';
+export { DEMO_ORGANISATION, DEMO_PEOPLE, type DemoPerson } from './demo-people';

@@ -1,14 +1,24 @@
 import { v7 as uuidv7 } from 'uuid';
-import { ACCESS_ACTIONS, type AccessAction, type MailboxScope } from '#access';
+import {
+  ACCESS_ACTIONS,
+  ACTING_ROLES,
+  type AccessAction,
+  type ActingRole,
+  type MailboxScope,
+} from '#access';
 import { accessEntryHash, type AccessEntryRecord } from '#evidence';
 import { bytes, date, int, nullable, oneOf, text } from './columns';
 import type { Row, Sql } from './sql';
 
-/** Who looked at a mailbox: an agency's lookup or notice, an auditor's evidence request. */
+/**
+ * Who looked at a mailbox: an agency's lookup or notice, an auditor's evidence request, or a
+ * person acting for the mailbox (named by an HMAC ref, with the role they acted in).
+ */
 export interface AccessActor {
   kind: string;
   id: string;
   name: string;
+  role?: ActingRole;
 }
 
 /** What an agency reported about the person's data in its own systems. */
@@ -37,7 +47,7 @@ export interface AccessEntry {
 export interface AccessLogEntry {
   id: string;
   at: Date;
-  actor: { kind: string; id: string; name: string };
+  actor: { kind: string; id: string; name: string; role: ActingRole | null };
   action: AccessAction;
   purpose: string;
   /** The letter the entry is about; `letter` names it while it is still there. */
@@ -69,6 +79,7 @@ export interface WithheldEntry extends AccessLogEntry {
 const accessAction = oneOf(ACCESS_ACTIONS);
 const maybeText = nullable(text);
 const maybeDate = nullable(date);
+const actingRole = nullable(oneOf(ACTING_ROLES));
 
 function decodeAccessLogEntry(r: Row): AccessLogEntry {
   const category = maybeText(r, 'data_category');
@@ -77,7 +88,12 @@ function decodeAccessLogEntry(r: Row): AccessLogEntry {
   return {
     id: text(r, 'id'),
     at: date(r, 'at'),
-    actor: { kind: text(r, 'actor_kind'), id: text(r, 'actor_id'), name: text(r, 'actor_name') },
+    actor: {
+      kind: text(r, 'actor_kind'),
+      id: text(r, 'actor_id'),
+      name: text(r, 'actor_name'),
+      role: actingRole(r, 'actor_role'),
+    },
     action: accessAction(r, 'action'),
     purpose: text(r, 'purpose'),
     letterId: maybeText(r, 'letter_id'),
@@ -113,7 +129,13 @@ export function accessEntryRecord(
   return {
     id: e.id,
     at: e.at.toISOString(),
-    actor: { kind: e.actor.kind, id: e.actor.id, name: e.actor.name },
+    actor: {
+      kind: e.actor.kind,
+      id: e.actor.id,
+      name: e.actor.name,
+      // Only where someone acted for the mailbox: other entries hash as they always have.
+      ...(e.actor.role ? { role: e.actor.role } : {}),
+    },
     action: e.action,
     purpose: e.purpose,
     ...(e.letterId ? { letterId: e.letterId } : {}),
@@ -133,7 +155,7 @@ export function accessEntryRecord(
   };
 }
 
-const ENTRY_COLUMNS = `g.id, g.at, g.actor_kind, g.actor_id, g.actor_name, g.action, g.purpose,
+const ENTRY_COLUMNS = `g.id, g.at, g.actor_kind, g.actor_id, g.actor_name, g.actor_role, g.action, g.purpose,
   g.letter_id, g.data_category, g.legal_basis, g.system, g.occurred_at, g.withheld_until,
   g.withhold_reason, g.log_index, g.entry_sha256`;
 
@@ -161,7 +183,7 @@ export class AccessLogStore {
       const record = accessEntryRecord({
         id,
         at,
-        actor: entry.actor,
+        actor: { ...entry.actor, role: entry.actor.role ?? null },
         action: entry.action,
         purpose: entry.purpose,
         letterId: entry.letterId ?? null,
@@ -174,11 +196,11 @@ export class AccessLogStore {
     await tx.run(
       `INSERT INTO access_log (id, mailbox_id, at, actor_kind, actor_id, actor_name, action, purpose,
                                letter_id, data_category, legal_basis, system, occurred_at,
-                               withheld_until, withhold_reason, entry_sha256)
+                               withheld_until, withhold_reason, entry_sha256, actor_role)
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[],
                             $6::text[], $7::text[], $8::text[], $9::uuid[], $10::text[], $11::text[],
                             $12::text[], $13::timestamptz[], $14::timestamptz[], $15::text[],
-                            $16::bytea[])`,
+                            $16::bytea[], $17::text[])`,
       [
         column((r) => r.id),
         column((r) => r.entry.mailboxId),
@@ -196,6 +218,7 @@ export class AccessLogStore {
         column((r) => r.entry.withheld?.until ?? null),
         column((r) => r.entry.withheld?.reason ?? null),
         column((r) => r.hash),
+        column((r) => r.entry.actor.role ?? null),
       ],
     );
     return rows.map((r) => r.id);

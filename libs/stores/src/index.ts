@@ -14,6 +14,7 @@ export * from './access-notifications.store';
 export * from './agencies.store';
 export * from './replies.store';
 export * from './mailboxes.store';
+export * from './grants.store';
 export * from './letters/mailbox';
 export * from './letters/delivery';
 export * from './database-probe';

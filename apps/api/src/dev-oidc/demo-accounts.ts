@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
-import { makeSyntheticNorwegianId } from '#identity';
+import { DEMO_PEOPLE, type DemoPerson } from '#identity';
 
 export interface DemoAccount {
   accountId: string;
   name: string;
   nationalId?: string;
   roles?: string[];
+  /** Organisation numbers the token's organisation-roles claim names them an administrator of. */
+  administers?: string[];
+  /** What the login page says they are in the demo ("guardian of a minor"). */
+  description?: string;
 }
 
 /** The same subject `npm run cli -- dev token --citizen N` puts in its tokens. */
@@ -17,10 +21,14 @@ export function citizenAccount(nationalId: string, name: string): DemoAccount {
   return { accountId: citizenAccountId(nationalId), name, nationalId };
 }
 
-/** The citizens `dev seed` sends letters to, and one auditor. */
+const demoAccount = (p: DemoPerson): DemoAccount => ({
+  ...citizenAccount(p.nationalId, p.name),
+  ...(p.administers ? { administers: p.administers } : {}),
+  ...(p.role ? { description: p.role } : {}),
+});
+
+/** The demo people (`dev seed` gives them letters and roles), and one auditor. */
 export const DEMO_ACCOUNTS: DemoAccount[] = [
-  citizenAccount(makeSyntheticNorwegianId(new Date('1985-03-14'), 123, 'tenor'), 'Kari Nordmann'),
-  citizenAccount(makeSyntheticNorwegianId(new Date('1979-10-02'), 456, 'tenor'), 'Ola Nordmann'),
-  citizenAccount(makeSyntheticNorwegianId(new Date('2001-06-30'), 789, 'tenor'), 'Ingrid Hansen'),
+  ...Object.values(DEMO_PEOPLE).map(demoAccount),
   { accountId: 'auditor-Riksrevisjonen', name: 'Riksrevisjonen', roles: ['auditor'] },
 ];

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { JWK } from 'jose';
 import type Provider from 'oidc-provider';
+import { administratorClaim } from '#auth';
 import { localApiUrl, type AppConfig } from '#config';
 import { DEMO_ACCOUNTS, citizenAccount, type DemoAccount } from './demo-accounts';
 import { interactionPage, logoutPage, errorPage } from './interaction-page';
@@ -34,7 +35,14 @@ export function devIssuerUrl(config: AppConfig): string {
 function tokenClaims(account: DemoAccount, config: AppConfig): Record<string, unknown> {
   return account.roles
     ? { name: account.name, [config.oidc.rolesClaim]: account.roles }
-    : { name: account.name, [config.oidc.nationalIdClaim]: account.nationalId };
+    : {
+        name: account.name,
+        [config.oidc.nationalIdClaim]: account.nationalId,
+        // As ID-porten/Altinn-like tokens carry it (see OIDC_ORGANISATION_ROLES_CLAIM).
+        ...(account.administers
+          ? { [config.oidc.organisationRolesClaim]: administratorClaim(account.administers) }
+          : {}),
+      };
 }
 
 /**

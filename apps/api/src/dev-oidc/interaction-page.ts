@@ -39,7 +39,7 @@ export function interactionPage(uid: string, accounts: DemoAccount[], error?: 'i
   const items = accounts
     .map(
       (a) => `<li><button type="submit" name="account" value="${escape(a.accountId)}">
-        ${escape(a.name)}<small>${a.nationalId ? `Citizen · ${escape(a.nationalId)}` : 'Auditor'}</small>
+        ${escape(a.name)}<small>${a.nationalId ? `Citizen · ${escape(a.nationalId)}${a.description ? ` · ${escape(a.description)}` : ''}` : 'Auditor'}</small>
       </button></li>`,
     )
     .join('');

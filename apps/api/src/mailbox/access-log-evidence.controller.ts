@@ -1,23 +1,21 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { CurrentPrincipal, ForCitizen, type CitizenPrincipal } from '#auth';
-import { AccessLogEvidence, CitizenMailbox } from '#letters';
+import type { MailboxScope } from '#access';
+import { AccessLogEvidence } from '#letters';
 import { IdPipe } from '../ids';
 import { Route, problemResponse } from '../openapi/route';
+import { ActingScope, ForMailbox, MAILBOX_PATHS } from './acting-scope';
 import { accessEntryProofSchema, accessLogEvidenceSchema } from './mailbox.schemas';
 
 /**
  * The citizen's check that nothing was dropped from or slipped into their access log: each
  * entry against its leaf in the transparency log (DESIGN "Access notices").
  */
-@Controller('v1/mailbox/access-log')
-@ForCitizen()
+@Controller(MAILBOX_PATHS)
+@ForMailbox()
 export class AccessLogEvidenceController {
-  constructor(
-    private readonly mailbox: CitizenMailbox,
-    private readonly evidence: AccessLogEvidence,
-  ) {}
+  constructor(private readonly evidence: AccessLogEvidence) {}
 
-  @Get('evidence')
+  @Get('access-log/evidence')
   @Route({
     summary: 'My access log with its leaves and inclusion proofs against one signed tree head',
     tag: 'mailbox',
@@ -29,11 +27,11 @@ export class AccessLogEvidenceController {
       },
     },
   })
-  async all(@CurrentPrincipal() citizen: CitizenPrincipal) {
-    return this.evidence.evidence(await this.mailbox.open(citizen.nationalId));
+  async all(@ActingScope() scope: MailboxScope) {
+    return this.evidence.evidence(scope);
   }
 
-  @Get(':id/proof')
+  @Get('access-log/:id/proof')
   @Route({
     summary: "An access-log entry's inclusion proof against a signed tree head",
     tag: 'mailbox',
@@ -46,9 +44,9 @@ export class AccessLogEvidenceController {
     },
   })
   async proof(
-    @CurrentPrincipal() citizen: CitizenPrincipal,
+    @ActingScope() scope: MailboxScope,
     @Param('id', new IdPipe('access_log_entry')) id: string,
   ) {
-    return this.evidence.proof(await this.mailbox.open(citizen.nationalId), id);
+    return this.evidence.proof(scope, id);
   }
 }

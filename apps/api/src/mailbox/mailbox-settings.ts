@@ -1,21 +1,26 @@
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import type { MailboxScope } from '#access';
+import { mailboxToWrite, type MailboxScope } from '#access';
 import { Postkasse } from '#composition';
 import type { Clock } from '#config';
 import { invalid } from '#errors';
+import type { CitizenMailbox } from '#letters';
 import { MailboxesStore, Sql, type MailboxSettingsRecord } from '#stores';
 import { EmailConfirmationService } from './email-confirmation.service';
 
 export type SettingsView = MailboxSettingsRecord;
 
-/** The citizen's own settings. Changing the address makes it unconfirmed again. */
+/**
+ * A mailbox's settings, changed by its owner or anyone acting for it with read_write (an
+ * organisation's notification address). Changing the address makes it unconfirmed again.
+ */
 @Injectable()
 export class MailboxSettings {
   private readonly store: MailboxesStore;
   /** When a new choice of access notifications starts to count (a test's clock in tests). */
   private readonly clock: Clock;
+  private readonly mailbox: CitizenMailbox;
 
   constructor(
     @InjectDataSource() db: DataSource,
@@ -24,6 +29,7 @@ export class MailboxSettings {
   ) {
     this.store = new MailboxesStore(new Sql(db));
     this.clock = root.clock;
+    this.mailbox = root.citizenMailbox;
   }
 
   async get(scope: MailboxScope): Promise<SettingsView> {
@@ -34,6 +40,8 @@ export class MailboxSettings {
   }
 
   async update(scope: MailboxScope, changes: Partial<SettingsView>): Promise<SettingsView> {
+    // Refused before anything is looked at: a reader may not even start an address change.
+    mailboxToWrite(scope);
     const current = await this.get(scope);
     const patch: Partial<SettingsView> = {};
     if (changes.language !== undefined) patch.language = changes.language;
@@ -68,6 +76,7 @@ export class MailboxSettings {
       ...current,
       ...patch,
     };
+    await this.mailbox.trace(scope, 'mailbox.settings_changed');
     // A new address gets the confirmation link, and nothing else until it is confirmed.
     if (patch.notificationEmail) this.confirmation.sendInBackground(scope);
     return updated;

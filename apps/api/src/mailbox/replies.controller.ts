@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import type { z } from 'zod';
-import { CurrentPrincipal, ForCitizen, type CitizenPrincipal } from '#auth';
+import type { MailboxScope } from '#access';
+import { CurrentPrincipal, type CitizenPrincipal } from '#auth';
 import { ZodPipe } from '#http';
 import {
-  CitizenMailbox,
   MailboxReplies,
   SendReply,
   messageSubmissionSchema,
@@ -18,6 +18,7 @@ import {
   sentPageSchema,
   sentReplySchema,
 } from '../replies.schemas';
+import { ActingScope, ForMailbox, MAILBOX_PATHS } from './acting-scope';
 import { pageQuerySchema } from './mailbox.schemas';
 
 const REFUSED_DOCUMENTS = {
@@ -31,11 +32,10 @@ const REFUSED_DOCUMENTS = {
  * A citizen's replies to letters and new messages to agencies, encrypted in the client to the
  * agency's key, and what they sent with the receipts that prove it arrived.
  */
-@Controller('v1/mailbox')
-@ForCitizen()
+@Controller(MAILBOX_PATHS)
+@ForMailbox()
 export class MailboxRepliesController {
   constructor(
-    private readonly mailbox: CitizenMailbox,
     private readonly send: SendReply,
     private readonly replies: MailboxReplies,
     private readonly budget: ReplyBudget,
@@ -62,10 +62,10 @@ export class MailboxRepliesController {
   })
   async reply(
     @CurrentPrincipal() citizen: CitizenPrincipal,
+    @ActingScope() scope: MailboxScope,
     @Param('id', new IdPipe('letter')) id: string,
     @Body(new ZodPipe(replySubmissionSchema)) body: z.infer<typeof replySubmissionSchema>,
   ) {
-    const scope = await this.mailbox.open(citizen.nationalId);
     await this.budget.charge(citizen);
     return this.send.toLetter(scope, id, body.documents);
   }
@@ -79,11 +79,8 @@ export class MailboxRepliesController {
       404: problemResponse('No such letter'),
     },
   })
-  async list(
-    @CurrentPrincipal() citizen: CitizenPrincipal,
-    @Param('id', new IdPipe('letter')) id: string,
-  ) {
-    return this.replies.ofLetter(await this.mailbox.open(citizen.nationalId), id);
+  async list(@ActingScope() scope: MailboxScope, @Param('id', new IdPipe('letter')) id: string) {
+    return this.replies.ofLetter(scope, id);
   }
 
   @Post('messages')
@@ -104,9 +101,9 @@ export class MailboxRepliesController {
   })
   async message(
     @CurrentPrincipal() citizen: CitizenPrincipal,
+    @ActingScope() scope: MailboxScope,
     @Body(new ZodPipe(messageSubmissionSchema)) body: z.infer<typeof messageSubmissionSchema>,
   ) {
-    const scope = await this.mailbox.open(citizen.nationalId);
     await this.budget.charge(citizen);
     return this.send.toAgency(scope, body);
   }
@@ -120,11 +117,8 @@ export class MailboxRepliesController {
       404: problemResponse('No such reply'),
     },
   })
-  async one(
-    @CurrentPrincipal() citizen: CitizenPrincipal,
-    @Param('id', new IdPipe('reply')) id: string,
-  ) {
-    return this.replies.one(await this.mailbox.open(citizen.nationalId), id);
+  async one(@ActingScope() scope: MailboxScope, @Param('id', new IdPipe('reply')) id: string) {
+    return this.replies.one(scope, id);
   }
 
   @Get('sent')
@@ -135,13 +129,9 @@ export class MailboxRepliesController {
     responses: { 200: { description: 'A page of what was sent', schema: sentPageSchema } },
   })
   async sent(
-    @CurrentPrincipal() citizen: CitizenPrincipal,
+    @ActingScope() scope: MailboxScope,
     @Query(new ZodPipe(pageQuerySchema, 'query')) query: z.infer<typeof pageQuerySchema>,
   ) {
-    return this.replies.sent(
-      await this.mailbox.open(citizen.nationalId),
-      query.limit,
-      query.cursor,
-    );
+    return this.replies.sent(scope, query.limit, query.cursor);
   }
 }

@@ -41,7 +41,10 @@ const BASE64_START = /[A-Za-z0-9+/]/;
  * What citizens send agencies takes the letters' limits too (issue 18: "sizes and counts as for
  * letters"); its documents stay text, checked once the body is in.
  */
-const REPLY_ROUTES = ['/v1/mailbox/letters/:id/replies', '/v1/mailbox/messages'];
+const REPLY_ROUTES = ['/v1/mailbox', '/v1/mailboxes/:mailboxId'].flatMap((base) => [
+  `${base}/letters/:id/replies`,
+  `${base}/messages`,
+]);
 
 /**
  * Each checks the API key (or a citizen's token) as the guard would, before a byte of the body

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, type AccessLogEntry } from '../api';
 import { useApp } from '../context';
-import { describeEntry } from '../access-log-texts';
+import { actorMark, describeEntry } from '../access-log-texts';
 import { Link } from '../router';
 
 export default function AccessLogPage() {
@@ -32,9 +32,7 @@ export default function AccessLogPage() {
             <li key={`${e.at}-${i}`}>
               <p className="who">
                 <strong>{e.actor.name}</strong>{' '}
-                <span className="mark">
-                  {e.actor.kind === 'auditor' ? t('actorAuditor') : t('actorAgency')}
-                </span>
+                <span className="mark">{actorMark(t, e.actor)}</span>
               </p>
               <dl>
                 <dt>{t('when')}</dt>
