@@ -32,3 +32,5 @@ export {
   verifyLogExport,
   type LogExportResult,
 } from './verify';
+export { ExportArchiveVerifier, type ExportSummary, type ExportVerdict } from './verify';
+export * from './export';
