@@ -15,6 +15,7 @@ import { MetricsController } from './metrics/metrics.controller';
 import { DocumentViewController } from './mailbox/document-view.controller';
 import { MailboxController } from './mailbox/mailbox.controller';
 import { MailboxKeyController } from './mailbox/mailbox-key.controller';
+import { MailboxExportController } from './mailbox/mailbox-export.controller';
 import { MailboxSettings } from './mailbox/mailbox-settings';
 import {
   EmailConfirmationController,
@@ -73,6 +74,7 @@ export const API_CONTROLLERS = [
   MailboxController,
   DocumentViewController,
   MailboxKeyController,
+  MailboxExportController,
   EmailConfirmationController,
   EmailConfirmationResendController,
   HealthController,

@@ -9,6 +9,7 @@ import { dbCommand, USAGE as DB_USAGE } from './db.command';
 import { devCommand, USAGE as DEV_USAGE } from './dev.command';
 import { evidenceCommand, USAGE as EVIDENCE_USAGE } from './evidence.command';
 import { letterCommand, USAGE as LETTER_USAGE } from './letter.command';
+import { mailboxCommand, USAGE as MAILBOX_USAGE } from './mailbox.command';
 
 const USAGE = `Postkasse command line (npm run cli -- COMMAND)
 
@@ -17,12 +18,14 @@ const USAGE = `Postkasse command line (npm run cli -- COMMAND)
   db partitions-ahead [--months N]   create the coming months' partitions (cron, when partitioned)
   agency create|list|keys|add-key|revoke-key|rotate-api-key|revoke-api-keys   [--scopes LIST]
   citizen reserve --national-id N [--off]
+  mailbox erase --national-id N --reason TEXT --operator NAME   (crypto-shred; cannot be undone)
   dev token --citizen N | --auditor NAME
   dev seed                           the demo agency, citizens and letters
   letter send --api-key K --signing-key FILE --to N --title T [options] FILE...
   letter send-batch --api-key K --signing-key FILE --dir DIR --title T   (a folder, as batches)
   evidence export --token T > log.ndjson   (auditor: the log and a signed tree head)
   evidence verify FILE --key JWKS [--previous HEAD.json] [--save-head HEAD.json]
+  evidence verify-export FILE.tar --key JWKS   (a citizen's mailbox export, offline)
 
 Each command has --help. Commands that talk to the API find it at:
   ${API_RULE}.`;
@@ -39,6 +42,10 @@ const COMMANDS: Record<string, { usage: string; run: Run }> = {
   citizen: {
     usage: AGENCY_USAGE,
     run: async (sub, rest, ctx) => citizenCommand(await ctx(), sub, rest),
+  },
+  mailbox: {
+    usage: MAILBOX_USAGE,
+    run: async (sub, rest, ctx) => mailboxCommand(await ctx(), sub, rest),
   },
   dev: { usage: DEV_USAGE, run: async (sub, rest, ctx) => devCommand(await ctx(), sub, rest) },
   letter: { usage: LETTER_USAGE, run: (sub, rest) => letterCommand(sub, rest) },

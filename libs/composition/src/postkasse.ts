@@ -7,8 +7,10 @@ import {
   DeliverLetter,
   DeliverWebhook,
   DocumentViewTickets,
+  EraseMailbox,
   LetterEvidence,
   MailboxDirectory,
+  MailboxExport,
   MailboxKeys,
   PrintLetter,
   ReceiptLog,
@@ -159,6 +161,19 @@ export class Postkasse {
 
   get receiptLog(): ReceiptLog {
     return this.once('receiptLog', () => new ReceiptLog(this.db));
+  }
+
+  /** The operator's erasure of a mailbox (crypto-shredding). */
+  get eraseMailbox(): EraseMailbox {
+    return this.once('eraseMailbox', () => new EraseMailbox(this.db, this.mailboxes));
+  }
+
+  get mailboxExport(): MailboxExport {
+    return this.once(
+      'mailboxExport',
+      () =>
+        new MailboxExport(this.db, this.mailboxes, this.receiptLog, this.config.receiptSigningKey),
+    );
   }
 
   get letterEvidence(): LetterEvidence {

@@ -41,3 +41,5 @@ export * from './webhooks';
 export { MailboxKeys, type MailboxKeyView } from './mailbox/mailbox-keys';
 export { readCitizenKey, citizenEncryptionKeyIds, type CitizenKey } from './mailbox/end-to-end';
 export { purgeTrash } from './mailbox/purge-trash';
+export { MailboxExport } from './mailbox/mailbox-export';
+export { EraseMailbox, type ErasureRequest, type ErasureResult } from './mailbox/erase-mailbox';

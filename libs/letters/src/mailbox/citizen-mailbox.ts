@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { ownerScope, type MailboxScope } from '#access';
 import { documentAad, unseal } from '#crypto';
-import { notFound } from '#errors';
+import { DomainError, notFound } from '#errors';
 import { AccessLogStore, MailboxLettersStore, Sql, type Folder, type MailboxLetter } from '#stores';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { applyTransition } from '../letter-transitions';
@@ -10,6 +10,17 @@ import type { MailboxDirectory } from './mailbox-directory';
 import type { StagedReceipt } from '../receipts/receipt-staging';
 
 export type { Folder };
+
+/**
+ * 410: the documents existed and are gone for good (their key was destroyed), which a client
+ * should tell apart from a letter that never was.
+ */
+export const mailboxErased = (): DomainError =>
+  new DomainError(
+    410,
+    'mailbox.erased',
+    "This mailbox was erased: its documents' keys were destroyed and they cannot be read any more. The letters' receipts remain.",
+  );
 
 export interface MailboxLetterView {
   id: string;
@@ -108,6 +119,7 @@ export class CitizenMailbox {
   ): Promise<{ filename: string; mediaType: string; content: Buffer }> {
     const found = await this.letters.documentToRead(scope, letterId, documentId);
     if (!found) throw notFound('letter');
+    if (found.mailbox.erased) throw mailboxErased();
     const doc = found.document;
     if (!doc) throw notFound('document');
     const content = found.endToEnd

@@ -33,6 +33,8 @@ export interface LetterForDelivery {
     recipientRef: string;
     wrappedDataKey: Buffer | null;
     masterKeyVersion: number;
+    /** An operator erased the mailbox: it takes no more letters. */
+    erased: boolean;
   };
   agencyKeys: DeliverySigningKey[];
 }
@@ -137,6 +139,7 @@ const decodeLetter =
         recipientRef: text(r, 'recipient_ref'),
         wrappedDataKey: nullable(bytes)(r, 'wrapped_data_key'),
         masterKeyVersion: int(r, 'master_key_version'),
+        erased: r.erased_at !== null,
       },
       agencyKeys: keys.map(decodeKey),
     };
@@ -166,7 +169,7 @@ export class LetterDeliveryStore {
     return this.sql.maybeOne(
       `SELECT l.state, l.agency_id, l.created_at, l.publish_at, l.verified_at IS NOT NULL AS verified,
               l.requires_acknowledgement, l.end_to_end, l.reminder_after_days, mb.id AS mailbox_id, mb.reserved, mb.recipient_ref,
-              mb.wrapped_data_key, mb.master_key_version,
+              mb.wrapped_data_key, mb.master_key_version, mb.erased_at,
               COALESCE((SELECT json_agg(json_build_object(
                   'fingerprint', k.fingerprint, 'publicKeyArmored', k.public_key,
                   'addedAt', floor(extract(epoch FROM k.added_at) * 1000),
