@@ -33,8 +33,8 @@ export class ExportArchiveWriter {
     meta: Pick<ExportManifest, 'recipientRef' | 'treeSize'>,
     key: SigningKey,
   ): Promise<void> {
-    const manifest = this.manifest.build({ ...meta, createdAt: this.createdAt.toISOString() });
-    const bytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
+    const manifest = { ...meta, createdAt: this.createdAt.toISOString() };
+    const bytes = this.manifest.toBytes(manifest);
     await this.entry(EXPORT_PATHS.manifest, bytes);
     await this.entry(
       EXPORT_PATHS.manifestJws,

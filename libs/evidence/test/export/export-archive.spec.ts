@@ -1,8 +1,11 @@
 import { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
 import {
+  EXPORT_FORMAT,
   EXPORT_PATHS,
+  EXPORT_VERSION,
   ExportArchiveWriter,
+  ManifestBuilder,
   documentPath,
   exportReadme,
   letterPath,
@@ -309,5 +312,25 @@ describe('the mailbox export archive', () => {
     expect(safeFilename('a\u0000b/c.pdf')).toBe('a_b_c.pdf');
     expect(safeFilename('')).toBe('document');
     expect(safeFilename('x'.repeat(300))).toHaveLength(120);
+  });
+});
+
+describe('the manifest builder', () => {
+  it('writes JSON with one line per file, for no files and for many', () => {
+    const meta = { recipientRef: 'ref', createdAt: CREATED.toISOString(), treeSize: 3 };
+    const expected = (files: unknown[]) => ({
+      format: EXPORT_FORMAT,
+      version: EXPORT_VERSION,
+      ...meta,
+      files,
+    });
+    expect(JSON.parse(new ManifestBuilder().toBytes(meta).toString())).toEqual(expected([]));
+    const some = new ManifestBuilder();
+    const files = ['a', 'b'.repeat(70_000), 'c'].map((name) =>
+      some.add(`p/${name}`, Buffer.from(name)),
+    );
+    const text = some.toBytes(meta).toString();
+    expect(JSON.parse(text)).toEqual(expected(files));
+    expect(text.split('\n').filter((line) => line.includes('"sha256"'))).toHaveLength(3);
   });
 });
