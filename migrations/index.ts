@@ -7,6 +7,7 @@ import { PrintSpoolAndKeyIntervals1764500000000 } from './1764500000000-print-sp
 import { ConfirmationLimits1764510000000 } from './1764510000000-confirmation-limits';
 import { AccessLogLetterAndUnreadMark1764560000000 } from './1764560000000-access-log-letter-and-unread-mark';
 import { BulkLetters1764580000000 } from './1764580000000-bulk-letters';
+import { OrganisationsAndGrants1764600000000 } from './1764600000000-organisations-and-grants';
 import { MailboxErasure1764710000000 } from './1764710000000-mailbox-erasure';
 
 /** In order; a migration is never edited once it has landed. */
@@ -20,5 +21,6 @@ export const MIGRATIONS = [
   ConfirmationLimits1764510000000,
   AccessLogLetterAndUnreadMark1764560000000,
   BulkLetters1764580000000,
+  OrganisationsAndGrants1764600000000,
   MailboxErasure1764710000000,
 ];

@@ -19,15 +19,44 @@ export function looksLikeApiKey(token: string): boolean {
   return token.startsWith(PREFIX);
 }
 
+/** Enough for every agency's keys; past it the oldest entry makes room. */
+const CACHE_ENTRIES = 10_000;
+
+/**
+ * Agency API keys, looked up by hash. Every agency request asks, so a key found is remembered
+ * for `cacheMs` (API_KEY_CACHE_SECONDS): a revoked key keeps working for at most that long in an
+ * API process that saw it just before. Unknown keys are not remembered, so a new key works at
+ * once and guessing fills nothing. Only the hash is held, never the key.
+ */
 export class ApiKeyAuthenticator {
   private readonly agencies: AgenciesStore;
+  private readonly found = new Map<string, { principal: AgencyPrincipal; until: number }>();
 
-  constructor(db: DataSource) {
+  constructor(
+    db: DataSource,
+    private readonly cacheMs = 0,
+    private readonly now: () => number = Date.now,
+  ) {
     this.agencies = new AgenciesStore(new Sql(db));
   }
 
   async authenticate(key: string): Promise<AgencyPrincipal | null> {
-    const holder = await this.agencies.apiKeyByHash(hashApiKey(key));
+    const hash = hashApiKey(key);
+    if (this.cacheMs <= 0) return this.lookUp(hash);
+    const id = hash.toString('base64');
+    const cached = this.found.get(id);
+    if (cached && cached.until > this.now()) return cached.principal;
+    this.found.delete(id);
+    const principal = await this.lookUp(hash);
+    if (principal) {
+      if (this.found.size >= CACHE_ENTRIES) this.found.delete(this.found.keys().next().value!);
+      this.found.set(id, { principal, until: this.now() + this.cacheMs });
+    }
+    return principal;
+  }
+
+  private async lookUp(hash: Buffer): Promise<AgencyPrincipal | null> {
+    const holder = await this.agencies.apiKeyByHash(hash);
     if (!holder) return null;
     return {
       kind: 'agency',

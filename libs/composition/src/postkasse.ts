@@ -213,7 +213,7 @@ export class Postkasse {
   }
 
   get apiKeys(): ApiKeyAuthenticator {
-    return this.once('apiKeys', () => new ApiKeyAuthenticator(this.db));
+    return this.once('apiKeys', () => new ApiKeyAuthenticator(this.db, this.config.apiKeyCacheMs));
   }
 
   get oidcVerifier(): OidcVerifier {

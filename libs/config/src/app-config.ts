@@ -81,6 +81,7 @@ export interface AppConfig {
   documentViewTicketTtlSeconds: number;
   retention: { trashDays: number; idempotencyHours: number };
   evidence: { treeHeadIntervalMs: number };
+  apiKeyCacheMs: number;
   webhooks: {
     attempts: number;
     backoffMs: number;

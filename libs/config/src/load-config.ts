@@ -177,6 +177,7 @@ export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promi
       idempotencyHours: env.IDEMPOTENCY_RETENTION_HOURS,
     },
     evidence: { treeHeadIntervalMs: env.TREE_HEAD_INTERVAL_MS },
+    apiKeyCacheMs: env.API_KEY_CACHE_SECONDS * 1000,
     // Outside production a webhook may point anywhere (a local receiver); in production only
     // HTTPS to public addresses unless the operator says otherwise.
     webhooks: {

@@ -147,6 +147,8 @@ export const environmentSchema = z.object({
   WEBHOOK_ALLOW_PRIVATE_TARGETS: bool.optional(),
   /** Active webhook endpoints an agency may have; every receipt fans out to each of them. */
   WEBHOOKS_PER_AGENCY: int(1, 1000).default(10),
+  /** How long an API process remembers an agency key it found; a revocation waits this long. */
+  API_KEY_CACHE_SECONDS: int(0, 300).default(5),
   /**
    * Requests per window across all API processes, per agency (all its keys together), citizen,
    * auditor, and client address for unauthenticated requests; 0 turns that limit off. 6,000 a

@@ -1,4 +1,4 @@
-import { mailboxToWrite, type MailboxScope } from '#access';
+import { MAILBOX_KINDS, mailboxToWrite, type MailboxScope } from '#access';
 import { Mailbox } from '#database';
 import { bool, bytes, date, int, nullable, oneOf, text } from './columns';
 import type { Row, Sql } from './sql';
@@ -7,16 +7,23 @@ export const LANGUAGES = ['da', 'nb', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
 const language = oneOf(LANGUAGES);
+const mailboxKind = oneOf(MAILBOX_KINDS);
 const maybeText = nullable(text);
 const maybeDate = nullable(date);
 
-const MAILBOX_COLUMNS = `id, national_id_hmac, recipient_ref, wrapped_data_key, master_key_version,
-  reserved, notification_email, email_confirmed, language, time_zone, public_key, created_at, erased_at`;
+const MAILBOX_COLUMNS = `id, kind, national_id_hmac, organisation_number, display_name,
+  to_char(minor_birth_date, 'YYYY-MM-DD') AS minor_birth_date, recipient_ref, wrapped_data_key,
+  master_key_version, reserved, notification_email, email_confirmed, language, time_zone,
+  public_key, created_at, erased_at`;
 
 function decodeMailbox(r: Row): Mailbox {
   return Object.assign(new Mailbox(), {
     id: text(r, 'id'),
-    nationalIdHmac: bytes(r, 'national_id_hmac'),
+    kind: mailboxKind(r, 'kind'),
+    nationalIdHmac: nullable(bytes)(r, 'national_id_hmac'),
+    organisationNumber: maybeText(r, 'organisation_number'),
+    displayName: maybeText(r, 'display_name'),
+    minorBirthDate: maybeText(r, 'minor_birth_date'),
     recipientRef: text(r, 'recipient_ref'),
     wrappedDataKey: nullable(bytes)(r, 'wrapped_data_key'),
     masterKeyVersion: int(r, 'master_key_version'),
@@ -139,6 +146,40 @@ export class MailboxesStore {
       [mailboxId],
     );
     return { erasedAt, endToEndDocuments };
+  }
+
+  findByOrganisationNumber(organisationNumber: string): Promise<Mailbox | null> {
+    return this.sql.maybeOne(
+      `SELECT ${MAILBOX_COLUMNS} FROM mailboxes WHERE organisation_number = $1`,
+      [organisationNumber],
+      decodeMailbox,
+    );
+  }
+
+  /** As for a person: two first letters to an organisation may race, and the number decides. */
+  async insertOrganisationIfAbsent(
+    mailbox: Omit<NewMailbox, 'nationalIdHmac'> & { organisationNumber: string },
+  ): Promise<void> {
+    await this.sql.run(
+      `INSERT INTO mailboxes (id, kind, organisation_number, recipient_ref, wrapped_data_key,
+         master_key_version)
+       VALUES ($1, 'organisation', $2, $3, $4, $5) ON CONFLICT (organisation_number) DO NOTHING`,
+      [
+        mailbox.id,
+        mailbox.organisationNumber,
+        mailbox.recipientRef,
+        mailbox.wrappedDataKey,
+        mailbox.masterKeyVersion,
+      ],
+    );
+  }
+
+  /** The organisation's registered name, or the person's as their identity provider gave it. */
+  async setDisplayName(mailboxId: string, displayName: string): Promise<void> {
+    await this.sql.run(
+      `UPDATE mailboxes SET display_name = $2 WHERE id = $1 AND display_name IS DISTINCT FROM $2`,
+      [mailboxId, displayName],
+    );
   }
 
   citizenKey(scope: MailboxScope): Promise<CitizenKeyRecord | null> {

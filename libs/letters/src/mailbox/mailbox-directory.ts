@@ -8,6 +8,7 @@ import {
   recipientRef,
   type IdentityCountry,
   type NationalIdScheme,
+  type OrganisationNumberScheme,
 } from '#identity';
 import type { Mailbox } from '#database';
 import { MailboxesStore, Sql } from '#stores';
@@ -26,12 +27,52 @@ export interface NationalIdPolicy {
  */
 export class MailboxDirectory {
   private readonly scheme: NationalIdScheme;
+  private readonly organisations: OrganisationNumberScheme;
 
   constructor(
     private readonly policy: NationalIdPolicy,
     private readonly masterKeys: MasterKeyring,
   ) {
-    this.scheme = identitySchemes(policy.country).person;
+    const schemes = identitySchemes(policy.country);
+    this.scheme = schemes.person;
+    this.organisations = schemes.organisation;
+  }
+
+  /** Throws a 400 naming the problem, as for a national id. */
+  assertValidOrganisation(organisationNumber: string, field = 'organisationNumber'): void {
+    const result = this.organisations.validate(organisationNumber);
+    if (!result.ok) {
+      throw invalid(
+        'recipient.invalid_organisation_number',
+        `${field} is not a valid organisation number: ${result.reason}`,
+        { field },
+      );
+    }
+  }
+
+  findOrganisation(m: EntityManager, organisationNumber: string): Promise<Mailbox | null> {
+    return new MailboxesStore(new Sql(m)).findByOrganisationNumber(organisationNumber);
+  }
+
+  /**
+   * An organisation's mailbox is made by its first letter or by an operator's `org create`,
+   * whichever comes first. Its receipts name it by a ref of its own kind, so an organisation
+   * number and a national id that happen to be equal never share one.
+   */
+  async findOrCreateOrganisation(m: EntityManager, organisationNumber: string): Promise<Mailbox> {
+    const store = new MailboxesStore(new Sql(m));
+    const existing = await store.findByOrganisationNumber(organisationNumber);
+    if (existing) return existing;
+    const id = uuidv7();
+    const { wrapped, masterKeyVersion } = wrapDataKey(this.masterKeys, newDataKey(), id);
+    await store.insertOrganisationIfAbsent({
+      id,
+      organisationNumber,
+      recipientRef: recipientRef(this.policy.recipientRefKey, `organisation:${organisationNumber}`),
+      wrappedDataKey: wrapped,
+      masterKeyVersion,
+    });
+    return (await store.findByOrganisationNumber(organisationNumber))!;
   }
 
   /** Throws a 400 naming the problem; `field` says where the number came from. */
