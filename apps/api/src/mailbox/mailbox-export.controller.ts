@@ -1,7 +1,8 @@
+import { pipeline } from 'node:stream';
 import { Controller, Get, Logger, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { CurrentPrincipal, ForCitizen, type CitizenPrincipal } from '#auth';
-import { ExportArchiveWriter } from '#evidence';
+import { BlockStream, ExportArchiveWriter } from '#evidence';
 import { loggedError } from '#errors';
 import { CitizenMailbox, MailboxExport } from '#letters';
 import { Route } from '../openapi/route';
@@ -37,7 +38,10 @@ export class MailboxExportController {
       .setHeader('Content-Disposition', `attachment; filename="${filename}"`)
       .setHeader('X-Content-Type-Options', 'nosniff')
       .setHeader('Cache-Control', 'private, no-store');
-    archive.stream.pipe(response);
+    const blocks = new BlockStream();
+    archive.stream.pipe(blocks);
+    // Errors end both; the catch below says why when the export itself failed.
+    pipeline(blocks, response, () => undefined);
     // A client that goes away ends the export: the next file's write fails and stops it.
     response.once('close', () => {
       if (!response.writableFinished) archive.abort(new Error('the client closed the download'));

@@ -1,4 +1,4 @@
 export * from './layout';
 export * from './manifest';
-export { ExportArchiveWriter, readArchive, type ArchiveFile } from './archive';
+export { BlockStream, ExportArchiveWriter, readArchive, type ArchiveFile } from './archive';
 export { exportReadme } from './readme';

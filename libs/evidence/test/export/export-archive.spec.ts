@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
 import {
+  BlockStream,
   EXPORT_FORMAT,
   EXPORT_PATHS,
   EXPORT_VERSION,
@@ -332,5 +333,20 @@ describe('the manifest builder', () => {
     const text = some.toBytes(meta).toString();
     expect(JSON.parse(text)).toEqual(expected(files));
     expect(text.split('\n').filter((line) => line.includes('"sha256"'))).toHaveLength(3);
+  });
+});
+
+describe('the block stream between the archive and the socket', () => {
+  it('joins small chunks into blocks of the size asked, losing and reordering nothing', async () => {
+    const blocks = new BlockStream(1_000);
+    const out: Buffer[] = [];
+    blocks.on('data', (c: Buffer) => out.push(c));
+    const done = new Promise<void>((r) => blocks.on('end', () => r()));
+    const input = Array.from({ length: 30 }, (_, i) => Buffer.alloc(100, i));
+    for (const chunk of input) blocks.write(chunk);
+    blocks.end();
+    await done;
+    expect(out.map((b) => b.length)).toEqual([1_000, 1_000, 1_000]);
+    expect(Buffer.concat(out)).toEqual(Buffer.concat(input));
   });
 });
