@@ -9,6 +9,7 @@ import { AccessLogLetterAndUnreadMark1764560000000 } from './1764560000000-acces
 import { BulkLetters1764580000000 } from './1764580000000-bulk-letters';
 import { OrganisationsAndGrants1764600000000 } from './1764600000000-organisations-and-grants';
 import { AccessNoticesAndLeaves1764700000000 } from './1764700000000-access-notices-and-leaves';
+import { MailboxErasure1764710000000 } from './1764710000000-mailbox-erasure';
 import { Replies1764800000000 } from './1764800000000-replies';
 
 /** In order; a migration is never edited once it has landed. */
@@ -24,5 +25,6 @@ export const MIGRATIONS = [
   BulkLetters1764580000000,
   OrganisationsAndGrants1764600000000,
   AccessNoticesAndLeaves1764700000000,
+  MailboxErasure1764710000000,
   Replies1764800000000,
 ];

@@ -1,4 +1,6 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import * as openpgp from 'openpgp';
@@ -354,6 +356,31 @@ describe.each([
       language: 'nb',
       reserved: false,
     });
+  });
+
+  it('downloads all their post as one archive that verifies offline', async () => {
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Last ned all posten min' }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(/^postkasse-export-\d{4}-\d{2}-\d{2}\.tar$/);
+    await page.getByText(/^Posten din ble lastet ned som postkasse-export-/).waitFor();
+    await expectAccessible(page, `${device} settings after the export`);
+    const path = join(mkdtempSync(join(tmpdir(), 'postkasse-web-export-')), 'export.tar');
+    await file.saveAs(path);
+    const verified = spawnSync(
+      process.execPath,
+      [
+        join(ROOT, 'dist/apps/cli/src/main.js'),
+        'evidence',
+        'verify-export',
+        path,
+        '--key',
+        `${stack.baseUrl}/v1/platform/keys`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(verified.stderr).toBe('');
+    expect(verified.stdout).toMatch(/^OK: \d+ letters/);
   });
 
   it('reads who has looked at their data, and why, with the letter named', async () => {

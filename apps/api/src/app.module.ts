@@ -19,6 +19,7 @@ import { MailboxController } from './mailbox/mailbox.controller';
 import { AccessLogEvidenceController } from './mailbox/access-log-evidence.controller';
 import { MailboxRepliesController } from './mailbox/replies.controller';
 import { MailboxKeyController } from './mailbox/mailbox-key.controller';
+import { MailboxExportController } from './mailbox/mailbox-export.controller';
 import { MailboxSettings } from './mailbox/mailbox-settings';
 import {
   EmailConfirmationController,
@@ -86,6 +87,7 @@ export const API_CONTROLLERS = [
   MailboxRepliesController,
   DocumentViewController,
   MailboxKeyController,
+  MailboxExportController,
   EmailConfirmationController,
   EmailConfirmationResendController,
   HealthController,

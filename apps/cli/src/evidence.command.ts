@@ -3,7 +3,9 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type { JWK } from 'jose';
 import {
+  ExportArchiveVerifier,
   LogExportVerifier,
+  readArchive,
   verifyAccessLogEvidence,
   verifyReceiptEvidence,
   type ReceiptEvidence,
@@ -12,11 +14,14 @@ import {
 import { Api, API_RULE, locateApi } from './api';
 import { CliError, UsageError, unknownSubcommand } from './context';
 
+const VERIFIERS = ['verify', 'verify-access-log', 'verify-receipt', 'verify-export'];
+
 export const USAGE = `usage:
   evidence export --token AUDITOR_TOKEN [--api URL] [--from N] [--to N] > export.ndjson
   evidence verify FILE --key JWKS_OR_JWK (file or URL) [--previous HEAD.json] [--save-head HEAD.json]
   evidence verify-access-log FILE --key JWKS_OR_JWK
   evidence verify-receipt FILE --key JWKS_OR_JWK (file or URL)
+  evidence verify-export FILE.tar --key JWKS_OR_JWK (file or URL)
 
   export writes the receipt log and a signed tree head as NDJSON (an auditor's token:
   npm run -s cli -- dev token --auditor NAME); verify checks an export offline, exit 0 or 1.
@@ -25,6 +30,9 @@ export const USAGE = `usage:
   its leaf at the time it claims, every leaf its entry; exit 0, or 1 naming the first problem.
   verify-receipt checks one receipt offline, as a citizen keeps it: {"jws", "inclusionProof",
   "treeHead"} (a reply's receipt from GET /v1/mailbox/letters/{id}/replies, or that reply).
+  verify-export checks a citizen's mailbox export (GET /v1/mailbox/export) offline: the
+  manifest and its signature, every file's SHA-256, every receipt's signature and inclusion
+  proof, the tree head; exit 0 with a summary, or 1 naming the first bad item.
   --api URL   where the API is: ${API_RULE}`;
 
 /** Accepts a JWKS, a single JWK, or the platform's `/v1/platform/keys` answer. */
@@ -102,6 +110,32 @@ async function verifyOneReceipt(file: string, options: { key?: string }): Promis
   return 0;
 }
 
+async function verifyExport(file: string, options: { key?: string }): Promise<number> {
+  if (!options.key) throw new UsageError('evidence verify-export: --key is required');
+  const verifier = new ExportArchiveVerifier(await loadKeys(options.key));
+  try {
+    for await (const entry of readArchive(createReadStream(file))) {
+      await verifier.push(entry.path, entry.bytes);
+    }
+  } catch (err) {
+    console.error(`FAILED: ${file} is not a readable tar archive (${(err as Error).message})`);
+    return 1;
+  }
+  const result = await verifier.finish();
+  if (!result.ok) {
+    console.error(`FAILED at ${result.item}: ${result.reason}`);
+    return 1;
+  }
+  const s = result.summary;
+  const pending = s.receipts.notYetInLog ? `, ${s.receipts.notYetInLog} not yet in the log` : '';
+  console.log(
+    `OK: ${s.letters} letters, ${s.documents} documents, ${s.receipts.proven} receipts proven ` +
+      `against the tree head of size ${s.treeSize}${pending}; ${s.accessLogEntries} access-log ` +
+      `entries; ${s.files} files match the signed manifest`,
+  );
+  return 0;
+}
+
 async function exportLog(options: {
   api?: string;
   token?: string;
@@ -141,14 +175,9 @@ export async function evidenceCommand(sub: string | undefined, argv: string[]): 
     process.exitCode = await verifyAccessLog(positionals[0], values);
   else if (sub === 'verify-receipt' && positionals[0])
     process.exitCode = await verifyOneReceipt(positionals[0], values);
+  else if (sub === 'verify-export' && positionals[0])
+    process.exitCode = await verifyExport(positionals[0], values);
   else if (sub === 'export') process.exitCode = await exportLog(values);
-  else if (sub === 'verify' || sub === 'verify-access-log' || sub === 'verify-receipt')
-    throw new UsageError(`evidence ${sub}: name the FILE`);
-  else
-    throw unknownSubcommand('evidence', sub, [
-      'export',
-      'verify',
-      'verify-access-log',
-      'verify-receipt',
-    ]);
+  else if (sub && VERIFIERS.includes(sub)) throw new UsageError(`evidence ${sub}: name the FILE`);
+  else throw unknownSubcommand('evidence', sub, ['export', ...VERIFIERS]);
 }

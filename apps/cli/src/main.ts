@@ -11,6 +11,7 @@ import { devCommand, USAGE as DEV_USAGE } from './dev.command';
 import { evidenceCommand, USAGE as EVIDENCE_USAGE } from './evidence.command';
 import { letterCommand, USAGE as LETTER_USAGE } from './letter.command';
 import { replyCommand, USAGE as REPLY_USAGE } from './reply.command';
+import { mailboxCommand, USAGE as MAILBOX_USAGE } from './mailbox.command';
 
 const USAGE = `Postkasse command line (npm run cli -- COMMAND)
 
@@ -25,6 +26,7 @@ const USAGE = `Postkasse command line (npm run cli -- COMMAND)
   org create --number N --name NAME [--admin NID]      an organisation's mailbox and first admin
   guardian add --guardian NID --minor NID              a guardian, until the minor turns 18
   estate grant --deceased NID --executor NID --until DATE   an executor reads, until DATE
+  mailbox erase --national-id N --reason TEXT --operator NAME   (crypto-shred; cannot be undone)
   dev token --citizen N [--admin-of ORG,...] | --auditor NAME
   dev seed                           the demo agency, citizens and letters
   letter send --api-key K --signing-key FILE --to N --title T [options] FILE...
@@ -34,6 +36,7 @@ const USAGE = `Postkasse command line (npm run cli -- COMMAND)
   evidence verify-access-log FILE --key JWKS   (a citizen's access log against the log)
   evidence verify-receipt FILE --key JWKS   (one receipt with its proof and tree head)
   reply open --id ID --api-key K --key PRIVATE.asc --out DIR   (decrypt a citizen's reply)
+  evidence verify-export FILE.tar --key JWKS   (a citizen's mailbox export, offline)
 
 Each command has --help. Commands that talk to the API find it at:
   ${API_RULE}.`;
@@ -62,6 +65,10 @@ const COMMANDS: Record<string, { usage: string; run: Run }> = {
   estate: {
     usage: ACCESS_USAGE,
     run: async (sub, rest, ctx) => accessCommand(await ctx(), 'estate', sub, rest),
+  },
+  mailbox: {
+    usage: MAILBOX_USAGE,
+    run: async (sub, rest, ctx) => mailboxCommand(await ctx(), sub, rest),
   },
   dev: { usage: DEV_USAGE, run: async (sub, rest, ctx) => devCommand(await ctx(), sub, rest) },
   letter: { usage: LETTER_USAGE, run: (sub, rest) => letterCommand(sub, rest) },

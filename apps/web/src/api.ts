@@ -118,6 +118,15 @@ export const api = {
     return response.blob();
   },
   /**
+   * The whole mailbox as the server's tar archive (streamed by the server; the browser keeps it
+   * as a blob until it is saved), with the filename the server gave it.
+   */
+  async exportMailbox(): Promise<{ blob: Blob; filename: string }> {
+    const response = await call('/v1/mailbox/export');
+    const named = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '');
+    return { blob: await response.blob(), filename: named?.[1] ?? 'postkasse-export.tar' };
+  },
+  /**
    * A same-origin URL ending in the filename that opens a PDF for a minute without the token:
    * the browser's PDF viewer fetches it itself, so its title and download name are the filename.
    */

@@ -13,9 +13,11 @@ import {
   DeliverLetter,
   DeliverWebhook,
   DocumentViewTickets,
+  EraseMailbox,
   LetterEvidence,
   MailboxDirectory,
   MailboxGrants,
+  MailboxExport,
   MailboxKeys,
   MailboxReplies,
   PrintLetter,
@@ -238,6 +240,25 @@ export class Postkasse {
 
   get receiptLog(): ReceiptLog {
     return this.once('receiptLog', () => new ReceiptLog(this.db));
+  }
+
+  /** The operator's erasure of a mailbox (crypto-shredding). */
+  get eraseMailbox(): EraseMailbox {
+    return this.once('eraseMailbox', () => new EraseMailbox(this.db, this.mailboxes));
+  }
+
+  get mailboxExport(): MailboxExport {
+    return this.once(
+      'mailboxExport',
+      () =>
+        new MailboxExport(
+          this.db,
+          this.mailboxes,
+          this.receiptLog,
+          this.config.receiptSigningKey,
+          this.clock,
+        ),
+    );
   }
 
   get letterEvidence(): LetterEvidence {

@@ -52,3 +52,5 @@ export {
   type LogExportResult,
   type ReceiptEvidence,
 } from './verify';
+export { ExportArchiveVerifier, type ExportSummary, type ExportVerdict } from './verify';
+export * from './export';

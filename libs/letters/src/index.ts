@@ -78,3 +78,5 @@ export {
   replyDocumentSchema,
   TOPIC,
 } from './replies/reply-schema';
+export { MailboxExport } from './mailbox/mailbox-export';
+export { EraseMailbox, type ErasureRequest, type ErasureResult } from './mailbox/erase-mailbox';

@@ -19,7 +19,7 @@ const maybeDate = nullable(date);
 const MAILBOX_COLUMNS = `id, kind, national_id_hmac, organisation_number, display_name,
   to_char(minor_birth_date, 'YYYY-MM-DD') AS minor_birth_date, recipient_ref, wrapped_data_key,
   master_key_version, reserved, notification_email, email_confirmed, language, time_zone,
-  public_key, created_at`;
+  public_key, created_at, erased_at`;
 
 function decodeMailbox(r: Row): Mailbox {
   return Object.assign(new Mailbox(), {
@@ -39,6 +39,7 @@ function decodeMailbox(r: Row): Mailbox {
     timeZone: text(r, 'time_zone'),
     publicKey: maybeText(r, 'public_key'),
     createdAt: date(r, 'created_at'),
+    erasedAt: maybeDate(r, 'erased_at'),
   });
 }
 
@@ -158,6 +159,40 @@ export class MailboxesStore {
         mailbox.masterKeyVersion,
       ],
     );
+  }
+
+  /** Whose mailbox, as receipts name it, and whether an operator erased it. */
+  identity(scope: MailboxScope): Promise<{ recipientRef: string; erasedAt: Date | null } | null> {
+    return this.sql.maybeOne(
+      'SELECT recipient_ref, erased_at FROM mailboxes WHERE id = $1',
+      [scope.mailboxId],
+      (r) => ({ recipientRef: text(r, 'recipient_ref'), erasedAt: maybeDate(r, 'erased_at') }),
+    );
+  }
+
+  /**
+   * Crypto-shreds a mailbox, inside the caller's transaction: drops its wrapped data key, so
+   * every document sealed under it is unreadable wherever a copy lies (backups included), the
+   * citizen's end-to-end keys, and the end-to-end documents themselves (the platform cannot
+   * destroy the citizen's own copy of that key, so it destroys its copy of the ciphertext).
+   * Receipts, the log and the letters' metadata stay. Null when it was erased already.
+   */
+  async erase(mailboxId: string): Promise<{ erasedAt: Date; endToEndDocuments: number } | null> {
+    const erasedAt = await this.sql.maybeOne(
+      `UPDATE mailboxes SET wrapped_data_key = NULL, public_key = NULL,
+              encrypted_private_key = NULL, public_key_fingerprint = NULL,
+              key_updated_at = now(), erased_at = now()
+        WHERE id = $1 AND erased_at IS NULL RETURNING erased_at`,
+      [mailboxId],
+      (r) => date(r, 'erased_at'),
+    );
+    if (!erasedAt) return null;
+    const endToEndDocuments = await this.sql.count(
+      `UPDATE documents d SET sealed = NULL FROM letters l
+        WHERE l.mailbox_id = $1 AND l.end_to_end AND d.letter_id = l.id AND d.sealed IS NOT NULL`,
+      [mailboxId],
+    );
+    return { erasedAt, endToEndDocuments };
   }
 
   findByOrganisationNumber(organisationNumber: string): Promise<Mailbox | null> {

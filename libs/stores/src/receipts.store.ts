@@ -283,6 +283,22 @@ export class ReceiptsStore {
     );
   }
 
+  /**
+   * The log entries below `below` of several letters (a page of a mailbox export), in log
+   * order; one index scan of receipt_log_letter per letter.
+   */
+  entriesOfLetters(
+    letterIds: readonly string[],
+    below: number,
+  ): Promise<{ letterId: string; index: number; jws: string }[]> {
+    return this.sql.rows(
+      `SELECT letter_id, log_index, jws FROM receipt_log
+        WHERE letter_id = ANY($1::uuid[]) AND log_index < $2 ORDER BY log_index`,
+      [letterIds, below],
+      (r) => ({ letterId: text(r, 'letter_id'), ...entry(r) }),
+    );
+  }
+
   latestHead(): Promise<TreeHeadRow | null> {
     return this.sql.maybeOne(
       `SELECT ${HEAD_COLUMNS} FROM tree_heads ORDER BY tree_size DESC LIMIT 1`,

@@ -1,7 +1,13 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { DataSource } from 'typeorm';
 import { ownerScope, readOnly, type MailboxScope } from '#access';
-import { MailboxLettersStore, MailboxesStore, Sql } from '#stores';
+import {
+  MailboxLettersStore,
+  MailboxesStore,
+  ReceiptsStore,
+  Sql,
+  type CandidateCursor,
+} from '#stores';
 import { testDatabase } from '../../../test/support/fixtures';
 
 let db: DataSource;
@@ -125,5 +131,64 @@ describe('the mailbox letters store, read through a scope', () => {
     await sql.transaction((tx) => letters.markUnread(tx, mine.scope, mine.letterId));
     expect(await marked(mine.letterId)).toBe(true);
     expect(await letters.letterInScope(mine.scope, mine.letterId)).toMatchObject({ unread: true });
+  });
+});
+
+describe("the mailbox export's reads", () => {
+  it('pages through letters delivered in the same microsecond without skipping one', async () => {
+    const agencyId = uuidv7();
+    await sql.run('INSERT INTO agencies (id, name) VALUES ($1, $2)', [agencyId, 'NAV']);
+    const { scope } = await mailboxWithLetter(agencyId, 'Første');
+    const ids = Array.from({ length: 5 }, () => uuidv7());
+    // One statement: one now(), so all five share a delivered_at with its microseconds.
+    await sql.run(
+      `INSERT INTO letters (id, agency_id, mailbox_id, title, state, delivered_at)
+       SELECT id, $2, $3, 'Samme øyeblikk', 'delivered', now() FROM unnest($1::uuid[]) AS id`,
+      [ids, agencyId, scope.mailboxId],
+    );
+    const seen: string[] = [];
+    let after: CandidateCursor | null = null;
+    for (;;) {
+      const rows = await letters.pageToExport(scope, 'inbox', after, 2);
+      seen.push(...rows.slice(0, 2).map((r) => r.letter.id));
+      if (rows.length <= 2) break;
+      after = rows[1]!.position;
+    }
+    expect(seen).toHaveLength(6);
+    expect(new Set(seen).size).toBe(6);
+    expect(await letters.pageToExport(mine.scope, 'archive', null, 10)).toEqual([]);
+  });
+
+  it('reads the logged receipts of several letters below a tree size, in log order', async () => {
+    const receipts = new ReceiptsStore(sql);
+    expect(await receipts.entriesOfLetters([mine.letterId, theirs.letterId], 10)).toEqual([]);
+    const agencyId = uuidv7();
+    await sql.run('INSERT INTO agencies (id, name) VALUES ($1, $2)', [agencyId, 'Lånekassen']);
+    const rows = [mine.letterId, theirs.letterId, mine.letterId].map((letterId, index) => ({
+      letterId,
+      index,
+      receiptId: uuidv7(),
+    }));
+    for (const r of rows) {
+      await sql.run(
+        `INSERT INTO receipts (id, letter_id, agency_id, type, kind, at, payload, log_index)
+         VALUES ($1, $2, $3, $4, '', now(), '{}', $5)`,
+        [r.receiptId, r.letterId, agencyId, r.index === 2 ? 'read' : 'delivered', r.index],
+      );
+      await sql.run(
+        `INSERT INTO receipt_log (log_index, receipt_id, letter_id, agency_id, type, at, leaf_hash, jws)
+         VALUES ($1, $2, $3, $4, 'delivered', now(), $5, $6)`,
+        [r.index, r.receiptId, r.letterId, agencyId, Buffer.alloc(32), `jws-${r.index}`],
+      );
+    }
+    expect(await receipts.entriesOfLetters([mine.letterId], 3)).toEqual([
+      { letterId: mine.letterId, index: 0, jws: 'jws-0' },
+      { letterId: mine.letterId, index: 2, jws: 'jws-2' },
+    ]);
+    // Entries from the tree size on are not covered by the head: left out.
+    expect(await receipts.entriesOfLetters([mine.letterId, theirs.letterId], 2)).toEqual([
+      { letterId: mine.letterId, index: 0, jws: 'jws-0' },
+      { letterId: theirs.letterId, index: 1, jws: 'jws-1' },
+    ]);
   });
 });

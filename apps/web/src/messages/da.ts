@@ -102,6 +102,11 @@ export const da: Messages = {
   keySaved: 'Din nøgle er gemt. Myndigheder kan nu sende dig krypterede breve.',
   removeKey: 'Fjern min nøgle',
   keyRemoved: 'Din nøgle er fjernet.',
+  exportTitle: 'Hent al min post',
+  exportIntro:
+    'Én fil (et tar-arkiv) med alle breve og deres dokumenter, kvitteringerne der viser, hvornår hvert brev blev sendt, leveret og læst, og loggen over, hvem der har slået dine oplysninger op. En README i arkivet fortæller, hvordan enhver kan kontrollere, at intet i det er ændret.',
+  exportButton: 'Hent al min post',
+  exportDone: 'Din post blev hentet som {name}.',
   working: 'Arbejder …',
   unlockTitle: 'Dette brev er krypteret til dig',
   unlock: 'Lås op og læs',

@@ -101,6 +101,11 @@ export const en = {
   keySaved: 'Your key was saved. Agencies can now send you encrypted letters.',
   removeKey: 'Remove my key',
   keyRemoved: 'Your key was removed.',
+  exportTitle: 'Download all my post',
+  exportIntro:
+    'One file (a tar archive) with every letter and its documents, the receipts that prove when each letter was sent, delivered and read, and the log of who has looked up your data. A README in it says how anyone can check that nothing in it was changed.',
+  exportButton: 'Download all my post',
+  exportDone: 'Your post was downloaded as {name}.',
   working: 'Working…',
   unlockTitle: 'This letter is encrypted for you',
   unlock: 'Unlock and read',

@@ -102,6 +102,11 @@ export const nb: Messages = {
   keySaved: 'Nøkkelen er lagret. Virksomheter kan nå sende deg krypterte brev.',
   removeKey: 'Fjern nøkkelen min',
   keyRemoved: 'Nøkkelen er fjernet.',
+  exportTitle: 'Last ned all posten min',
+  exportIntro:
+    'Én fil (et tar-arkiv) med alle brev og dokumentene deres, kvitteringene som viser når hvert brev ble sendt, levert og lest, og loggen over hvem som har slått opp opplysningene dine. En README i arkivet forteller hvordan hvem som helst kan kontrollere at ingenting i det er endret.',
+  exportButton: 'Last ned all posten min',
+  exportDone: 'Posten din ble lastet ned som {name}.',
   working: 'Arbeider …',
   unlockTitle: 'Dette brevet er kryptert til deg',
   unlock: 'Lås opp og les',

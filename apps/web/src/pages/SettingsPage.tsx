@@ -3,6 +3,7 @@ import { api, type Settings, type SettingsUpdate } from '../api';
 import { useApp } from '../context';
 import type { Language } from '../i18n';
 import { LanguageOptions } from '../LanguagePicker';
+import ExportSettings from './ExportSettings';
 
 const KeySettings = lazy(() => import('./KeySettings'));
 
@@ -136,6 +137,7 @@ export default function SettingsPage() {
       <Suspense fallback={null}>
         <KeySettings />
       </Suspense>
+      <ExportSettings />
     </>
   );
 }

@@ -26,4 +26,6 @@ export class Mailbox {
   @Column('text', { name: 'time_zone' }) timeZone!: string;
   @Column('text', { name: 'public_key', nullable: true }) publicKey!: string | null;
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
+  /** Set when an operator erased the mailbox: its keys are gone, its documents unreadable. */
+  @Column('timestamptz', { name: 'erased_at', nullable: true }) erasedAt!: Date | null;
 }

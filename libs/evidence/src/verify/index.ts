@@ -12,3 +12,4 @@ export {
   type ReceiptEvidence,
   type ReceiptEvidenceResult,
 } from './receipt-evidence';
+export { ExportArchiveVerifier, type ExportSummary, type ExportVerdict } from './export-archive';

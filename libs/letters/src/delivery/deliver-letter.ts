@@ -50,6 +50,12 @@ const RESERVED_END_TO_END = {
     'the recipient reserved against digital post before delivery; their letters are printed, which an end-to-end letter cannot be, so the agency must print and post it itself',
 };
 
+const RECIPIENT_ERASED = {
+  code: 'recipient.erased',
+  detail:
+    "the recipient's mailbox was erased before delivery and takes no more letters; send the letter by other means",
+};
+
 const done = (state: string): DeliveryOutcome => ({ kind: 'done', state });
 
 /**
@@ -87,6 +93,10 @@ export class DeliverLetter {
       this.letters.receivedDocuments(letterId),
     ]);
     if (!letter || letter.state !== 'accepted') return done(letter?.state ?? 'missing');
+    if (letter.mailbox.erased) {
+      await this.reject(letterId, factsOf(letter, documents), RECIPIENT_ERASED);
+      return done('rejected');
+    }
     if (letter.endToEnd && letter.mailbox.reserved) {
       // The citizen reserved after the letter was accepted: print cannot read it (see SubmitLetter).
       await this.reject(letterId, factsOf(letter, documents), RESERVED_END_TO_END);

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { AccessAction, MailboxScope } from '#access';
 import { documentAad, unseal } from '#crypto';
-import { notFound } from '#errors';
+import { DomainError, notFound } from '#errors';
 import {
   AccessLogStore,
   MailboxLettersStore,
@@ -19,6 +19,17 @@ import { MailboxAccess, type Caller } from './mailbox-access';
 import type { ReceiptActor, StagedReceipt } from '../receipts/receipt-staging';
 
 export type { Folder };
+
+/**
+ * 410: the documents existed and are gone for good (their key was destroyed), which a client
+ * should tell apart from a letter that never was.
+ */
+export const mailboxErased = (): DomainError =>
+  new DomainError(
+    410,
+    'mailbox.erased',
+    "This mailbox was erased: its documents' keys were destroyed and they cannot be read any more. The letters' receipts remain.",
+  );
 
 export interface MailboxLetterView {
   id: string;
@@ -176,6 +187,7 @@ export class CitizenMailbox {
   ): Promise<{ filename: string; mediaType: string; content: Buffer }> {
     const found = await this.letters.documentToRead(scope, letterId, documentId);
     if (!found) throw notFound('letter');
+    if (found.mailbox.erased) throw mailboxErased();
     const doc = found.document;
     if (!doc) throw notFound('document');
     const content = found.endToEnd

@@ -62,6 +62,17 @@ export interface StagedLetter extends SubmitLetterResult {
  * Takes a letter from an agency: cheap OpenPGP form checks, then the letter, its documents as
  * received, the `accepted` receipt, the outbox row and the idempotency record in one transaction.
  */
+/**
+ * An erased mailbox takes no letters: the erasure was an operator's deliberate, final act (a
+ * closed estate, a person's request), and a fresh key would quietly open it again.
+ */
+const recipientErased = () =>
+  new DomainError(
+    409,
+    'recipient.erased',
+    "recipient: this recipient's mailbox was erased and takes no more letters; send the letter by other means",
+  );
+
 export class SubmitLetter {
   private readonly letters: SenderLettersStore;
   private readonly replies = new RepliesStore();
@@ -123,6 +134,7 @@ export class SubmitLetter {
     }
 
     const mailbox = await this.mailboxes.findOrCreateRecipient(m, submission.recipient);
+    if (mailbox.erasedAt) throw recipientErased();
     const inReplyTo = submission.inReplyTo ?? null;
     if (inReplyTo && !(await this.replies.isFrom(tx, inReplyTo, item.agencyId, mailbox.id))) {
       throw invalid(

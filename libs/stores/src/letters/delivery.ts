@@ -34,6 +34,8 @@ export interface LetterForDelivery {
     recipientRef: string;
     wrappedDataKey: Buffer | null;
     masterKeyVersion: number;
+    /** An operator erased the mailbox: it takes no more letters. */
+    erased: boolean;
   };
   agencyKeys: DeliverySigningKey[];
 }
@@ -138,6 +140,7 @@ const decodeLetter =
         recipientRef: text(r, 'recipient_ref'),
         wrappedDataKey: nullable(bytes)(r, 'wrapped_data_key'),
         masterKeyVersion: int(r, 'master_key_version'),
+        erased: r.erased_at !== null,
       },
       agencyKeys: keys.map(decodeKey),
     };
@@ -170,7 +173,7 @@ export class LetterDeliveryStore {
               -- Reserving against digital post is a person's choice: an organisation's letters
               -- are always delivered, never printed.
               (mb.reserved AND mb.kind = 'person') AS reserved, mb.recipient_ref,
-              mb.wrapped_data_key, mb.master_key_version,
+              mb.wrapped_data_key, mb.master_key_version, mb.erased_at,
               COALESCE((SELECT json_agg(json_build_object(
                   'fingerprint', k.fingerprint, 'publicKeyArmored', k.public_key,
                   'addedAt', floor(extract(epoch FROM k.added_at) * 1000),

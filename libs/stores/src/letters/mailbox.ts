@@ -1,6 +1,7 @@
 import { mailboxToWrite, type MailboxScope } from '#access';
 import { LETTER_STATES, VISIBLE_TO_CITIZEN, type LetterState } from '#lifecycle';
 import { bool, bytes, date, int, jsonRows, nullable, oneOf, text } from '../columns';
+import type { CandidateCursor } from '../keyset';
 import type { Row, Sql } from '../sql';
 
 export const FOLDERS = ['inbox', 'archive', 'trash'] as const;
@@ -59,7 +60,7 @@ export interface DocumentToRead {
   requiresAcknowledgement: boolean;
   endToEnd: boolean;
   document: { id: string; filename: string; mediaType: string; sealed: Buffer } | null;
-  mailbox: { id: string; wrappedDataKey: Buffer | null; masterKeyVersion: number };
+  mailbox: { id: string; wrappedDataKey: Buffer | null; masterKeyVersion: number; erased: boolean };
 }
 
 function decodeDocuments(r: Row): MailboxDocument[] {
@@ -109,6 +110,7 @@ function decodeDocumentToRead(r: Row): DocumentToRead {
       id: text(r, 'mailbox_id'),
       wrappedDataKey: nullable(bytes)(r, 'wrapped_data_key'),
       masterKeyVersion: int(r, 'master_key_version'),
+      erased: r.erased_at !== null,
     },
   };
 }
@@ -178,6 +180,33 @@ export class MailboxLettersStore {
   }
 
   /**
+   * A folder oldest-last, for the mailbox export: as `pageOfInbox` without filters, with each
+   * letter's keyset position as PostgreSQL prints it (a Date would drop the microseconds, and
+   * letters delivered within one millisecond would be skipped).
+   */
+  pageToExport(
+    scope: MailboxScope,
+    folder: Folder,
+    after: CandidateCursor | null,
+    limit: number,
+  ): Promise<{ letter: MailboxLetter; position: CandidateCursor }[]> {
+    const params = [...inScope(scope), folder, limit + 1];
+    if (after) params.push(after.at, after.id);
+    return this.sql.rows(
+      `SELECT ${LETTER_COLUMNS}, l.delivered_at::text AS position_at
+         FROM letters l JOIN agencies a ON a.id = l.agency_id
+        WHERE ${visibleTo(scope)} AND l.folder = $3 AND l.delivered_at IS NOT NULL
+          ${after ? 'AND (l.delivered_at, l.id) < ($5::timestamptz, $6::uuid)' : ''}
+        ORDER BY l.delivered_at DESC, l.id DESC LIMIT $4`,
+      params,
+      (r) => ({
+        letter: decodeLetter(r),
+        position: { at: text(r, 'position_at'), id: text(r, 'id') },
+      }),
+    );
+  }
+
+  /**
    * Unread letters and letters that wait for an acknowledgement, outside the trash. Every state
    * a citizen sees has a delivery time, and saying so lets the partial index letters_mailbox_folder
    * serve the count: 0.4 ms instead of a 116 ms parallel scan at 1,000,000 letters.
@@ -230,7 +259,7 @@ export class MailboxLettersStore {
   ): Promise<DocumentToRead | null> {
     return this.sql.maybeOne(
       `SELECT l.state, l.marked_unread, l.requires_acknowledgement, l.end_to_end, l.mailbox_id,
-              mb.wrapped_data_key, mb.master_key_version,
+              mb.wrapped_data_key, mb.master_key_version, mb.erased_at,
               d.id, d.filename, d.media_type, d.sealed
          FROM letters l JOIN mailboxes mb ON mb.id = l.mailbox_id
          LEFT JOIN documents d ON d.letter_id = l.id AND d.id = $4
