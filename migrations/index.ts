@@ -8,6 +8,7 @@ import { ConfirmationLimits1764510000000 } from './1764510000000-confirmation-li
 import { AccessLogLetterAndUnreadMark1764560000000 } from './1764560000000-access-log-letter-and-unread-mark';
 import { BulkLetters1764580000000 } from './1764580000000-bulk-letters';
 import { OrganisationsAndGrants1764600000000 } from './1764600000000-organisations-and-grants';
+import { OutboxDueAt1764900000000 } from './1764900000000-outbox-due-at';
 
 /** In order; a migration is never edited once it has landed. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   AccessLogLetterAndUnreadMark1764560000000,
   BulkLetters1764580000000,
   OrganisationsAndGrants1764600000000,
+  OutboxDueAt1764900000000,
 ];

@@ -17,6 +17,7 @@ import { DocumentOpenerPool } from './openpgp/document-opener-pool';
 import { checkRegistry } from './processors/registry';
 import { deliverProcessor } from './processors/deliver.processor';
 import { DeliverIntake } from './processors/deliver-intake';
+import { DeliveryBatcher, type Delivery } from './processors/delivery-batcher';
 import { printProcessor } from './processors/print.processor';
 import { notifyProcessor } from './processors/notify.processor';
 import { remindProcessor } from './processors/remind.processor';
@@ -67,12 +68,24 @@ async function main(config: AppConfig): Promise<void> {
   });
   const notifications = root.letterNotifications(mailer, logger);
 
-  const deliver = root.deliverLetter(opener);
+  const single = root.deliverLetter(opener);
+  const batches = root.deliverLetterBatch(opener, single, (letterId, why) =>
+    logger.debug({ letterId, why }, 'letter delivered alone, out of its batch'),
+  );
+  // One batcher per queue, so that bulk letters never wait in a batch of single ones.
+  const delivery = (): Delivery =>
+    config.worker.deliveryBatch > 1
+      ? new DeliveryBatcher(
+          (items) => batches.execute(items),
+          config.worker.deliveryBatch,
+          config.worker.deliveryBatchWaitMs,
+        )
+      : single;
   const registry = checkRegistry({
-    deliver: intake.wrap(deliverProcessor(deliver)),
+    deliver: intake.wrap(deliverProcessor(delivery())),
     // Letters sent in batches: the same delivery, from a queue with workers of their own, so
     // a campaign in the thousands does not stand before the single letters sent after it.
-    'deliver-bulk': deliverProcessor(deliver),
+    'deliver-bulk': deliverProcessor(delivery()),
     print: printProcessor(root.printLetter),
     notify: notifyProcessor(notifications),
     remind: remindProcessor(notifications),
@@ -183,6 +196,7 @@ async function main(config: AppConfig): Promise<void> {
       queues: QUEUES,
       concurrency: config.worker.concurrency,
       bulkConcurrency: config.worker.bulkConcurrency,
+      deliveryBatch: config.worker.deliveryBatch,
       threads: opener.threads,
       metricsPort: metricsServer?.port ?? null,
     },

@@ -16,7 +16,13 @@ export {
   DeliverLetter,
   type DocumentOpener,
   type DeliveryOutcome,
+  type DeliverySettings,
 } from './delivery/deliver-letter';
+export {
+  DeliverLetterBatch,
+  type BatchItem,
+  type SplitReason,
+} from './delivery/deliver-letter-batch';
 export {
   CitizenMailbox,
   type MailboxLetterView,
