@@ -27,7 +27,7 @@ export interface BatchItem {
 
 /** Why a letter left the batch for the single-letter path. */
 export type SplitReason =
-  | 'unusual' // not found, verified before, reserved end to end, not due, bytes gone, a duplicate
+  | 'unusual' // not found, verified before, reserved end to end, not due, bytes gone
   | 'verification' // rejected or failed verification (a time-out, a thread that died)
   | 'no_move' // the lifecycle allowed none
   | 'conflict' // changed since it was read: the statement left it out
@@ -75,11 +75,10 @@ export class DeliverLetterBatch {
         this.single.execute(item.letterId, { attempt: item.attempt, now }),
       );
     };
-    const unique = items.filter((item, i) => {
-      const first = items.findIndex((other) => other.letterId === item.letterId) === i;
-      if (!first) alone(item, 'unusual');
-      return first;
-    });
+    // A letter named twice is delivered once; both get its answer.
+    const unique = items.filter(
+      (item, i) => items.findIndex((other) => other.letterId === item.letterId) === i,
+    );
 
     const candidates = await this.candidates(unique, now(), outcomes, alone);
     const verified = await Promise.allSettled(
