@@ -20,6 +20,7 @@ export {
 } from './delivery/deliver-letter';
 export {
   DeliverLetterBatch,
+  SPLIT_REASONS,
   type BatchItem,
   type SplitReason,
 } from './delivery/deliver-letter-batch';

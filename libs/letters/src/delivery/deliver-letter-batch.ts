@@ -25,13 +25,15 @@ export interface BatchItem {
   attempt: number;
 }
 
-/** Why a letter left the batch for the single-letter path. */
-export type SplitReason =
-  | 'unusual' // not found, verified before, reserved end to end, not due, bytes gone
-  | 'verification' // rejected or failed verification (a time-out, a thread that died)
-  | 'no_move' // the lifecycle allowed none
-  | 'conflict' // changed since it was read: the statement left it out
-  | 'failed'; // the read or the statement failed: the single path finds out what committed
+/**
+ * Why a letter left the batch for the single-letter path: `unusual` (not found, verified before,
+ * reserved end to end, not due, bytes gone), `verification` (rejected, or failed: a time-out, a
+ * thread that died), `no_move` (the lifecycle allowed none), `conflict` (changed since it was
+ * read: the statement left it out), `failed` (the read or the statement failed; the single path
+ * finds out what committed).
+ */
+export const SPLIT_REASONS = ['unusual', 'verification', 'no_move', 'conflict', 'failed'] as const;
+export type SplitReason = (typeof SPLIT_REASONS)[number];
 
 type Candidate = BatchItem & { letter: LetterForDelivery; documents: ReceivedDocument[] };
 
