@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { Postkasse } from '#composition';
 import type { AppConfig } from '#config';
-import { readPlatformKey } from '#crypto';
+import { OpenPgpError, readPlatformKey } from '#crypto';
 import { makeSyntheticNorwegianId } from '#identity';
 import { JobProducer, producerConnection } from '#queue';
 import {
@@ -187,9 +187,9 @@ describe('delivering letters in a batch', () => {
     ]);
     expect(splits.sort((a, b) => a.why.localeCompare(b.why))).toEqual([
       { letterId: withdrawn, why: 'conflict' },
+      { letterId: forged, why: 'rejected' },
       { letterId: later, why: 'unusual' },
       { letterId: missing, why: 'unusual' },
-      { letterId: forged, why: 'verification' },
     ]);
     const [g, f, l, d, w] = await figures([good, forged, later, delivered, withdrawn]);
     expect(g).toMatchObject({ state: 'delivered', receipts: 1, notify: 1, sealed: 1 });
@@ -197,6 +197,32 @@ describe('delivering letters in a batch', () => {
     expect(l).toMatchObject({ state: 'accepted', receipts: 0, notify: 0 });
     expect(d).toMatchObject({ state: 'delivered', receipts: 1, notify: 1 });
     expect(w).toMatchObject({ state: 'withdrawn', receipts: 1, notify: 0, sealed: 0 });
+  });
+
+  it('fails only the job of a letter whose verification timed out, for a retry, delivering the rest', async () => {
+    const [slow, fine] = [await submitted('timed out'), await submitted('fine')];
+    const timingOut: DocumentOpener = {
+      openAndSeal: (...args) =>
+        args[3].aad.includes(Buffer.from(slow))
+          ? Promise.reject(new OpenPgpError('openpgp.timeout', 'stopped after running 3001 ms'))
+          : opener.openAndSeal(...args),
+    };
+    const { batch, splits } = batchWith(timingOut);
+    const [a, b] = await batch.execute([
+      { letterId: slow, attempt: 1 },
+      { letterId: fine, attempt: 1 },
+    ]);
+    expect(a).toMatchObject({ status: 'rejected', reason: { code: 'openpgp.timeout' } });
+    expect(b).toEqual({ status: 'fulfilled', value: { kind: 'done', state: 'delivered' } });
+    expect(splits).toEqual([{ letterId: slow, why: 'verification' }]);
+    const [s, f] = await figures([slow, fine]);
+    expect(s).toMatchObject({ state: 'accepted', receipts: 0, notify: 0, sealed: 0 });
+    expect(f).toMatchObject({ state: 'delivered', receipts: 1, notify: 1, sealed: 1 });
+
+    // Its third attempt times out too: then it is rejected, as it would be alone.
+    const [last] = await batch.execute([{ letterId: slow, attempt: 3 }]);
+    expect(last).toEqual({ status: 'fulfilled', value: { kind: 'done', state: 'rejected' } });
+    expect((await figures([slow]))[0]).toMatchObject({ state: 'rejected', receipts: 1 });
   });
 
   it('delivers each letter once when two workers batch the same letters at the same time', async () => {

@@ -26,16 +26,33 @@ export interface BatchItem {
 }
 
 /**
- * Why a letter left the batch for the single-letter path: `unusual` (not found, verified before,
- * reserved end to end, not due, bytes gone), `verification` (rejected, or failed: a time-out, a
- * thread that died), `no_move` (the lifecycle allowed none), `conflict` (changed since it was
- * read: the statement left it out), `failed` (the read or the statement failed; the single path
- * finds out what committed).
+ * Why a letter left the batch. Delivered alone by the single-letter path: `unusual` (not found,
+ * verified before, reserved end to end, not due, bytes gone), `no_move` (the lifecycle allowed
+ * none), `conflict` (changed since it was read: the statement left it out), `failed` (the read
+ * or the statement failed; the single path finds out what committed). Otherwise: `rejected`
+ * (its verification rejected it: the single path's rejection, without verifying again) and
+ * `verification` (verification failed, a time-out or a thread that died: its job is retried).
  */
-export const SPLIT_REASONS = ['unusual', 'verification', 'no_move', 'conflict', 'failed'] as const;
+export const SPLIT_REASONS = [
+  'unusual',
+  'no_move',
+  'conflict',
+  'failed',
+  'rejected',
+  'verification',
+] as const;
 export type SplitReason = (typeof SPLIT_REASONS)[number];
 
 type Candidate = BatchItem & { letter: LetterForDelivery; documents: ReceivedDocument[] };
+type Settled = PromiseSettledResult<DeliveryOutcome>;
+type Outcomes = Map<string, Promise<Settled>>;
+
+/** Settled at once into a value, so that a failure waits for the batch unhandled by nobody. */
+const settle = (outcome: Promise<DeliveryOutcome>): Promise<Settled> =>
+  outcome.then(
+    (value) => ({ status: 'fulfilled', value }),
+    (reason: unknown) => ({ status: 'rejected', reason }),
+  );
 
 /**
  * Delivery of several letters at once: one statement reads them all with their documents, their
@@ -69,12 +86,12 @@ export class DeliverLetterBatch {
     items: readonly BatchItem[],
     now: () => Date = () => new Date(),
   ): Promise<PromiseSettledResult<DeliveryOutcome>[]> {
-    const outcomes = new Map<string, Promise<DeliveryOutcome>>();
+    const outcomes: Outcomes = new Map();
     const alone = (item: BatchItem, why: SplitReason) => {
       this.onSplit(item.letterId, why);
       outcomes.set(
         item.letterId,
-        this.single.execute(item.letterId, { attempt: item.attempt, now }),
+        settle(this.single.execute(item.letterId, { attempt: item.attempt, now })),
       );
     };
     // A letter named twice is delivered once; both get its answer.
@@ -90,8 +107,16 @@ export class DeliverLetterBatch {
     const moves: { item: Candidate; move: DeliveryMove }[] = [];
     for (const [i, result] of verified.entries()) {
       const item = candidates[i];
-      if (result.status === 'rejected' || result.value.kind === 'rejected') {
-        alone(item, 'verification');
+      if (result.status === 'rejected') {
+        // A time-out on an early attempt, a thread that died: the job is retried, as alone.
+        this.onSplit(item.letterId, 'verification');
+        outcomes.set(item.letterId, Promise.resolve(result));
+        continue;
+      }
+      if (result.value.kind === 'rejected') {
+        // Decided: rejected as the single path rejects, under the letter's lock, not verified again.
+        this.onSplit(item.letterId, 'rejected');
+        outcomes.set(item.letterId, settle(this.rejected(item, result.value.reason)));
         continue;
       }
       const documents = result.value.documents;
@@ -101,14 +126,22 @@ export class DeliverLetterBatch {
       else alone(item, 'no_move');
     }
     await this.deliverAll(moves, outcomes, alone);
-    return Promise.allSettled(items.map((item) => outcomes.get(item.letterId)!));
+    return Promise.all(items.map((item) => outcomes.get(item.letterId)!));
+  }
+
+  private async rejected(
+    item: Candidate,
+    reason: { code: string; detail: string },
+  ): Promise<DeliveryOutcome> {
+    await this.single.reject(item.letterId, factsOf(item.letter, item.documents), reason);
+    return done('rejected');
   }
 
   /** Reads every letter; those the batch cannot take are answered or sent down the single path. */
   private async candidates(
     items: readonly BatchItem[],
     at: Date,
-    outcomes: Map<string, Promise<DeliveryOutcome>>,
+    outcomes: Outcomes,
     alone: (item: BatchItem, why: SplitReason) => void,
   ): Promise<Candidate[]> {
     let read: Awaited<ReturnType<LetterDeliveryStore['readManyForDelivery']>>;
@@ -124,7 +157,7 @@ export class DeliverLetterBatch {
       const entry = byId.get(item.letterId);
       if (entry && entry.letter.state !== 'accepted') {
         // Delivered, rejected or withdrawn already: the single path would say just this.
-        outcomes.set(item.letterId, Promise.resolve(done(entry.letter.state)));
+        outcomes.set(item.letterId, settle(Promise.resolve(done(entry.letter.state))));
         continue;
       }
       const { letter, documents } = entry ?? {};
@@ -143,7 +176,7 @@ export class DeliverLetterBatch {
 
   private async deliverAll(
     moves: { item: Candidate; move: DeliveryMove }[],
-    outcomes: Map<string, Promise<DeliveryOutcome>>,
+    outcomes: Outcomes,
     alone: (item: BatchItem, why: SplitReason) => void,
   ): Promise<void> {
     if (moves.length === 0) return;
@@ -156,7 +189,8 @@ export class DeliverLetterBatch {
       return;
     }
     for (const { item, move } of moves) {
-      if (staged.has(item.letterId)) outcomes.set(item.letterId, Promise.resolve(done(move.to)));
+      if (staged.has(item.letterId))
+        outcomes.set(item.letterId, settle(Promise.resolve(done(move.to))));
       else alone(item, 'conflict');
     }
     // The relay would hand these over within seconds; doing it now saves the citizens the wait.

@@ -132,7 +132,12 @@ export class DeliverLetter {
     return staged && { state: move.to, staged };
   }
 
-  private async reject(
+  /**
+   * Rejects a letter as its verification found it, under the letter's lock: only a letter still
+   * `accepted` moves (another run may have decided it meanwhile). The batch uses it for a letter
+   * its verification rejected, rather than verifying it again.
+   */
+  async reject(
     letterId: string,
     facts: ReceiptFacts,
     reason: { code: string; detail: string },
