@@ -11,6 +11,7 @@ import { OrganisationsAndGrants1764600000000 } from './1764600000000-organisatio
 import { AccessNoticesAndLeaves1764700000000 } from './1764700000000-access-notices-and-leaves';
 import { MailboxErasure1764710000000 } from './1764710000000-mailbox-erasure';
 import { Replies1764800000000 } from './1764800000000-replies';
+import { OutboxDueAt1764900000000 } from './1764900000000-outbox-due-at';
 
 /** In order; a migration is never edited once it has landed. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   AccessNoticesAndLeaves1764700000000,
   MailboxErasure1764710000000,
   Replies1764800000000,
+  OutboxDueAt1764900000000,
 ];

@@ -7,7 +7,7 @@ import { createDataSource } from '#database';
 import { loggedError } from '#errors';
 import { Postkasse } from '#composition';
 import { pipelineGauges, serveMetrics, WorkerMetrics } from '#metrics';
-import { purgeTrash } from '#letters';
+import { purgeTrash, SPLIT_REASONS } from '#letters';
 import { createMailSender } from '#notifications';
 import { JobProducer, QUEUES, producerConnection, workerConnection } from '#queue';
 import { BackgroundLoop } from './loops/background-loop';
@@ -17,6 +17,7 @@ import { DocumentOpenerPool } from './openpgp/document-opener-pool';
 import { checkRegistry } from './processors/registry';
 import { deliverProcessor } from './processors/deliver.processor';
 import { DeliverIntake } from './processors/deliver-intake';
+import { DeliveryBatcher, type Delivery } from './processors/delivery-batcher';
 import { printProcessor } from './processors/print.processor';
 import { notifyProcessor } from './processors/notify.processor';
 import { remindProcessor } from './processors/remind.processor';
@@ -68,12 +69,33 @@ async function main(config: AppConfig): Promise<void> {
   const notifications = root.letterNotifications(mailer, logger);
   const accessNotifications = root.accessLogNotifications(mailer, logger);
 
-  const deliver = root.deliverLetter(opener);
+  const single = root.deliverLetter(opener);
+  const batches = root.deliverLetterBatch(opener, single, (letterId, why) => {
+    metrics.deliverySplits.inc({ reason: why });
+    logger.debug({ letterId, why }, 'letter delivered alone, out of its batch');
+  });
+  // Every series from the start, so a scrape shows zeros rather than nothing.
+  SPLIT_REASONS.forEach((reason) => metrics.deliverySplits.inc({ reason }, 0));
+  (['deliver', 'deliver-bulk'] as const).forEach((queue) =>
+    metrics.deliveryBatchLetters.zero({ queue }),
+  );
+  // One batcher per queue, so that bulk letters never wait in a batch of single ones.
+  const delivery = (queue: 'deliver' | 'deliver-bulk'): Delivery =>
+    config.worker.deliveryBatch > 1
+      ? new DeliveryBatcher(
+          (items) => {
+            metrics.deliveryBatchLetters.observe({ queue }, items.length);
+            return batches.execute(items);
+          },
+          config.worker.deliveryBatch,
+          config.worker.deliveryBatchWaitMs,
+        )
+      : single;
   const registry = checkRegistry({
-    deliver: intake.wrap(deliverProcessor(deliver)),
+    deliver: intake.wrap(deliverProcessor(delivery('deliver'))),
     // Letters sent in batches: the same delivery, from a queue with workers of their own, so
     // a campaign in the thousands does not stand before the single letters sent after it.
-    'deliver-bulk': deliverProcessor(deliver),
+    'deliver-bulk': deliverProcessor(delivery('deliver-bulk')),
     print: printProcessor(root.printLetter),
     notify: notifyProcessor(notifications),
     remind: remindProcessor(notifications),
@@ -191,6 +213,7 @@ async function main(config: AppConfig): Promise<void> {
       queues: QUEUES,
       concurrency: config.worker.concurrency,
       bulkConcurrency: config.worker.bulkConcurrency,
+      deliveryBatch: config.worker.deliveryBatch,
       threads: opener.threads,
       metricsPort: metricsServer?.port ?? null,
     },

@@ -11,6 +11,7 @@ import {
   AgencyReplies,
   CitizenMailbox,
   DeliverLetter,
+  DeliverLetterBatch,
   DeliverWebhook,
   DocumentViewTickets,
   EraseMailbox,
@@ -30,7 +31,9 @@ import {
   SubmitLetterBatch,
   WebhookRegistry,
   WithholdingRules,
+  type DeliverySettings,
   type DocumentOpener,
+  type SplitReason,
   type TicketRedis,
 } from '#letters';
 import {
@@ -136,7 +139,28 @@ export class Postkasse {
    * opener (tests race deliveries with openers of their own); the worker asks once.
    */
   deliverLetter(opener: DocumentOpener): DeliverLetter {
-    return new DeliverLetter(this.db, this.mailboxes, opener, this.outbox);
+    return new DeliverLetter(this.db, this.mailboxes, opener, this.outbox, this.deliverySettings);
+  }
+
+  /** Several letters at once, on the same opener; what fails in the batch goes to `single`. */
+  deliverLetterBatch(
+    opener: DocumentOpener,
+    single: DeliverLetter,
+    onSplit?: (letterId: string, why: SplitReason) => void,
+  ): DeliverLetterBatch {
+    return new DeliverLetterBatch(
+      this.db,
+      this.mailboxes,
+      opener,
+      single,
+      this.outbox,
+      this.deliverySettings,
+      onSplit,
+    );
+  }
+
+  private get deliverySettings(): DeliverySettings {
+    return { dayMs: this.config.notifications.reminderDayMs };
   }
 
   get printLetter(): PrintLetter {

@@ -59,6 +59,9 @@ export interface AppConfig {
     concurrency: number;
     /** Jobs of the bulk deliver queue held at once, beside `concurrency`. */
     bulkConcurrency: number;
+    /** Deliver jobs delivered together (1: each alone), and how long a batch waits to fill. */
+    deliveryBatch: number;
+    deliveryBatchWaitMs: number;
     openpgpThreads: number;
     /** Scheduling niceness of the worker process (0 to 19). */
     niceness: number;

@@ -157,6 +157,8 @@ export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promi
     worker: {
       concurrency: env.WORKER_CONCURRENCY,
       bulkConcurrency: env.WORKER_BULK_CONCURRENCY,
+      deliveryBatch: env.WORKER_DELIVERY_BATCH,
+      deliveryBatchWaitMs: env.WORKER_DELIVERY_BATCH_WAIT_MS,
       openpgpThreads: env.OPENPGP_THREADS,
       niceness: env.WORKER_NICENESS,
       documentTimeoutMs: env.DOCUMENT_TIMEOUT_MS,

@@ -120,6 +120,15 @@ export const environmentSchema = z.object({
    * `WORKER_CONCURRENCY` single letters: a campaign moves on without starving them.
    */
   WORKER_BULK_CONCURRENCY: int(1, 1000).default(2),
+  /**
+   * Deliver jobs a worker delivers together: read in one statement, verified side by side and
+   * delivered in one statement and one commit (1: each letter alone). A batch is made of the
+   * jobs the worker holds at once, so at most its concurrency; half of it keeps one batch
+   * verifying while another is written.
+   */
+  WORKER_DELIVERY_BATCH: int(1, 500).default(4),
+  /** How long the first job of a batch waits for others before the batch goes as it is. */
+  WORKER_DELIVERY_BATCH_WAIT_MS: int(0, 1000).default(5),
   OPENPGP_THREADS: int(0, 64).default(0),
   /**
    * The worker's scheduling niceness (0 to 19): where it shares cores with the API, decrypting a

@@ -16,7 +16,14 @@ export {
   DeliverLetter,
   type DocumentOpener,
   type DeliveryOutcome,
+  type DeliverySettings,
 } from './delivery/deliver-letter';
+export {
+  DeliverLetterBatch,
+  SPLIT_REASONS,
+  type BatchItem,
+  type SplitReason,
+} from './delivery/deliver-letter-batch';
 export {
   CitizenMailbox,
   type MailboxLetterView,

@@ -72,6 +72,21 @@ export class WorkerMetrics extends Metrics {
     registers: [this.registry],
   });
 
+  readonly deliveryBatchLetters = new Histogram({
+    name: 'postkasse_delivery_batch_letters',
+    help: 'Letters delivered together in one batch (read in one statement, written in one)',
+    labelNames: ['queue'] as const,
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+    registers: [this.registry],
+  });
+
+  readonly deliverySplits = new Counter({
+    name: 'postkasse_delivery_split_total',
+    help: 'Letters taken out of their batch and delivered alone, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     super('worker');
   }

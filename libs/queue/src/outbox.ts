@@ -84,6 +84,7 @@ export class Outbox {
           queue,
           subjectId: r.subject_id,
           data: payloadFor(queue, r.subject_id),
+          delayMs: r.delay_ms,
         });
       }),
     );

@@ -6,13 +6,23 @@ export interface StagedJob {
   id: string;
   queue: string;
   subject_id: string;
+  /** How long the job should wait before it runs (its row's `due_at` less now); absent: at once. */
+  delay_ms?: number;
 }
 
-export const decodeJob = (r: Row): StagedJob => ({
-  id: text(r, 'id'),
-  queue: text(r, 'queue'),
-  subject_id: text(r, 'subject_id'),
-});
+export const decodeJob = (r: Row): StagedJob => {
+  const delay = nullable(int)(r, 'delay_ms');
+  return {
+    id: text(r, 'id'),
+    queue: text(r, 'queue'),
+    subject_id: text(r, 'subject_id'),
+    ...(delay !== null && delay > 0 ? { delay_ms: delay } : {}),
+  };
+};
+
+/** What a statement that stages or claims outbox rows returns: the row and the delay left. */
+export const RETURNING_JOB = `id, queue, subject_id,
+  (extract(epoch FROM due_at - now()) * 1000)::bigint AS delay_ms`;
 
 /** How many rows wait for a hand-over, and how long the oldest has waited (null: none). */
 export interface Backlog {
@@ -36,16 +46,19 @@ export class OutboxStore {
     return tx.rows(
       `INSERT INTO outbox (queue, job_id, subject_id)
        SELECT $1::text, $1::text || '-' || s, s FROM unnest($2::uuid[]) AS s
-       RETURNING id, queue, subject_id`,
+       RETURNING ${RETURNING_JOB}`,
       [queue, subjectIds],
       decodeJob,
     );
   }
 
-  /** Rows older than `graceMs` not yet handed over, locked so that relays do not double work. */
+  /**
+   * Rows older than `graceMs` not yet handed over, locked so that relays do not double work;
+   * a row due later is handed over now with the delay left.
+   */
   claimForRelay(tx: Sql, graceMs: number, limit: number): Promise<StagedJob[]> {
     return tx.rows(
-      `SELECT id, queue, subject_id FROM outbox
+      `SELECT ${RETURNING_JOB} FROM outbox
         WHERE handed_over_at IS NULL AND created_at < now() - make_interval(secs => $1)
         ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
       [graceMs / 1000, limit],

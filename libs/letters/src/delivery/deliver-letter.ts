@@ -1,48 +1,18 @@
 import type { DataSource } from 'typeorm';
-import { v7 as uuidv7 } from 'uuid';
-import {
-  OpenPgpError,
-  documentAad,
-  verifyDetachedSignature,
-  type AgencySigningKey,
-  type SealOptions,
-  type SealedDocument,
-} from '#crypto';
-import { Outbox, jobIdFor, type OutboxRow } from '#queue';
-import {
-  LetterDeliveryStore,
-  Sql,
-  type LetterForDelivery,
-  type ReceivedDocument,
-  type VerifiedDocument,
-} from '#stores';
-import { factsOf, jobsAfter } from './delivery-facts';
-import { applyTransition, receiptOf } from '../letter-transitions';
-import { transition, type LetterState } from '#lifecycle';
+import { Outbox, type OutboxRow } from '#queue';
+import { LetterDeliveryStore, Sql, type LetterForDelivery, type VerifiedDocument } from '#stores';
+import type { LetterState } from '#lifecycle';
+import { factsOf } from './delivery-facts';
+import { planDelivery } from './delivery-move';
+import { LetterVerifier, type DocumentOpener } from './letter-verifier';
+import { applyTransition } from '../letter-transitions';
 import type { MailboxDirectory } from '../mailbox/mailbox-directory';
-import { receiptPayload, type ReceiptFacts } from '../receipts/receipt-staging';
+import type { ReceiptFacts } from '../receipts/receipt-staging';
 
-/**
- * Decrypts, verifies and seals one document; in production a thread pool with a time limit,
- * so the plaintext never reaches the thread that talks to the database.
- */
-export interface DocumentOpener {
-  openAndSeal(
-    bytes: Uint8Array,
-    agencyKeys: AgencySigningKey[],
-    at: Date,
-    seal: SealOptions,
-  ): Promise<SealedDocument>;
-}
-
-const TIMEOUT_ATTEMPTS = 3;
+export { type DocumentOpener } from './letter-verifier';
 
 export type DeliveryOutcome =
   { kind: 'done'; state: string } | { kind: 'not_yet'; publishAt: Date };
-
-type Verification =
-  | { kind: 'verified'; documents: VerifiedDocument[] }
-  | { kind: 'rejected'; reason: { code: string; detail: string } };
 
 const RESERVED_END_TO_END = {
   code: 'recipient.reserved_end_to_end',
@@ -56,7 +26,13 @@ const RECIPIENT_ERASED = {
     "the recipient's mailbox was erased before delivery and takes no more letters; send the letter by other means",
 };
 
-const done = (state: string): DeliveryOutcome => ({ kind: 'done', state });
+export const done = (state: string): DeliveryOutcome => ({ kind: 'done', state });
+
+/** What delivery needs beyond its connections: the length of a day for reminders. */
+export interface DeliverySettings {
+  /** `REMINDER_DAY_MS`: a reminder's job is due `reminderAfterDays` of these after delivery. */
+  dayMs: number;
+}
 
 /**
  * The worker's `deliver` job: verify on arrival (so a bad letter is rejected at once even when
@@ -68,17 +44,20 @@ const done = (state: string): DeliveryOutcome => ({ kind: 'done', state });
 export class DeliverLetter {
   constructor(
     private readonly db: DataSource,
-    private readonly mailboxes: MailboxDirectory,
-    private readonly opener: DocumentOpener,
+    mailboxes: MailboxDirectory,
+    opener: DocumentOpener,
     /** When given, the jobs staged with the delivery are handed to the queue at once. */
     private readonly outbox?: Outbox,
+    private readonly settings: DeliverySettings = { dayMs: 86_400_000 },
   ) {
     this.sql = new Sql(db);
     this.letters = new LetterDeliveryStore(this.sql);
+    this.verifier = new LetterVerifier(mailboxes, opener);
   }
 
   private readonly sql: Sql;
   private readonly letters: LetterDeliveryStore;
+  private readonly verifier: LetterVerifier;
 
   /**
    * `attempt` counts from 1. A time-out on an early attempt may be our own overload, so it is
@@ -109,7 +88,7 @@ export class DeliverLetter {
       if (documents.some((d) => !d.received)) {
         return done((await this.letters.readForDelivery(letterId))?.state ?? 'missing');
       }
-      const verification = await this.verify(letterId, letter, documents, attempt);
+      const verification = await this.verifier.verify(letter, documents, attempt);
       if (verification.kind === 'rejected') {
         await this.reject(letterId, factsOf(letter, documents), verification.reason);
         return done('rejected');
@@ -157,124 +136,18 @@ export class DeliverLetter {
     facts: ReceiptFacts,
     at: Date,
   ): Promise<{ state: LetterState; staged: OutboxRow[] } | null> {
-    const event = letter.mailbox.reserved ? 'forward_to_print' : 'deliver';
-    const result = transition(letter.state, event, {
-      requiresAcknowledgement: letter.requiresAcknowledgement,
-    });
-    if (result.kind !== 'moved') return null;
-    const receipt = receiptPayload(letter.id, receiptOf(event), facts, { at });
-    const staged = await this.letters.deliverIfStill(
-      {
-        letterId: letter.id,
-        from: result.from,
-        to: result.to,
-        wasVerified: letter.verified,
-        receipt: {
-          id: uuidv7(),
-          agencyId: facts.agencyId,
-          type: receipt.type,
-          at: receipt.at,
-          payload: receipt,
-        },
-        jobs: jobsAfter(event, letter).map((j) => ({
-          queue: j.queue,
-          jobId: jobIdFor(j.queue, j.subjectId),
-          subjectId: j.subjectId,
-        })),
-        documents: letter.verified ? [] : verified,
-      },
-      tx,
-    );
-    return staged && { state: result.to, staged };
-  }
-
-  private async verify(
-    letterId: string,
-    letter: LetterForDelivery,
-    documents: ReceivedDocument[],
-    attempt: number,
-  ): Promise<Verification> {
-    const dataKey = letter.endToEnd ? null : this.mailboxes.dataKeyOf(letter.mailbox);
-    const results = await Promise.allSettled(
-      documents.map((doc) =>
-        dataKey
-          ? this.openAndSeal(letterId, letter, doc, dataKey)
-          : this.checkEndToEnd(letter, doc),
-      ),
-    );
-    const verified: VerifiedDocument[] = [];
-    for (const [i, result] of results.entries()) {
-      if (result.status === 'fulfilled') {
-        verified.push(result.value);
-        continue;
-      }
-      const error: unknown = result.reason;
-      if (!(error instanceof OpenPgpError)) throw error;
-      if (error.code === 'openpgp.timeout' && attempt < TIMEOUT_ATTEMPTS) throw error;
-      const doc = documents[i];
-      return {
-        kind: 'rejected',
-        reason: {
-          code: error.code,
-          detail: `document ${doc.position + 1} (${doc.filename}): ${error.detail}`,
-        },
-      };
-    }
-    return { kind: 'verified', documents: verified };
-  }
-
-  private async openAndSeal(
-    letterId: string,
-    letter: LetterForDelivery,
-    doc: ReceivedDocument,
-    dataKey: Buffer,
-  ): Promise<VerifiedDocument> {
-    const aad = documentAad(letterId, doc.id, letter.mailbox.masterKeyVersion);
-    const sealed = await this.opener.openAndSeal(
-      doc.received!,
-      letter.agencyKeys,
-      letter.createdAt,
-      {
-        key: dataKey,
-        aad,
-      },
-    );
-    return {
-      id: doc.id,
-      sealed: sealed.sealed,
-      plaintextSha256: sealed.plaintextSha256,
-      size: sealed.size,
-      signature: Buffer.from(sealed.detachedSignature),
-      signer: sealed.signerFingerprint,
-    };
+    const move = planDelivery(letter, verified, facts, at, this.settings.dayMs);
+    if (!move) return null;
+    const staged = await this.letters.deliverIfStill(move, tx);
+    return staged && { state: move.to, staged };
   }
 
   /**
-   * The platform cannot decrypt an end-to-end document: it checks the agency's detached
-   * signature over the ciphertext and keeps the document exactly as received (DESIGN
-   * "Encryption and signatures").
+   * Rejects a letter as its verification found it, under the letter's lock: only a letter still
+   * `accepted` moves (another run may have decided it meanwhile). The batch uses it for a letter
+   * its verification rejected, rather than verifying it again.
    */
-  private async checkEndToEnd(
-    letter: LetterForDelivery,
-    doc: ReceivedDocument,
-  ): Promise<VerifiedDocument> {
-    const { signerFingerprint } = await verifyDetachedSignature(
-      doc.received!,
-      doc.receivedSignature ?? new Uint8Array(),
-      letter.agencyKeys,
-      letter.createdAt,
-    );
-    return {
-      id: doc.id,
-      sealed: null,
-      plaintextSha256: null,
-      size: doc.received!.byteLength,
-      signature: null,
-      signer: signerFingerprint,
-    };
-  }
-
-  private async reject(
+  async reject(
     letterId: string,
     facts: ReceiptFacts,
     reason: { code: string; detail: string },

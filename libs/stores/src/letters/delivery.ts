@@ -79,7 +79,8 @@ export interface DeliveryMove {
   /** Whether the letter was verified when it was read: the move applies only if still so. */
   wasVerified: boolean;
   receipt: { id: string; agencyId: string; type: string; at: string; payload: UnsequencedPayload };
-  jobs: { queue: string; jobId: string; subjectId: string }[];
+  /** `afterMs`: how long after the move the job is due (a reminder); absent or 0: at once. */
+  jobs: { queue: string; jobId: string; subjectId: string; afterMs?: number }[];
   /** Sealed documents to store with the move; empty when they were stored before. */
   documents: VerifiedDocument[];
 }
@@ -156,6 +157,24 @@ const decodeReceived = (r: Row): ReceivedDocument => ({
   plaintextSha256: nullable(text)(r, 'plaintext_sha256'),
 });
 
+// Key times in whole milliseconds, as the driver reads every other timestamp.
+const LETTER_FOR_DELIVERY = `l.state, l.agency_id, l.created_at, l.publish_at,
+  l.verified_at IS NOT NULL AS verified, l.requires_acknowledgement, l.end_to_end,
+  l.reminder_after_days, mb.id AS mailbox_id,
+  -- Reserving against digital post is a person's choice: an organisation's letters are always
+  -- delivered, never printed.
+  (mb.reserved AND mb.kind = 'person') AS reserved, mb.recipient_ref,
+  mb.wrapped_data_key, mb.master_key_version, mb.erased_at,
+  COALESCE((SELECT json_agg(json_build_object(
+      'fingerprint', k.fingerprint, 'publicKeyArmored', k.public_key,
+      'addedAt', floor(extract(epoch FROM k.added_at) * 1000),
+      'revokedAt', floor(extract(epoch FROM k.revoked_at) * 1000)))
+    FROM agency_signing_keys k WHERE k.agency_id = l.agency_id), '[]') AS agency_keys`;
+
+const RECEIVED_DOCUMENT = `d.id, d.position, d.filename, d.received, d.received_signature,
+  encode(d.received_sha256, 'hex') AS received_sha256,
+  encode(d.plaintext_sha256, 'hex') AS plaintext_sha256`;
+
 /** The states the reconciler looks in; each has a partial index (a custom plan sees the value). */
 const AWAITING_DELIVERY: LetterState = 'accepted';
 const AWAITING_PRINT: LetterState = 'forwarded_to_print';
@@ -166,20 +185,9 @@ export class LetterDeliveryStore {
 
   /** The letter, its mailbox and its agency's keys in one round trip. */
   readForDelivery(letterId: string): Promise<LetterForDelivery | null> {
-    // Key times in whole milliseconds, as the driver reads every other timestamp.
     return this.sql.maybeOne(
-      `SELECT l.state, l.agency_id, l.created_at, l.publish_at, l.verified_at IS NOT NULL AS verified,
-              l.requires_acknowledgement, l.end_to_end, l.reminder_after_days, mb.id AS mailbox_id,
-              -- Reserving against digital post is a person's choice: an organisation's letters
-              -- are always delivered, never printed.
-              (mb.reserved AND mb.kind = 'person') AS reserved, mb.recipient_ref,
-              mb.wrapped_data_key, mb.master_key_version, mb.erased_at,
-              COALESCE((SELECT json_agg(json_build_object(
-                  'fingerprint', k.fingerprint, 'publicKeyArmored', k.public_key,
-                  'addedAt', floor(extract(epoch FROM k.added_at) * 1000),
-                  'revokedAt', floor(extract(epoch FROM k.revoked_at) * 1000)))
-                FROM agency_signing_keys k WHERE k.agency_id = l.agency_id), '[]') AS agency_keys
-         FROM letters l JOIN mailboxes mb ON mb.id = l.mailbox_id WHERE l.id = $1`,
+      `SELECT ${LETTER_FOR_DELIVERY} FROM letters l JOIN mailboxes mb ON mb.id = l.mailbox_id
+        WHERE l.id = $1`,
       [letterId],
       decodeLetter(letterId),
     );
@@ -188,13 +196,38 @@ export class LetterDeliveryStore {
   /** The letter's documents in order, with what they were received as. */
   receivedDocuments(letterId: string): Promise<ReceivedDocument[]> {
     return this.sql.rows(
-      `SELECT id, position, filename, received, received_signature,
-              encode(received_sha256, 'hex') AS received_sha256,
-              encode(plaintext_sha256, 'hex') AS plaintext_sha256
-         FROM documents WHERE letter_id = $1 ORDER BY position`,
+      `SELECT ${RECEIVED_DOCUMENT} FROM documents d WHERE d.letter_id = $1 ORDER BY d.position`,
       [letterId],
       decodeReceived,
     );
+  }
+
+  /**
+   * Several letters for a batch delivery, each with its mailbox, its agency's keys and its
+   * documents, in one statement: a row per document, the letter's columns beside it. Letters
+   * not found are not in the answer.
+   */
+  async readManyForDelivery(
+    letterIds: readonly string[],
+  ): Promise<{ letter: LetterForDelivery; documents: ReceivedDocument[] }[]> {
+    const rows = await this.sql.run(
+      `SELECT l.id AS letter_id, ${LETTER_FOR_DELIVERY}, ${RECEIVED_DOCUMENT}
+         FROM letters l JOIN mailboxes mb ON mb.id = l.mailbox_id
+         JOIN documents d ON d.letter_id = l.id
+        WHERE l.id = ANY($1::uuid[]) ORDER BY l.id, d.position`,
+      [letterIds],
+    );
+    const found = new Map<string, { letter: LetterForDelivery; documents: ReceivedDocument[] }>();
+    for (const r of rows.rows) {
+      const id = text(r, 'letter_id');
+      let entry = found.get(id);
+      if (!entry) {
+        entry = { letter: decodeLetter(id)(r), documents: [] };
+        found.set(id, entry);
+      }
+      entry.documents.push(decodeReceived(r));
+    }
+    return [...found.values()];
   }
 
   /** Locks the letter row (lock order everywhere: the letter first, then its documents). */
@@ -218,9 +251,24 @@ export class LetterDeliveryStore {
    * null when the letter has changed since it was read (then nothing was written).
    */
   async deliverIfStill(move: DeliveryMove, tx: Sql = this.sql): Promise<StagedJob[] | null> {
-    const statement = deliveryStatement(move);
+    return (await this.deliverAllIfStill([move], tx)).get(move.letterId) ?? null;
+  }
+
+  /**
+   * Several deliveries in one statement and one commit. Each letter moves only if it is still as
+   * it was read; the answer holds the staged jobs of the letters that moved, by letter, and
+   * nothing for one that had changed (nothing was written for it).
+   */
+  async deliverAllIfStill(
+    moves: readonly DeliveryMove[],
+    tx: Sql = this.sql,
+  ): Promise<Map<string, StagedJob[]>> {
+    const statement = deliveryStatement(moves);
     const staged = await tx.rows(statement.text, statement.params, decodeJob);
-    return staged.length > 0 ? staged : null;
+    const byLetter = new Map<string, StagedJob[]>();
+    for (const job of staged)
+      byLetter.set(job.subject_id, [...(byLetter.get(job.subject_id) ?? []), job]);
+    return byLetter;
   }
 
   /**
