@@ -24,7 +24,7 @@ import { EmailConfirmationService } from './mailbox/email-confirmation.service';
 import { DocsController, OPENAPI_DOCUMENT } from './openapi/docs.controller';
 import { buildOpenApiDocument } from './openapi/document';
 import { PlatformController } from './platform/platform.controller';
-import { apiProviders } from './providers';
+import { apiProviders, REPLICA } from './providers';
 import { RateLimitedAuthGuard } from './rate-limit/rate-limited-auth.guard';
 import { EventsController } from './sender/events.controller';
 import { LettersController } from './sender/letters.controller';
@@ -93,6 +93,16 @@ export class ApiModule {
           ...dataSourceOptions(config.databaseUrl, config.databasePoolSize),
           retryAttempts: 3,
         }),
+        // The lag-tolerant reads' own pool on a streaming replica (docs/scaling.md).
+        ...(config.databaseReplicaUrl
+          ? [
+              TypeOrmModule.forRoot({
+                ...dataSourceOptions(config.databaseReplicaUrl, config.databasePoolSize),
+                name: REPLICA,
+                retryAttempts: 3,
+              }),
+            ]
+          : []),
       ],
       controllers: API_CONTROLLERS,
       providers: [

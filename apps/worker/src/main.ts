@@ -33,12 +33,16 @@ async function main(config: AppConfig): Promise<void> {
   const db = createDataSource(config.databaseUrl, config.databasePoolSize);
   await db.initialize();
 
-  const producer = new JobProducer(producerConnection(config.redisUrl), config.queuePrefix, {
-    webhook: {
-      attempts: config.webhooks.attempts,
-      backoff: { type: 'exponential', delay: config.webhooks.backoffMs },
+  const producer = new JobProducer(
+    producerConnection(config.redisUrl, config.redisClusterNodes),
+    config.queuePrefix,
+    {
+      webhook: {
+        attempts: config.webhooks.attempts,
+        backoff: { type: 'exponential', delay: config.webhooks.backoffMs },
+      },
     },
-  });
+  );
   const root = new Postkasse(config, { db, producer });
   const outbox = root.outbox;
   const opener = new DocumentOpenerPool(
@@ -81,7 +85,7 @@ async function main(config: AppConfig): Promise<void> {
 
   const workers = QUEUES.map((name) => {
     const worker = new Worker(name, registry[name] as never, {
-      connection: workerConnection(config.redisUrl),
+      connection: workerConnection(config.redisUrl, config.redisClusterNodes),
       prefix: config.queuePrefix,
       concurrency:
         name === 'deliver-bulk' ? config.worker.bulkConcurrency : config.worker.concurrency,

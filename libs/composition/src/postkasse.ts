@@ -11,6 +11,7 @@ import {
   MailboxDirectory,
   MailboxKeys,
   PrintLetter,
+  type LetterUseCaseOptions,
   ReceiptLog,
   ReceiptSequencer,
   RecipientLookup,
@@ -43,6 +44,10 @@ export interface Resources {
   db: DataSource;
   /** Absent in processes that queue nothing (the CLI). */
   producer?: JobProducer;
+  /** A streaming replica (`DATABASE_REPLICA_URL`) for the lag-tolerant reads; absent: `db`. */
+  replica?: DataSource;
+  /** Counts the states letters enter through the use cases built here (the process's metrics). */
+  entered?: LetterUseCaseOptions['entered'];
 }
 
 /**
@@ -71,6 +76,18 @@ export class Postkasse {
 
   get sql(): Sql {
     return this.once('sql', () => new Sql(this.db));
+  }
+
+  /**
+   * Where the citizen's and the sender's lag-tolerant reads go (a replica when the process has
+   * one), and who counts the states their changes enter. Everything else uses the primary.
+   */
+  private get letterOptions(): LetterUseCaseOptions {
+    const { replica, entered } = this.resources;
+    return this.once('letterOptions', () => ({
+      reads: replica ? new Sql(replica) : undefined,
+      entered,
+    }));
   }
 
   /** The operators' store: agencies, their keys, and the audit log of what operators changed. */
@@ -134,7 +151,10 @@ export class Postkasse {
   }
 
   get citizenMailbox(): CitizenMailbox {
-    return this.once('citizenMailbox', () => new CitizenMailbox(this.db, this.mailboxes));
+    return this.once(
+      'citizenMailbox',
+      () => new CitizenMailbox(this.db, this.mailboxes, this.letterOptions),
+    );
   }
 
   /** Over the API's request connection (fail-fast), which the process opens and closes. */
@@ -166,7 +186,10 @@ export class Postkasse {
   }
 
   get senderLetters(): SenderLetters {
-    return this.once('senderLetters', () => new SenderLetters(this.db, this.letterEvidence));
+    return this.once(
+      'senderLetters',
+      () => new SenderLetters(this.db, this.letterEvidence, this.letterOptions),
+    );
   }
 
   get receiptSequencer(): ReceiptSequencer {

@@ -6,6 +6,7 @@ import { AccessLogStore, MailboxLettersStore, Sql, type Folder, type MailboxLett
 import { decodeCursor, encodeCursor } from '../cursor';
 import { applyTransition } from '../letter-transitions';
 import { transition } from '#lifecycle';
+import type { LetterUseCaseOptions } from '../use-case-options';
 import type { MailboxDirectory } from './mailbox-directory';
 import type { StagedReceipt } from '../receipts/receipt-staging';
 
@@ -52,14 +53,18 @@ const view = (l: MailboxLetter): MailboxLetterView => ({
 export class CitizenMailbox {
   private readonly sql: Sql;
   private readonly letters: MailboxLettersStore;
+  /** The lag-tolerant reads (list, summary, a letter): a replica when there is one. */
+  private readonly shown: MailboxLettersStore;
   private readonly accessEntries = new AccessLogStore();
 
   constructor(
     private readonly db: DataSource,
     private readonly mailboxes: MailboxDirectory,
+    private readonly options: LetterUseCaseOptions = {},
   ) {
     this.sql = new Sql(db);
     this.letters = new MailboxLettersStore(this.sql);
+    this.shown = options.reads ? new MailboxLettersStore(options.reads) : this.letters;
   }
 
   /**
@@ -74,7 +79,7 @@ export class CitizenMailbox {
     scope: MailboxScope,
     query: ListQuery,
   ): Promise<{ items: MailboxLetterView[]; nextCursor: string | null }> {
-    const rows = await this.letters.pageOfInbox(scope, {
+    const rows = await this.shown.pageOfInbox(scope, {
       folder: query.folder,
       unread: query.unread,
       q: query.q,
@@ -91,11 +96,11 @@ export class CitizenMailbox {
   }
 
   summary(scope: MailboxScope): Promise<{ unread: number; needsAction: number }> {
-    return this.letters.summary(scope);
+    return this.shown.summary(scope);
   }
 
   async get(scope: MailboxScope, letterId: string): Promise<MailboxLetterView> {
-    const letter = await this.letters.letterInScope(scope, letterId);
+    const letter = await this.shown.letterInScope(scope, letterId);
     if (!letter) throw notFound('letter');
     return view(letter);
   }
@@ -119,21 +124,25 @@ export class CitizenMailbox {
         );
     // Only a first read changes anything; later ones need no locked transaction to say so.
     // Reading is what every scope may do, so a read-only scope's first read counts as well.
+    // The document and its state come from the primary: this read is the legal moment of `read`.
     const facts = { requiresAcknowledgement: found.requiresAcknowledgement };
-    if (transition(found.state, 'read', facts).kind !== 'unchanged')
-      await this.db.transaction((m) => applyTransition(m, letterId, 'read'));
+    if (transition(found.state, 'read', facts).kind !== 'unchanged') {
+      const applied = await this.db.transaction((m) => applyTransition(m, letterId, 'read'));
+      if (applied.changed) this.options.entered?.(applied.state);
+    }
     // Opening it again answers the citizen's own "unread" reminder.
     if (found.markedUnread) await this.letters.clearMarkedUnread(scope, letterId);
     return { filename: doc.filename, mediaType: doc.mediaType, content };
   }
 
   async acknowledge(scope: MailboxScope, letterId: string): Promise<StagedReceipt> {
-    return this.db.transaction(async (m) => {
+    const applied = await this.db.transaction(async (m) => {
       if (!(await this.letters.letterToChange(new Sql(m), scope, letterId)))
         throw notFound('letter');
-      const applied = await applyTransition(m, letterId, 'acknowledge');
-      return applied.receipt!;
+      return applyTransition(m, letterId, 'acknowledge');
     });
+    if (applied.changed) this.options.entered?.(applied.state);
+    return applied.receipt!;
   }
 
   async move(scope: MailboxScope, letterId: string, folder: Folder): Promise<MailboxLetterView> {

@@ -3,6 +3,7 @@ import { notFound } from '#errors';
 import { SenderLettersStore, Sql } from '#stores';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { applyTransition } from '../letter-transitions';
+import type { LetterUseCaseOptions } from '../use-case-options';
 import type { LetterEvidence } from '../receipts/letter-evidence';
 import type { InclusionProofView } from '../receipts/receipt-log';
 import type { StagedReceipt } from '../receipts/receipt-staging';
@@ -30,18 +31,30 @@ export interface EventItem {
  */
 export class SenderLetters {
   private readonly letters: SenderLettersStore;
+  /** The status reads (a letter, its receipts, the event feed): a replica when there is one. */
+  private readonly shown: SenderLettersStore;
 
   constructor(
     private readonly db: DataSource,
     private readonly evidence?: LetterEvidence,
+    private readonly options: LetterUseCaseOptions = {},
   ) {
     this.letters = new SenderLettersStore(new Sql(db));
+    this.shown = options.reads ? new SenderLettersStore(options.reads) : this.letters;
   }
 
-  async get(agencyId: string, letterId: string): Promise<SenderLetterView> {
-    const letter = await this.letters.letterForAgency(agencyId, letterId);
+  get(agencyId: string, letterId: string): Promise<SenderLetterView> {
+    return this.view(this.shown, agencyId, letterId);
+  }
+
+  private async view(
+    from: SenderLettersStore,
+    agencyId: string,
+    letterId: string,
+  ): Promise<SenderLetterView> {
+    const letter = await from.letterForAgency(agencyId, letterId);
     if (!letter) throw notFound('letter');
-    const timeline = await this.letters.timelineOf(letterId);
+    const timeline = await from.timelineOf(letterId);
     return {
       id: letter.id,
       state: letter.state,
@@ -63,7 +76,7 @@ export class SenderLetters {
     items: (StagedReceipt & { jws?: string; inclusionProof?: InclusionProofView | null })[];
   }> {
     await this.get(agencyId, letterId);
-    const rows = await this.letters.receiptsOf(letterId);
+    const rows = await this.shown.receiptsOf(letterId);
     const proofs = this.evidence ? (await this.evidence.proofs(letterId)).byIndex : new Map();
     return {
       items: rows.map((r) => ({
@@ -75,13 +88,16 @@ export class SenderLetters {
   }
 
   async withdraw(agencyId: string, letterId: string): Promise<SenderLetterView> {
-    await this.db.transaction(async (m) => {
+    const applied = await this.db.transaction(async (m) => {
       const tx = new Sql(m);
       if (!(await this.letters.isOwnLetter(tx, agencyId, letterId))) throw notFound('letter');
-      const applied = await applyTransition(m, letterId, 'withdraw');
-      if (applied.changed) await this.letters.dropBytesIfWithdrawn(tx, letterId);
+      const moved = await applyTransition(m, letterId, 'withdraw');
+      if (moved.changed) await this.letters.dropBytesIfWithdrawn(tx, letterId);
+      return moved;
     });
-    return this.get(agencyId, letterId);
+    if (applied.changed) this.options.entered?.(applied.state);
+    // From the primary: the agency sees its own withdrawal, however far a replica lags.
+    return this.view(this.letters, agencyId, letterId);
   }
 
   /** The agency's receipts in log order. `nextCursor` is always where to resume. */
@@ -92,7 +108,9 @@ export class SenderLetters {
   ): Promise<{ items: EventItem[]; nextCursor: string }> {
     const start = decodeCursor(after, ['logIndex'], 'after');
     const from = start ? start[0] : -1;
-    const items = (await this.letters.eventsAfter(agencyId, from, limit)).map((r) => ({
+    // A replica replays the log in commit order, and the sequencer commits in index order: a
+    // lagging replica shows fewer entries, never a gap that a saved cursor would skip.
+    const items = (await this.shown.eventsAfter(agencyId, from, limit)).map((r) => ({
       id: r.receiptId,
       type: r.type,
       letterId: r.letterId,
