@@ -100,7 +100,10 @@ export class CitizenMailbox {
   }
 
   async get(scope: MailboxScope, letterId: string): Promise<MailboxLetterView> {
-    const letter = await this.shown.letterInScope(scope, letterId);
+    // A letter the replica has not replayed yet is asked of the primary: never "not found".
+    const letter =
+      (await this.shown.letterInScope(scope, letterId)) ??
+      (this.shown === this.letters ? null : await this.letters.letterInScope(scope, letterId));
     if (!letter) throw notFound('letter');
     return view(letter);
   }

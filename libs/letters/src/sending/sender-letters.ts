@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { notFound } from '#errors';
-import { SenderLettersStore, Sql } from '#stores';
+import { SenderLettersStore, Sql, type SenderLetterRow } from '#stores';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { applyTransition } from '../letter-transitions';
 import type { LetterUseCaseOptions } from '../use-case-options';
@@ -44,16 +44,15 @@ export class SenderLetters {
   }
 
   get(agencyId: string, letterId: string): Promise<SenderLetterView> {
-    return this.view(this.shown, agencyId, letterId);
+    return this.view(agencyId, letterId);
   }
 
   private async view(
-    from: SenderLettersStore,
     agencyId: string,
     letterId: string,
+    stores?: SenderLettersStore[],
   ): Promise<SenderLetterView> {
-    const letter = await from.letterForAgency(agencyId, letterId);
-    if (!letter) throw notFound('letter');
+    const { from, letter } = await this.holding(agencyId, letterId, stores);
     const timeline = await from.timelineOf(letterId);
     return {
       id: letter.id,
@@ -66,6 +65,22 @@ export class SenderLetters {
   }
 
   /**
+   * The store that has the letter: the replica, else the primary (a letter accepted a moment
+   * ago that the replica has not replayed yet), so a letter that exists is never "not found".
+   */
+  private async holding(
+    agencyId: string,
+    letterId: string,
+    stores = [this.shown, this.letters],
+  ): Promise<{ from: SenderLettersStore; letter: SenderLetterRow }> {
+    for (const from of new Set(stores)) {
+      const letter = await from.letterForAgency(agencyId, letterId);
+      if (letter) return { from, letter };
+    }
+    throw notFound('letter');
+  }
+
+  /**
    * The letter's receipts: once sequenced with their JWS, and once a signed tree head covers
    * them with an inclusion proof against it.
    */
@@ -75,8 +90,8 @@ export class SenderLetters {
   ): Promise<{
     items: (StagedReceipt & { jws?: string; inclusionProof?: InclusionProofView | null })[];
   }> {
-    await this.get(agencyId, letterId);
-    const rows = await this.shown.receiptsOf(letterId);
+    const { from } = await this.holding(agencyId, letterId);
+    const rows = await from.receiptsOf(letterId);
     const proofs = this.evidence ? (await this.evidence.proofs(letterId)).byIndex : new Map();
     return {
       items: rows.map((r) => ({
@@ -96,8 +111,8 @@ export class SenderLetters {
       return moved;
     });
     if (applied.changed) this.options.entered?.(applied.state);
-    // From the primary: the agency sees its own withdrawal, however far a replica lags.
-    return this.view(this.letters, agencyId, letterId);
+    // The agency sees its own withdrawal at once, however far a replica lags.
+    return this.view(agencyId, letterId, [this.letters]);
   }
 
   /** The agency's receipts in log order. `nextCursor` is always where to resume. */
