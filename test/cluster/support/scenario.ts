@@ -204,20 +204,33 @@ export function clusterScenario({ letters, clients }: { letters: number; clients
       const submittedMs = Date.now() - started;
       await faults;
 
-      const deliveredIn = await api.waitFor(
-        async () => {
-          const [row] = await layout.query<{ open: string }>(
-            `SELECT count(*) FILTER (WHERE state = 'accepted') AS open FROM letters
-              WHERE sender_reference LIKE 'Klynge-last-%'`,
-          );
-          return Number(row.open) === 0 ? Date.now() - started : undefined;
-        },
-        'every letter delivered',
-        240_000,
-      );
-      sampling = false;
-      await lagSampler;
-
+      let deliveredIn: number;
+      try {
+        deliveredIn = await api.waitFor(
+          async () => {
+            const [row] = await layout.query<{ open: string }>(
+              `SELECT count(*) FILTER (WHERE state = 'accepted') AS open FROM letters
+                WHERE sender_reference LIKE 'Klynge-last-%'`,
+            );
+            return Number(row.open) === 0 ? Date.now() - started : undefined;
+          },
+          'every letter delivered',
+          240_000,
+        );
+      } catch (error) {
+        const stuck = await layout.query(
+          `SELECT l.id, l.created_at, o.handed_over_at FROM letters l
+             LEFT JOIN outbox o ON o.subject_id = l.id
+            WHERE l.state = 'accepted' AND l.sender_reference LIKE 'Klynge-last-%'`,
+        );
+        // What the letters still waiting had, and what the processes said: the diagnosis.
+        throw new Error(`${String(error)}\nstuck: ${JSON.stringify(stuck)}\n${layout.outputs()}`, {
+          cause: error,
+        });
+      } finally {
+        sampling = false;
+        await lagSampler;
+      }
       const [ledger] = await layout.query<Record<string, string>>(
         `SELECT count(*) AS letters,
                 count(DISTINCT sender_reference) AS refs,
