@@ -73,6 +73,8 @@ export class ClusterLayout {
       RECONCILE_STALE_MS: '5000',
       WORKER_CONCURRENCY: '8',
       OPENPGP_THREADS: '1',
+      // The worker's drain limit follows from it (its jobs' longest run): 20 s here.
+      DOCUMENT_TIMEOUT_MS: '10000',
       WORKER_METRICS_PORT: '0',
       RATE_LIMIT_AGENCY_REQUESTS: '1000000',
       RATE_LIMIT_CITIZEN_REQUESTS: '1000000',
@@ -141,7 +143,7 @@ export class ClusterLayout {
    * Stops a process as a deployment would (SIGTERM, it drains), and kills it if it has not
    * exited after `graceMs`. Returns the seconds the drain took, or null when it was killed.
    */
-  async drain(process: RunningProcess, graceMs = 20_000): Promise<number | null> {
+  async drain(process: RunningProcess, graceMs = 30_000): Promise<number | null> {
     const started = Date.now();
     const stopped = process.stop('SIGTERM');
     const drained = await Promise.race([
