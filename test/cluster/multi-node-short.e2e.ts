@@ -7,4 +7,4 @@ import { clusterScenario } from './support/scenario';
  */
 jest.setTimeout(5 * 60_000);
 
-clusterScenario({ letters: 60, clients: 8, drain: false });
+clusterScenario({ letters: 60, clients: 8 });

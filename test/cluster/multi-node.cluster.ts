@@ -6,5 +6,4 @@ jest.setTimeout(10 * 60_000);
 clusterScenario({
   letters: Number(process.env.CLUSTER_LETTERS ?? 300),
   clients: Number(process.env.CLUSTER_CLIENTS ?? 12),
-  drain: true,
 });
