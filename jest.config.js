@@ -47,6 +47,13 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
+    // The multi-node layout (docs/scaling.md): `npm run test:cluster` only, one run at a time.
+    {
+      ...common,
+      displayName: 'cluster',
+      testMatch: ['<rootDir>/test/cluster/**/*.cluster.ts'],
+      testPathIgnorePatterns: process.env.POSTKASSE_CLUSTER === '1' ? [] : ['/test/cluster/'],
+    },
     // Fault scenarios (docs/reliability.md): the short ones run in `npm test`, the long ones
     // only in `npm run test:faults`, which sets FAULTS_LONG=1.
     {

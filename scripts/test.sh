@@ -17,6 +17,10 @@ if ! command -v promtool >/dev/null; then
     as_root systemctl disable --now prometheus >/dev/null 2>&1 || true
   fi
 fi
+# The multi-node layout's short run (test/cluster/multi-node-short.e2e.ts) starts its own engines.
+for engine in pgbouncer haproxy; do
+  command -v "$engine" >/dev/null || apt_install "$engine" || say "$engine unavailable: the cluster test will fail"
+done
 command -v docker-compose >/dev/null || apt_install docker-compose || say "docker-compose unavailable: test/ops.e2e.ts will fail"
 npx eslint . && npx prettier --check . >/dev/null || { say "lint or formatting failed: npm run lint"; exit 1; }
 export NODE_ENV=test

@@ -177,6 +177,75 @@ describe('the /metrics of the API and the worker after a letter', () => {
   });
 });
 
+describe('letters entering every state', () => {
+  it('counts the batch accepted and delivered, the read and the acknowledgement, and the withdrawal', async () => {
+    const sender = api.as(agency.apiKey);
+    const platformKey = await platformPublicKey(stack);
+    const letter = async (extra: Record<string, unknown>) => ({
+      recipient: { nationalId },
+      title: 'Tilstander',
+      documents: [
+        {
+          filename: 'brev.txt',
+          mediaType: 'text/plain',
+          content: await sealFor(agency, platformKey, 'Hei igjen'),
+        },
+      ],
+      ...extra,
+    });
+    const counted = async (url: string, state: string) =>
+      value((await scrape(url)).samples, 'postkasse_letters_entered_total', { state });
+    const before = {
+      accepted: await counted(`${stack.baseUrl}/metrics`, 'accepted'),
+      delivered: await counted(workerMetrics, 'delivered'),
+    };
+
+    const batch = await sender.post(
+      '/v1/letter-batches',
+      {
+        letters: [
+          { idempotencyKey: randomUUID(), ...(await letter({ requiresAcknowledgement: true })) },
+        ],
+      },
+      { 'idempotency-key': randomUUID() },
+    );
+    expect(batch.status).toBe(200);
+    const batched = batch.body.items[0].id as string;
+    const later = await sender.post(
+      '/v1/letters',
+      await letter({ publishAt: new Date(Date.now() + 3_600_000).toISOString() }),
+      { 'idempotency-key': randomUUID() },
+    );
+    expect(later.status).toBe(202);
+    expect((await sender.request('DELETE', `/v1/letters/${later.body.id}`)).status).toBe(200);
+
+    await sender.waitForState(batched, 'delivered');
+    const citizen = api.as(await stack.cli(['dev', 'token', '--citizen', nationalId]));
+    const shown = await citizen.get(`/v1/mailbox/letters/${batched}`);
+    const documentId = shown.body.documents[0].id as string;
+    expect(
+      (await citizen.get(`/v1/mailbox/letters/${batched}/documents/${documentId}`)).status,
+    ).toBe(200);
+    // A second read and a second acknowledgement change nothing and count nothing.
+    await citizen.get(`/v1/mailbox/letters/${batched}/documents/${documentId}`);
+    expect((await citizen.post(`/v1/mailbox/letters/${batched}/acknowledge`, {})).status).toBe(200);
+    await citizen.post(`/v1/mailbox/letters/${batched}/acknowledge`, {});
+
+    const fromApi = (await scrape(`${stack.baseUrl}/metrics`)).samples;
+    const entered = (state: string) => value(fromApi, 'postkasse_letters_entered_total', { state });
+    expect(entered('accepted')).toBe(before.accepted + 2);
+    expect(entered('read')).toBe(1);
+    expect(entered('acknowledged')).toBe(1);
+    expect(entered('withdrawn')).toBe(1);
+    // The batch's letter came through the bulk queue, by the same delivery.
+    await api.waitFor(
+      async () =>
+        (await counted(workerMetrics, 'delivered')) === before.delivered + 1 ? true : undefined,
+      'the bulk delivery counted',
+    );
+  });
+});
+
 describe('a second worker on the same host', () => {
   it('keeps working when the metrics port is taken, and says so in its log', async () => {
     // The stack's worker already holds the port; this one must run on without metrics.

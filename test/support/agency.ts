@@ -28,7 +28,7 @@ export async function generateAgencyKey(type: 'curve25519' | 'rsa' = 'curve25519
 
 /** An agency registered through the CLI, exactly as an operator would. */
 export async function createAgency(
-  stack: Stack,
+  stack: Pick<Stack, 'cli'>,
   name: string,
   type: 'curve25519' | 'rsa' = 'curve25519',
   scopes?: string,
@@ -50,7 +50,7 @@ export async function createAgency(
   return { id, apiKey, privateKey, publicKey, keyFile };
 }
 
-export async function platformPublicKey(stack: Stack): Promise<string> {
+export async function platformPublicKey(stack: Pick<Stack, 'baseUrl'>): Promise<string> {
   const keys = (await (await fetch(`${stack.baseUrl}/v1/platform/keys`)).json()) as {
     openpgp: { publicKey: string };
   };

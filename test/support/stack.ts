@@ -150,19 +150,29 @@ export class Stack {
    * a command that writes where it runs (`dev seed` writes .secrets/).
    */
   cli(args: string[], cwd = ROOT): Promise<string> {
-    return new Promise((resolveOutput, reject) => {
-      // POSTKASSE_API: this stack, even while an `npm start` in the checkout records its own.
-      const child = spawn(process.execPath, [join(DIST, 'cli/src/main.js'), ...args], {
-        cwd,
-        env: { ...this.env, POSTKASSE_API: this.baseUrl },
-      });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-      child.on('exit', (code) =>
-        code === 0 ? resolveOutput(out.trim()) : reject(new Error(`cli ${args.join(' ')}: ${err}`)),
-      );
-    });
+    return runCli(this.env, this.baseUrl, args, cwd);
   }
+}
+
+/** The CLI as an operator runs it, against the API at `apiUrl`; its standard output. */
+export function runCli(
+  env: NodeJS.ProcessEnv,
+  apiUrl: string,
+  args: string[],
+  cwd = ROOT,
+): Promise<string> {
+  return new Promise((resolveOutput, reject) => {
+    // POSTKASSE_API: this API, even while an `npm start` in the checkout records its own.
+    const child = spawn(process.execPath, [join(DIST, 'cli/src/main.js'), ...args], {
+      cwd,
+      env: { ...env, POSTKASSE_API: apiUrl },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('exit', (code) =>
+      code === 0 ? resolveOutput(out.trim()) : reject(new Error(`cli ${args.join(' ')}: ${err}`)),
+    );
+  });
 }

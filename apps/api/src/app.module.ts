@@ -30,7 +30,7 @@ import { DocsController, OPENAPI_DOCUMENT } from './openapi/docs.controller';
 import { buildOpenApiDocument } from './openapi/document';
 import { AgenciesController } from './platform/agencies.controller';
 import { PlatformController } from './platform/platform.controller';
-import { apiProviders } from './providers';
+import { apiProviders, REPLICA } from './providers';
 import { RateLimitedAuthGuard } from './rate-limit/rate-limited-auth.guard';
 import { AccessNoticesController } from './sender/access-notices.controller';
 import { EventsController } from './sender/events.controller';
@@ -110,6 +110,16 @@ export class ApiModule {
           ...dataSourceOptions(config.databaseUrl, config.databasePoolSize),
           retryAttempts: 3,
         }),
+        // The lag-tolerant reads' own pool on a streaming replica (docs/scaling.md).
+        ...(config.databaseReplicaUrl
+          ? [
+              TypeOrmModule.forRoot({
+                ...dataSourceOptions(config.databaseReplicaUrl, config.databasePoolSize),
+                name: REPLICA,
+                retryAttempts: 3,
+              }),
+            ]
+          : []),
       ],
       controllers: API_CONTROLLERS,
       providers: [

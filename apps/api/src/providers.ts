@@ -1,7 +1,6 @@
 import type { Provider, Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { ApiKeyAuthenticator, AuthGuard, OidcVerifier } from '#auth';
 import { Postkasse, type PlatformKey } from '#composition';
@@ -30,12 +29,14 @@ import {
 } from '#letters';
 import { RequestRateLimiter } from '#http';
 import { ApiMetrics } from '#metrics';
-import { JobProducer, Outbox, producerConnection } from '#queue';
+import { JobProducer, Outbox, producerConnection, type RedisClient } from '#queue';
 import type { CallerKind } from './rate-limit/callers';
 import { RateLimitedAuthGuard } from './rate-limit/rate-limited-auth.guard';
 import { ReplyBudget } from './rate-limit/reply-budget';
 
 export const PLATFORM_KEY = Symbol('PLATFORM_KEY');
+/** The name of the replica's DataSource, registered only when DATABASE_REPLICA_URL is set. */
+export const REPLICA = 'replica';
 /**
  * The API's own fail-fast Redis connection for per-request work (the request limits, document
  * view tickets), apart from the queue producer's: a slow queue never holds up a request.
@@ -59,13 +60,32 @@ export function apiProviders(config: AppConfig): Provider[] {
     { provide: ApiMetrics, useValue: new ApiMetrics() },
     {
       provide: JobProducer,
-      useFactory: () => new JobProducer(producerConnection(config.redisUrl), config.queuePrefix),
+      useFactory: () =>
+        new JobProducer(
+          producerConnection(config.redisUrl, config.redisClusterNodes),
+          config.queuePrefix,
+        ),
     },
     {
       provide: Postkasse,
-      useFactory: (db: DataSource, producer: JobProducer) =>
-        new Postkasse(config, { db, producer }),
-      inject: [getDataSourceToken(), JobProducer],
+      useFactory: (
+        db: DataSource,
+        producer: JobProducer,
+        metrics: ApiMetrics,
+        replica: DataSource | undefined,
+      ) =>
+        new Postkasse(config, {
+          db,
+          producer,
+          replica,
+          entered: (state) => metrics.lettersEntered.inc({ state }),
+        }),
+      inject: [
+        getDataSourceToken(),
+        JobProducer,
+        ApiMetrics,
+        { token: getDataSourceToken(REPLICA), optional: true },
+      ],
     },
     { provide: PLATFORM_KEY, useFactory: (p: Postkasse) => p.platformKey(), inject: [Postkasse] },
     fromRoot(Outbox, (p) => p.outbox),
@@ -90,11 +110,14 @@ export function apiProviders(config: AppConfig): Provider[] {
     fromRoot(MailboxExport, (p) => p.mailboxExport),
     fromRoot(ApiKeyAuthenticator, (p) => p.apiKeys),
     fromRoot(OidcVerifier, (p) => p.oidcVerifier),
-    { provide: REQUEST_REDIS, useFactory: () => producerConnection(config.redisUrl) },
+    {
+      provide: REQUEST_REDIS,
+      useFactory: () => producerConnection(config.redisUrl, config.redisClusterNodes),
+    },
     {
       // A Redis outage lets requests through (fails open).
       provide: RequestRateLimiter,
-      useFactory: (redis: Redis) =>
+      useFactory: (redis: RedisClient) =>
         new RequestRateLimiter<CallerKind>(redis, config.queuePrefix, {
           limits: config.rateLimit.requests,
           windowMs: config.rateLimit.windowMs,
@@ -103,7 +126,7 @@ export function apiProviders(config: AppConfig): Provider[] {
     },
     {
       provide: ReplyBudget,
-      useFactory: (redis: Redis) =>
+      useFactory: (redis: RedisClient) =>
         new ReplyBudget(
           new RequestRateLimiter<'reply'>(redis, `${config.queuePrefix}:replies`, {
             limits: { reply: config.rateLimit.replies.limit },
@@ -115,7 +138,7 @@ export function apiProviders(config: AppConfig): Provider[] {
     },
     {
       provide: DocumentViewTickets,
-      useFactory: (p: Postkasse, redis: Redis) => p.documentViewTickets(redis),
+      useFactory: (p: Postkasse, redis: RedisClient) => p.documentViewTickets(redis),
       inject: [Postkasse, REQUEST_REDIS],
     },
     {

@@ -34,12 +34,16 @@ async function main(config: AppConfig): Promise<void> {
   const db = createDataSource(config.databaseUrl, config.databasePoolSize);
   await db.initialize();
 
-  const producer = new JobProducer(producerConnection(config.redisUrl), config.queuePrefix, {
-    webhook: {
-      attempts: config.webhooks.attempts,
-      backoff: { type: 'exponential', delay: config.webhooks.backoffMs },
+  const producer = new JobProducer(
+    producerConnection(config.redisUrl, config.redisClusterNodes),
+    config.queuePrefix,
+    {
+      webhook: {
+        attempts: config.webhooks.attempts,
+        backoff: { type: 'exponential', delay: config.webhooks.backoffMs },
+      },
     },
-  });
+  );
   const root = new Postkasse(config, { db, producer });
   const outbox = root.outbox;
   const opener = new DocumentOpenerPool(
@@ -104,7 +108,7 @@ async function main(config: AppConfig): Promise<void> {
 
   const workers = QUEUES.map((name) => {
     const worker = new Worker(name, registry[name] as never, {
-      connection: workerConnection(config.redisUrl),
+      connection: workerConnection(config.redisUrl, config.redisClusterNodes),
       prefix: config.queuePrefix,
       concurrency:
         name === 'deliver-bulk' ? config.worker.bulkConcurrency : config.worker.concurrency,
@@ -221,24 +225,47 @@ async function main(config: AppConfig): Promise<void> {
   );
 
   let stopping = false;
+  // Jobs in hand end within their own limits (a document's run, a webhook's request); a drain
+  // that takes longer is waiting on something else. After a Redis Cluster failover a queue
+  // worker's close was seen never to settle: the process must exit all the same, and jobs still
+  // in hand come back to another worker as stalled jobs.
+  const drainMs = Math.max(config.worker.documentTimeoutMs, config.webhooks.timeoutMs) + 10_000;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'draining');
+    logger.info({ signal, drainMs }, 'draining');
+    setTimeout(() => {
+      logger.error({ drainMs }, 'shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, 2 * drainMs).unref();
     // Finish the jobs in hand, then stop taking new ones; what is left stays in Redis/PostgreSQL.
-    await Promise.all(workers.map((w) => w.close()));
+    const closed = await within(Promise.all(workers.map((w) => w.close())), drainMs);
+    if (closed) logger.info('queue workers closed');
+    else logger.warn({ drainMs }, 'queue workers did not close in time; going on without them');
     await Promise.all(loops.map((l) => l.stop()));
+    logger.info('background loops stopped');
     metricsServer?.server.close();
     await opener.close();
     await outbox.flush();
     mailer.close();
-    await producer.close();
+    await within(producer.close(), drainMs);
     await db.destroy();
     logger.info('stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** Whether `work` settled within `ms`; it is left behind if not. */
+async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

@@ -22,6 +22,7 @@ import {
   MailboxKeys,
   MailboxReplies,
   PrintLetter,
+  type LetterUseCaseOptions,
   ReceiptLog,
   ReceiptSequencer,
   RecipientLookup,
@@ -59,6 +60,10 @@ export interface Resources {
   db: DataSource;
   /** Absent in processes that queue nothing (the CLI). */
   producer?: JobProducer;
+  /** A streaming replica (`DATABASE_REPLICA_URL`) for the lag-tolerant reads; absent: `db`. */
+  replica?: DataSource;
+  /** Counts the states letters enter through the use cases built here (the process's metrics). */
+  entered?: LetterUseCaseOptions['entered'];
 }
 
 /**
@@ -87,6 +92,18 @@ export class Postkasse {
 
   get sql(): Sql {
     return this.once('sql', () => new Sql(this.db));
+  }
+
+  /**
+   * Where the citizen's and the sender's lag-tolerant reads go (a replica when the process has
+   * one), and who counts the states their changes enter. Everything else uses the primary.
+   */
+  private get letterOptions(): LetterUseCaseOptions {
+    const { replica, entered } = this.resources;
+    return this.once('letterOptions', () => ({
+      reads: replica ? new Sql(replica) : undefined,
+      entered,
+    }));
   }
 
   /** The operators' store: agencies, their keys, and the audit log of what operators changed. */
@@ -178,7 +195,7 @@ export class Postkasse {
   get citizenMailbox(): CitizenMailbox {
     return this.once(
       'citizenMailbox',
-      () => new CitizenMailbox(this.db, this.mailboxes, this.clock),
+      () => new CitizenMailbox(this.db, this.mailboxes, this.clock, this.letterOptions),
     );
   }
 
@@ -290,7 +307,10 @@ export class Postkasse {
   }
 
   get senderLetters(): SenderLetters {
-    return this.once('senderLetters', () => new SenderLetters(this.db, this.letterEvidence));
+    return this.once(
+      'senderLetters',
+      () => new SenderLetters(this.db, this.letterEvidence, this.letterOptions),
+    );
   }
 
   get receiptSequencer(): ReceiptSequencer {

@@ -15,7 +15,11 @@ export interface AppConfig {
   };
   databaseUrl: string;
   databasePoolSize: number;
+  /** Where the lag-tolerant reads go; null: the primary (`databaseUrl`). */
+  databaseReplicaUrl: string | null;
   redisUrl: string;
+  /** Redis Cluster seed nodes; null: one Redis server at `redisUrl`. */
+  redisClusterNodes: { host: string; port: number }[] | null;
   queuePrefix: string;
   mail: { smtpUrl: string; from: string; publicWebUrl: string };
   notifications: {

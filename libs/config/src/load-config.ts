@@ -122,7 +122,9 @@ export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promi
     },
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
+    databaseReplicaUrl: env.DATABASE_REPLICA_URL ?? null,
     redisUrl: env.REDIS_URL,
+    redisClusterNodes: clusterNodes(env),
     queuePrefix: env.QUEUE_PREFIX,
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, publicWebUrl: env.PUBLIC_WEB_URL },
     notifications: notificationSettings(env),
@@ -201,6 +203,20 @@ export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promi
       allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? !production,
     },
   };
+}
+
+/** On a cluster BullMQ's scripts touch several keys of a queue at once: one slot, by hash tag. */
+function clusterNodes(env: Environment): AppConfig['redisClusterNodes'] {
+  if (!env.REDIS_CLUSTER_NODES) return null;
+  if (!/\{[^}]+\}/.test(env.QUEUE_PREFIX)) {
+    throw new ConfigError(
+      `REDIS_CLUSTER_NODES needs a QUEUE_PREFIX with a hash tag, e.g. {${env.QUEUE_PREFIX}}`,
+    );
+  }
+  return env.REDIS_CLUSTER_NODES.map((node) => {
+    const at = node.lastIndexOf(':');
+    return { host: node.slice(0, at), port: Number(node.slice(at + 1)) };
+  });
 }
 
 function notificationSettings(env: Environment): AppConfig['notifications'] {

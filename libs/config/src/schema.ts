@@ -53,10 +53,28 @@ export const environmentSchema = z.object({
     .url({ protocol: /^postgres(ql)?$/ })
     .default('postgresql://postkasse:postkasse@127.0.0.1:5432/postkasse'),
   DATABASE_POOL_SIZE: int(1, 200).default(10),
+  /**
+   * A streaming replica for the reads that tolerate a second of lag: the citizen's inbox list,
+   * summary and letter, and the sender's status, receipts and event feed. Unset: the primary.
+   */
+  DATABASE_REPLICA_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  /**
+   * Redis Cluster seed nodes, `host:port` comma-separated: when set, every Redis connection is a
+   * cluster client (REDIS_URL then gives only the credentials) and QUEUE_PREFIX needs a hash tag.
+   */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .transform((v) => v.split(',').map((e) => e.trim()))
+    .refine((nodes) => nodes.every((n) => /^[^\s:]+:\d{1,5}$/.test(n)), {
+      message: 'expected host:port, comma-separated',
+    })
+    .optional(),
+  /** A hash tag (`{postkasse}`) keeps each queue's keys in one slot of a Redis Cluster. */
   QUEUE_PREFIX: z
     .string()
-    .regex(/^[a-z0-9_-]+$/i)
+    .regex(/^[a-z0-9_-]*(\{[a-z0-9_-]+\})?[a-z0-9_-]*$/i)
+    .min(1)
     .default('postkasse'),
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).default('smtp://127.0.0.1:1025'),
   MAIL_FROM: z.string().min(3).default('Postkasse <no-reply@postkasse.localhost>'),

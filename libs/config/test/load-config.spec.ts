@@ -33,6 +33,36 @@ async function refusal(env: NodeJS.ProcessEnv): Promise<string> {
 }
 
 describe('loading the configuration', () => {
+  it('uses one Redis and the primary for everything unless a cluster or a replica is named', async () => {
+    const plain = await loadConfig({ NODE_ENV: 'test', SECRETS_FILE: secretsFile });
+    expect(plain.redisClusterNodes).toBeNull();
+    expect(plain.databaseReplicaUrl).toBeNull();
+    const spread = await loadConfig({
+      NODE_ENV: 'test',
+      SECRETS_FILE: secretsFile,
+      REDIS_CLUSTER_NODES: '127.0.0.1:7001, redis-2.internal:7002',
+      QUEUE_PREFIX: '{postkasse}',
+      DATABASE_REPLICA_URL: 'postgresql://postkasse@127.0.0.1:5433/postkasse',
+    });
+    expect(spread.redisClusterNodes).toEqual([
+      { host: '127.0.0.1', port: 7001 },
+      { host: 'redis-2.internal', port: 7002 },
+    ]);
+    expect(spread.queuePrefix).toBe('{postkasse}');
+    expect(spread.databaseReplicaUrl).toBe('postgresql://postkasse@127.0.0.1:5433/postkasse');
+  });
+
+  it('refuses a Redis Cluster without a hash-tagged queue prefix, and malformed nodes', async () => {
+    const cluster = { NODE_ENV: 'test', SECRETS_FILE: secretsFile };
+    expect(await refusal({ ...cluster, REDIS_CLUSTER_NODES: '127.0.0.1:7001' })).toMatch(
+      /QUEUE_PREFIX with a hash tag, e\.g\. \{postkasse\}/,
+    );
+    expect(
+      await refusal({ ...cluster, REDIS_CLUSTER_NODES: '127.0.0.1', QUEUE_PREFIX: '{pk}' }),
+    ).toMatch(/REDIS_CLUSTER_NODES: expected host:port/);
+    expect(await refusal({ ...cluster, QUEUE_PREFIX: '{pk' })).toMatch(/QUEUE_PREFIX/);
+  });
+
   it('refuses to start when NODE_ENV is not set, rather than assume development', async () => {
     const message = await refusal({ SECRETS_FILE: secretsFile });
     expect(message).toMatch(/NODE_ENV is not set/);

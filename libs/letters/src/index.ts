@@ -36,6 +36,7 @@ export {
   type TicketRedis,
 } from './mailbox/document-view-tickets';
 export { SenderLetters, type SenderLetterView, type EventItem } from './sending/sender-letters';
+export type { LetterUseCaseOptions } from './use-case-options';
 export { RecipientLookup, type Actor, type LookupItem } from './sending/recipient-lookup';
 export { MailboxDirectory, type NationalIdPolicy } from './mailbox/mailbox-directory';
 export {

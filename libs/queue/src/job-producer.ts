@@ -1,5 +1,5 @@
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection';
 import { DEFAULT_JOB_OPTIONS, jobIdFor, type JobPayloads, type QueueName } from './queues';
 
 export interface JobRequest<Q extends QueueName = QueueName> {
@@ -20,7 +20,7 @@ export class JobProducer {
   private readonly queues = new Map<QueueName, Queue>();
 
   constructor(
-    private readonly connection: Redis,
+    private readonly connection: RedisClient,
     private readonly prefix: string,
     /** Per-queue retry policies, e.g. webhooks retry for about a day. */
     private readonly overrides: Partial<Record<QueueName, JobsOptions>> = {},

@@ -11,6 +11,7 @@ import {
   letterBatchSchema,
   type BatchEntry,
 } from '#letters';
+import { ApiMetrics } from '#metrics';
 import { Route, problemResponse } from '../openapi/route';
 import { requireIdempotencyKey } from './letters.controller';
 import { letterBatchAnswerSchema } from './sender.schemas';
@@ -23,7 +24,10 @@ const letter = new ZodPipe(batchLetterSchema);
  */
 @Controller('v1/letter-batches')
 export class LetterBatchesController {
-  constructor(private readonly submit: SubmitLetterBatch) {}
+  constructor(
+    private readonly submit: SubmitLetterBatch,
+    private readonly metrics: ApiMetrics,
+  ) {}
 
   @Post()
   @HttpCode(200)
@@ -71,6 +75,8 @@ export class LetterBatchesController {
       letters: batch.letters.map(entryOf),
       streamed: streamedValues<DecodedBase64>(request),
     });
+    if (result.accepted > 0)
+      this.metrics.lettersEntered.inc({ state: 'accepted' }, result.accepted);
     if (result.replayed) response.setHeader('Idempotency-Replayed', 'true');
     return { items: result.items };
   }

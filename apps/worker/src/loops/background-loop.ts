@@ -3,6 +3,9 @@ import type { Logger } from 'pino';
 /**
  * Runs `step` again and again until stopped: immediately while it reports more work, otherwise
  * after `idleMs` or as soon as `wake()` is called. Errors are logged and retried, never fatal.
+ * A step that has not settled after `overdueMs` is logged and left behind, and the loop goes on:
+ * one call that never answers (seen once in a while after a Redis Cluster failover) must not
+ * stop the relay or the reconciler for good, nor keep a draining worker from exiting.
  */
 export class BackgroundLoop {
   private running = false;
@@ -14,6 +17,7 @@ export class BackgroundLoop {
     private readonly step: () => Promise<boolean>,
     private readonly idleMs: number,
     private readonly logger: Logger,
+    private readonly overdueMs = Math.max(60_000, 10 * idleMs),
   ) {}
 
   start(): void {
@@ -35,11 +39,28 @@ export class BackgroundLoop {
     while (this.running) {
       let more = false;
       try {
-        more = await this.step();
+        more = await this.bounded(this.step());
       } catch (error) {
         this.logger.warn({ err: error, loop: this.name }, 'background loop step failed; retrying');
       }
       if (!more && this.running) await this.sleep();
+    }
+  }
+
+  private async bounded(work: Promise<boolean>): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const overdue = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`step still running after ${this.overdueMs} ms; going on`)),
+        this.overdueMs,
+      );
+    });
+    // The step left behind may still settle; nothing waits for it any more.
+    work.catch(() => undefined);
+    try {
+      return await Promise.race([work, overdue]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -4,6 +4,8 @@ import type { QueueName } from '#queue';
 
 /** The states a deliver job moves a letter into; others it reports were reached before. */
 const ENTERED_BY_DELIVERY = new Set(['delivered', 'rejected', 'forwarded_to_print']);
+/** Single letters and letters sent in batches are delivered by the same use case. */
+const DELIVERY_QUEUES = new Set<QueueName>(['deliver', 'deliver-bulk']);
 
 /**
  * A processor's return value as a label: the closed sets the processors answer with (a letter's
@@ -24,7 +26,7 @@ export function countJobOutcomes(worker: Worker, queue: QueueName, metrics: Metr
   worker.on('completed', (_job, result: unknown) => {
     const outcome = outcomeLabel(queue, result);
     metrics.jobOutcomes.inc({ queue, outcome });
-    if (queue === 'deliver' && ENTERED_BY_DELIVERY.has(outcome))
+    if (DELIVERY_QUEUES.has(queue) && ENTERED_BY_DELIVERY.has(outcome))
       metrics.lettersEntered.inc({ state: outcome });
   });
   // A delayed job (quiet hours, publishAt) is not failed: BullMQ emits nothing for it here.

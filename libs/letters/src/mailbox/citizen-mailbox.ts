@@ -14,6 +14,7 @@ import { decodeCursor, encodeCursor } from '../cursor';
 import { applyTransition } from '../letter-transitions';
 import { transition } from '#lifecycle';
 import { systemClock, type Clock } from '#config';
+import type { LetterUseCaseOptions } from '../use-case-options';
 import type { MailboxDirectory } from './mailbox-directory';
 import { MailboxAccess, type Caller } from './mailbox-access';
 import type { ReceiptActor, StagedReceipt } from '../receipts/receipt-staging';
@@ -86,6 +87,8 @@ const receiptActor = (scope: MailboxScope): ReceiptActor => ({
 export class CitizenMailbox {
   private readonly sql: Sql;
   private readonly letters: MailboxLettersStore;
+  /** The lag-tolerant reads (list, summary, a letter): a replica when there is one. */
+  private readonly shown: MailboxLettersStore;
   private readonly accessEntries = new AccessLogStore();
   readonly access: MailboxAccess;
 
@@ -94,9 +97,11 @@ export class CitizenMailbox {
     private readonly mailboxes: MailboxDirectory,
     /** "Now" for what is withheld from the citizen until a date. */
     private readonly clock: Clock = systemClock,
+    private readonly options: LetterUseCaseOptions = {},
   ) {
     this.sql = new Sql(db);
     this.letters = new MailboxLettersStore(this.sql);
+    this.shown = options.reads ? new MailboxLettersStore(options.reads) : this.letters;
     this.access = new MailboxAccess(db, mailboxes);
   }
 
@@ -145,7 +150,7 @@ export class CitizenMailbox {
     scope: MailboxScope,
     query: ListQuery,
   ): Promise<{ items: MailboxLetterView[]; nextCursor: string | null }> {
-    const rows = await this.letters.pageOfInbox(scope, {
+    const rows = await this.shown.pageOfInbox(scope, {
       folder: query.folder,
       unread: query.unread,
       q: query.q,
@@ -162,12 +167,15 @@ export class CitizenMailbox {
   }
 
   summary(scope: MailboxScope): Promise<{ unread: number; needsAction: number }> {
-    return this.letters.summary(scope);
+    return this.shown.summary(scope);
   }
 
   /** The letter, as its mailbox shows it, without a trace (a view ticket's check). */
   async find(scope: MailboxScope, letterId: string): Promise<MailboxLetterView> {
-    const letter = await this.letters.letterInScope(scope, letterId);
+    // A letter the replica has not replayed yet is asked of the primary: never "not found".
+    const letter =
+      (await this.shown.letterInScope(scope, letterId)) ??
+      (this.shown === this.letters ? null : await this.letters.letterInScope(scope, letterId));
     if (!letter) throw notFound('letter');
     return view(letter);
   }
@@ -199,10 +207,14 @@ export class CitizenMailbox {
         );
     // Only a first read changes anything; later ones need no locked transaction to say so.
     // Reading is what every scope may do, so a read-only scope's first read counts as well.
+    // The document and its state come from the primary: this read is the legal moment of `read`.
     const facts = { requiresAcknowledgement: found.requiresAcknowledgement };
     if (transition(found.state, 'read', facts).kind !== 'unchanged') {
       const actor = receiptActor(scope);
-      await this.db.transaction((m) => applyTransition(m, letterId, 'read', { actor }));
+      const applied = await this.db.transaction((m) =>
+        applyTransition(m, letterId, 'read', { actor }),
+      );
+      if (applied.changed) this.options.entered?.(applied.state);
     }
     await this.trace(scope, 'mailbox.document_opened', letterId);
     // Opening it again answers the citizen's own "unread" reminder.
@@ -211,15 +223,16 @@ export class CitizenMailbox {
   }
 
   async acknowledge(scope: MailboxScope, letterId: string): Promise<StagedReceipt> {
-    return this.db.transaction(async (m) => {
+    const applied = await this.db.transaction(async (m) => {
       const tx = new Sql(m);
-      const letter = await this.letters.letterToChange(tx, scope, letterId);
-      if (!letter) throw notFound('letter');
+      if (!(await this.letters.letterToChange(tx, scope, letterId))) throw notFound('letter');
       const actor = receiptActor(scope);
-      const applied = await applyTransition(m, letterId, 'acknowledge', { actor });
+      const moved = await applyTransition(m, letterId, 'acknowledge', { actor });
       await this.trace(scope, 'mailbox.letter_acknowledged', letterId, tx);
-      return applied.receipt!;
+      return moved;
     });
+    if (applied.changed) this.options.entered?.(applied.state);
+    return applied.receipt!;
   }
 
   async move(scope: MailboxScope, letterId: string, folder: Folder): Promise<MailboxLetterView> {

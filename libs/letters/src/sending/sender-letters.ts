@@ -1,8 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { notFound } from '#errors';
-import { SenderLettersStore, Sql, type SentRecipient } from '#stores';
+import { SenderLettersStore, Sql, type SenderLetterRow, type SentRecipient } from '#stores';
 import { logFeedPage } from '../cursor';
 import { applyTransition } from '../letter-transitions';
+import type { LetterUseCaseOptions } from '../use-case-options';
 import type { LetterEvidence } from '../receipts/letter-evidence';
 import type { InclusionProofView } from '../receipts/receipt-log';
 import type { StagedReceipt } from '../receipts/receipt-staging';
@@ -32,18 +33,29 @@ export interface EventItem {
  */
 export class SenderLetters {
   private readonly letters: SenderLettersStore;
+  /** The status reads (a letter, its receipts, the event feed): a replica when there is one. */
+  private readonly shown: SenderLettersStore;
 
   constructor(
     private readonly db: DataSource,
     private readonly evidence?: LetterEvidence,
+    private readonly options: LetterUseCaseOptions = {},
   ) {
     this.letters = new SenderLettersStore(new Sql(db));
+    this.shown = options.reads ? new SenderLettersStore(options.reads) : this.letters;
   }
 
-  async get(agencyId: string, letterId: string): Promise<SenderLetterView> {
-    const letter = await this.letters.letterForAgency(agencyId, letterId);
-    if (!letter) throw notFound('letter');
-    const timeline = await this.letters.timelineOf(letterId);
+  get(agencyId: string, letterId: string): Promise<SenderLetterView> {
+    return this.view(agencyId, letterId);
+  }
+
+  private async view(
+    agencyId: string,
+    letterId: string,
+    stores?: SenderLettersStore[],
+  ): Promise<SenderLetterView> {
+    const { from, letter } = await this.holding(agencyId, letterId, stores);
+    const timeline = await from.timelineOf(letterId);
     return {
       id: letter.id,
       state: letter.state,
@@ -57,6 +69,22 @@ export class SenderLetters {
   }
 
   /**
+   * The store that has the letter: the replica, else the primary (a letter accepted a moment
+   * ago that the replica has not replayed yet), so a letter that exists is never "not found".
+   */
+  private async holding(
+    agencyId: string,
+    letterId: string,
+    stores = [this.shown, this.letters],
+  ): Promise<{ from: SenderLettersStore; letter: SenderLetterRow }> {
+    for (const from of new Set(stores)) {
+      const letter = await from.letterForAgency(agencyId, letterId);
+      if (letter) return { from, letter };
+    }
+    throw notFound('letter');
+  }
+
+  /**
    * The letter's receipts: once sequenced with their JWS, and once a signed tree head covers
    * them with an inclusion proof against it.
    */
@@ -66,8 +94,8 @@ export class SenderLetters {
   ): Promise<{
     items: (StagedReceipt & { jws?: string; inclusionProof?: InclusionProofView | null })[];
   }> {
-    await this.get(agencyId, letterId);
-    const rows = await this.letters.receiptsOf(letterId);
+    const { from } = await this.holding(agencyId, letterId);
+    const rows = await from.receiptsOf(letterId);
     const proofs = this.evidence ? (await this.evidence.proofs(letterId)).byIndex : new Map();
     return {
       items: rows.map((r) => ({
@@ -79,13 +107,16 @@ export class SenderLetters {
   }
 
   async withdraw(agencyId: string, letterId: string): Promise<SenderLetterView> {
-    await this.db.transaction(async (m) => {
+    const applied = await this.db.transaction(async (m) => {
       const tx = new Sql(m);
       if (!(await this.letters.isOwnLetter(tx, agencyId, letterId))) throw notFound('letter');
-      const applied = await applyTransition(m, letterId, 'withdraw');
-      if (applied.changed) await this.letters.dropBytesIfWithdrawn(tx, letterId);
+      const moved = await applyTransition(m, letterId, 'withdraw');
+      if (moved.changed) await this.letters.dropBytesIfWithdrawn(tx, letterId);
+      return moved;
     });
-    return this.get(agencyId, letterId);
+    if (applied.changed) this.options.entered?.(applied.state);
+    // The agency sees its own withdrawal at once, however far a replica lags.
+    return this.view(agencyId, letterId, [this.letters]);
   }
 
   /** The agency's receipts in log order. `nextCursor` is always where to resume. */
@@ -94,8 +125,10 @@ export class SenderLetters {
     after: string | undefined,
     limit: number,
   ): Promise<{ items: EventItem[]; nextCursor: string }> {
+    // A replica replays the log in commit order, and the sequencer commits in index order: a
+    // lagging replica shows fewer entries, never a gap that a saved cursor would skip.
     return logFeedPage(after, async (from) =>
-      (await this.letters.eventsAfter(agencyId, from, limit)).map((r) => ({
+      (await this.shown.eventsAfter(agencyId, from, limit)).map((r) => ({
         id: r.receiptId,
         type: r.type,
         letterId: r.letterId,

@@ -25,6 +25,8 @@ export interface SubmitBatchCommand {
 export interface SubmitBatchResult {
   items: BatchItem[];
   replayed: boolean;
+  /** Letters this request stored (not replays of letters sent before): what entered `accepted`. */
+  accepted: number;
 }
 
 type Checked =
@@ -96,7 +98,7 @@ export class SubmitLetterBatch {
     });
 
     if (outcome.staged.length > 0) await this.outbox.handOver(this.db.manager, outcome.staged);
-    return { items: outcome.items, replayed: outcome.replayed };
+    return { items: outcome.items, replayed: outcome.replayed, accepted: outcome.staged.length };
   }
 
   private async check(
@@ -126,7 +128,7 @@ function replay(earlier: BatchAnswer, requestSha256: Buffer): SubmitBatchResult 
       "This batch's Idempotency-Key was used before with a different request body",
     );
   }
-  return { items: earlier.items, replayed: true };
+  return { items: earlier.items, replayed: true, accepted: 0 };
 }
 
 function refusedItem(idempotencyKey: string | null, error: DomainError): BatchItem {
