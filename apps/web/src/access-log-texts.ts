@@ -1,5 +1,7 @@
 import type { AccessLogEntry } from './api';
 import type { MessageKey, Translate } from './i18n';
+import type { MailboxRole } from './mailboxes';
+import { ACTOR_ROLE_TEXTS } from './role-texts';
 
 type Action = AccessLogEntry['action'];
 
@@ -23,4 +25,15 @@ export function describeEntry(t: Translate, entry: Pick<AccessLogEntry, 'action'
     action: t(ACTION_TEXTS[entry.action]),
     purpose: purposeKey ? t(purposeKey) : entry.purpose,
   };
+}
+
+/**
+ * Who acted: an agency, an auditor, or a person acting for the mailbox in a role (a guardian,
+ * someone given access, an organisation's employee), named with that role.
+ */
+export function actorLabel(t: Translate, actor: { kind: string; role?: string | null }): string {
+  if (actor.kind === 'agency') return t('actorAgency');
+  if (actor.kind === 'auditor') return t('actorAuditor');
+  const role = actor.role as MailboxRole | undefined;
+  return role && role in ACTOR_ROLE_TEXTS ? t(ACTOR_ROLE_TEXTS[role]) : t('actorPerson');
 }

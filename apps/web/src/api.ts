@@ -41,7 +41,24 @@ export class ApiError extends Error {
 /** Raised when there is no valid token: the app shows the login page. */
 export class LoggedOut extends Error {}
 
-async function call(path: string, init: RequestInit = {}): Promise<Response> {
+// The mailbox being looked at when it is not the caller's own (a guardian's ward, an
+// organisation): its `/v1/mailbox/…` routes are then asked of their `/v1/mailboxes/{id}/…` twins,
+// which answer in the same shapes. Null is the caller's own mailbox.
+let openMailboxId: string | null = null;
+
+export function openMailbox(id: string | null): void {
+  openMailboxId = id;
+}
+
+const OWN = '/v1/mailbox/';
+
+/** The route for the open mailbox, unless the call is about the caller's own (their key). */
+function scoped(path: string, own = false): string {
+  if (own || !openMailboxId || !path.startsWith(OWN)) return path;
+  return `/v1/mailboxes/${encodeURIComponent(openMailboxId)}/${path.slice(OWN.length)}`;
+}
+
+export async function call(path: string, init: RequestInit = {}): Promise<Response> {
   const token = accessToken();
   if (!token) throw new LoggedOut();
   const response = await fetch(path, {
@@ -78,13 +95,15 @@ async function json<P extends keyof paths, M extends Method>(
     params?: Record<string, string>;
     query?: URLSearchParams;
     body?: RequestBody<P, M>;
+    /** The caller's own mailbox whichever is open (their language, their key). */
+    own?: boolean;
   } = {},
 ): Promise<Answer<P, M>> {
   const path = template.replace(/\{(\w+)\}/g, (_, name: string) =>
     encodeURIComponent(options.params?.[name] ?? ''),
   );
   const query = options.query?.size ? `?${options.query}` : '';
-  const response = await call(`${path}${query}`, {
+  const response = await call(`${scoped(path, options.own)}${query}`, {
     method: method.toUpperCase(),
     ...(options.body !== undefined
       ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(options.body) }
@@ -113,7 +132,9 @@ export const api = {
   letter: (id: string) => json('get', '/v1/mailbox/letters/{id}', letter(id)),
   async document(letterId: string, documentId: string): Promise<Blob> {
     const response = await call(
-      `/v1/mailbox/letters/${encodeURIComponent(letterId)}/documents/${encodeURIComponent(documentId)}`,
+      scoped(
+        `/v1/mailbox/letters/${encodeURIComponent(letterId)}/documents/${encodeURIComponent(documentId)}`,
+      ),
     );
     return response.blob();
   },
@@ -130,20 +151,23 @@ export const api = {
   move: (id: string, folder: Folder) =>
     json('patch', '/v1/mailbox/letters/{id}', { ...letter(id), body: { folder } }),
   trash: (id: string) => json('delete', '/v1/mailbox/letters/{id}', letter(id)),
-  settings: () => json('get', '/v1/mailbox/settings'),
-  saveSettings: (changes: SettingsUpdate) => json('put', '/v1/mailbox/settings', { body: changes }),
+  settings: (own = false) => json('get', '/v1/mailbox/settings', { own }),
+  saveSettings: (changes: SettingsUpdate, own = false) =>
+    json('put', '/v1/mailbox/settings', { body: changes, own }),
   async resendConfirmation(): Promise<void> {
-    await call('/v1/mailbox/settings/email-confirmation', { method: 'POST' });
+    await call(scoped('/v1/mailbox/settings/email-confirmation'), { method: 'POST' });
   },
   accessLog(cursor?: string) {
     const query = new URLSearchParams({ limit: '50' });
     if (cursor) query.set('cursor', cursor);
     return json('get', '/v1/mailbox/access-log', { query });
   },
-  key: () => json('get', '/v1/mailbox/key'),
+  // The citizen's own key, whoever's post is open: it is theirs, not the mailbox's.
+  key: () => json('get', '/v1/mailbox/key', { own: true }),
   saveKey: (publicKey: string, encryptedPrivateKey: string | null) =>
     json('put', '/v1/mailbox/key', {
       body: encryptedPrivateKey ? { publicKey, encryptedPrivateKey } : { publicKey },
+      own: true,
     }),
   async removeKey(): Promise<void> {
     await call('/v1/mailbox/key', { method: 'DELETE' });

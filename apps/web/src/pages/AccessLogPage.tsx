@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'react';
 import { api, type AccessLogEntry } from '../api';
 import { useApp } from '../context';
-import { describeEntry } from '../access-log-texts';
+import { actorLabel, describeEntry } from '../access-log-texts';
 import { Link } from '../router';
 
 export default function AccessLogPage() {
-  const { t, formatDate, onError } = useApp();
+  const { t, formatDate, onError, own, mailbox } = useApp();
   const [items, setItems] = useState<AccessLogEntry[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const load = (from?: string) =>
@@ -22,7 +22,7 @@ export default function AccessLogPage() {
   return (
     <>
       <h1 className="page-title">{t('accessLog')}</h1>
-      <p>{t('accessLogIntro')}</p>
+      <p>{own ? t('accessLogIntro') : t('accessLogIntroOther', { name: mailbox?.name ?? '' })}</p>
       {items === null ? <p role="status">{t('loading')}</p> : null}
       {items?.length === 0 ? <p className="empty">{t('accessLogEmpty')}</p> : null}
       <ol className="access-log">
@@ -32,9 +32,7 @@ export default function AccessLogPage() {
             <li key={`${e.at}-${i}`}>
               <p className="who">
                 <strong>{e.actor.name}</strong>{' '}
-                <span className="mark">
-                  {e.actor.kind === 'auditor' ? t('actorAuditor') : t('actorAgency')}
-                </span>
+                <span className="mark">{actorLabel(t, e.actor)}</span>
               </p>
               <dl>
                 <dt>{t('when')}</dt>

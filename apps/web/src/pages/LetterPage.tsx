@@ -9,7 +9,7 @@ import { LetterMarks } from './LetterMarks';
 const EncryptedDocuments = lazy(() => import('./EncryptedDocuments'));
 
 export function LetterPage({ id }: { id: string }) {
-  const { t, formatDate, onError, refreshSummary } = useApp();
+  const { t, formatDate, onError, refreshSummary, writable, mailbox } = useApp();
   const [letter, setLetter] = useState<MailboxLetter | null>(null);
   const [missing, setMissing] = useState(false);
   const [status, setStatus] = useState<string | null>(null);
@@ -113,6 +113,8 @@ export function LetterPage({ id }: { id: string }) {
           </h2>
           {needsAck && letter.folder === 'trash' ? (
             <p>{t('ackInTrash')}</p>
+          ) : needsAck && !writable ? (
+            <p>{t('ackReadOnly')}</p>
           ) : needsAck ? (
             <>
               <p>{t('ackExplain')}</p>
@@ -131,8 +133,12 @@ export function LetterPage({ id }: { id: string }) {
           )}
         </section>
       ) : null}
+      {writable ? null : (
+        // Read-only access: the write actions are not offered at all, and this says why.
+        <p className="notice read-only">{t('readOnlyExplain', { name: mailbox?.name ?? '' })}</p>
+      )}
       <div className="actions">
-        {letter.folder === 'inbox' ? (
+        {writable && letter.folder === 'inbox' ? (
           <button
             type="button"
             disabled={busy}
@@ -141,7 +147,7 @@ export function LetterPage({ id }: { id: string }) {
             {t('moveToArchive')}
           </button>
         ) : null}
-        {letter.folder === 'archive' ? (
+        {writable && letter.folder === 'archive' ? (
           <button
             type="button"
             disabled={busy}
@@ -150,7 +156,7 @@ export function LetterPage({ id }: { id: string }) {
             {t('moveToInbox')}
           </button>
         ) : null}
-        {letter.folder === 'trash' ? (
+        {!writable ? null : letter.folder === 'trash' ? (
           <button type="button" disabled={busy} onClick={() => void move('inbox', t('restored'))}>
             {t('restore')}
           </button>
@@ -166,7 +172,7 @@ export function LetterPage({ id }: { id: string }) {
             {t('delete')}
           </button>
         )}
-        {letter.folder !== 'trash' ? (
+        {writable && letter.folder !== 'trash' ? (
           <button
             type="button"
             disabled={busy || letter.unread}
