@@ -53,7 +53,7 @@ export function openMailbox(id: string | null): void {
 const OWN = '/v1/mailbox/';
 
 /** The route for the open mailbox, unless the call is about the caller's own (their key). */
-function scoped(path: string, own = false): string {
+export function scoped(path: string, own = false): string {
   if (own || !openMailboxId || !path.startsWith(OWN)) return path;
   return `/v1/mailboxes/${encodeURIComponent(openMailboxId)}/${path.slice(OWN.length)}`;
 }

@@ -198,4 +198,34 @@ export const da: Messages = {
   organisationEmail: 'Virksomhedens e-mail til notifikationer',
   organisationEmailHelp:
     'En fælles adresse er bedst, for eksempel post@ virksomheden. Fortrolige breve meldes kun til dem, der må læse dem.',
+  attachTooMany: 'Du kan højst vedhæfte {max} filer.',
+  attachTooLarge: '“{name}” er større end 20 MB.',
+  attachBadName: 'Filnavnet “{name}” kan ikke bruges: giv filen et andet navn.',
+  attachBadType:
+    '“{name}” er ikke en filtype, der kan sendes: brug PDF, tekst, HTML, CSV, PNG, JPEG, GIF, XML, Word (docx) eller OpenDocument-tekst.',
+  replyEmpty: 'Skriv en tekst eller vedhæft en fil.',
+  encrypting: 'Krypterer og sender…',
+  signUnlockFailed:
+    'Adgangssætningen er forkert: svaret blev ikke sendt. Ret den, eller lad feltet stå tomt for at sende uden din signatur.',
+  replyTextFilename: 'svar.txt',
+  replyText: 'Din tekst',
+  attachments: 'Vedhæft filer (valgfrit)',
+  attachmentsHelp:
+    'Op til 9 filer på højst 20 MB hver: PDF, tekst, billeder, Word eller OpenDocument.',
+  signPassphrase: 'Din adgangssætning, for at underskrive (valgfrit)',
+  signPassphraseHelp:
+    'Med den underskrives svaret med din egen nøgle, så myndigheden kan tjekke, at det kommer fra dig.',
+  replyEncryptedNote:
+    'Teksten og filerne krypteres i denne browser, så kun myndigheden (og du, med din nøgle) kan læse dem: ikke engang Postkasse kan.',
+  downloadReceipt: 'Hent kvitteringen',
+  replyTitle: 'Svar myndigheden',
+  replyClosed: 'Det var muligt at svare på dette brev indtil {date}.',
+  replyReadOnly: 'Afsenderen modtager svar, men med kun læseadgang kan du ikke sende et.',
+  replyNoKey:
+    'Denne myndighed kan ikke modtage krypterede svar endnu: kontakt den på en anden måde.',
+  replyUntil: 'Du kan svare indtil {date}.',
+  replySent:
+    'Dit svar er nået frem til {agency}. Gem kvitteringen: den beviser, hvornår det kom frem.',
+  sendReply: 'Kryptér og send',
+  reply: 'Svar',
 };

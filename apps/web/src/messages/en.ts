@@ -197,4 +197,31 @@ export const en = {
   organisationEmail: 'The organisation’s email for notifications',
   organisationEmailHelp:
     'A shared address is best, such as post@ your organisation. Confidential letters are announced only to those who may read them.',
+  attachTooMany: 'You can attach at most {max} files.',
+  attachTooLarge: '“{name}” is larger than 20 MB.',
+  attachBadName: 'The file name “{name}” cannot be used: rename the file.',
+  attachBadType:
+    '“{name}” is not a type that can be sent: use PDF, text, HTML, CSV, PNG, JPEG, GIF, XML, Word (docx) or OpenDocument text.',
+  replyEmpty: 'Write a text or attach a file.',
+  encrypting: 'Encrypting and sending…',
+  signUnlockFailed:
+    'The passphrase is wrong: your reply was not sent. Correct it, or leave the field empty to send without your signature.',
+  replyTextFilename: 'reply.txt',
+  replyText: 'Your text',
+  attachments: 'Attach files (optional)',
+  attachmentsHelp: 'Up to 9 files of at most 20 MB each: PDF, text, images, Word or OpenDocument.',
+  signPassphrase: 'Your passphrase, to sign (optional)',
+  signPassphraseHelp:
+    'With it, your reply is signed with your own key, so the agency can check that it comes from you.',
+  replyEncryptedNote:
+    'Your text and files are encrypted in this browser so that only the agency (and you, with your key) can read them: not even Postkasse can.',
+  downloadReceipt: 'Download the receipt',
+  replyTitle: 'Answer the agency',
+  replyClosed: 'Replies to this letter were possible until {date}.',
+  replyReadOnly: 'The sender accepts replies, but with read-only access you cannot send one.',
+  replyNoKey: 'This agency cannot receive encrypted replies yet: contact it another way.',
+  replyUntil: 'You can reply until {date}.',
+  replySent: 'Your reply reached {agency}. Keep the receipt: it proves when it arrived.',
+  sendReply: 'Encrypt and send',
+  reply: 'Reply',
 };

@@ -197,4 +197,33 @@ export const nb: Messages = {
   organisationEmail: 'Virksomhetens e-post for varsler',
   organisationEmailHelp:
     'En felles adresse er best, for eksempel post@ virksomheten. Fortrolige brev varsles bare til dem som kan lese dem.',
+  attachTooMany: 'Du kan legge ved høyst {max} filer.',
+  attachTooLarge: '«{name}» er større enn 20 MB.',
+  attachBadName: 'Filnavnet «{name}» kan ikke brukes: gi filen et annet navn.',
+  attachBadType:
+    '«{name}» er ikke en filtype som kan sendes: bruk PDF, tekst, HTML, CSV, PNG, JPEG, GIF, XML, Word (docx) eller OpenDocument-tekst.',
+  replyEmpty: 'Skriv en tekst eller legg ved en fil.',
+  encrypting: 'Krypterer og sender…',
+  signUnlockFailed:
+    'Passordfrasen er feil: svaret ble ikke sendt. Rett den, eller la feltet stå tomt for å sende uten signaturen din.',
+  replyTextFilename: 'svar.txt',
+  replyText: 'Teksten din',
+  attachments: 'Legg ved filer (valgfritt)',
+  attachmentsHelp:
+    'Opptil 9 filer på høyst 20 MB hver: PDF, tekst, bilder, Word eller OpenDocument.',
+  signPassphrase: 'Passordfrasen din, for å signere (valgfritt)',
+  signPassphraseHelp:
+    'Med den signeres svaret med din egen nøkkel, så etaten kan sjekke at det kommer fra deg.',
+  replyEncryptedNote:
+    'Teksten og filene krypteres i denne nettleseren slik at bare etaten (og du, med nøkkelen din) kan lese dem: ikke engang Postkasse kan.',
+  downloadReceipt: 'Last ned kvitteringen',
+  replyTitle: 'Svar etaten',
+  replyClosed: 'Det var mulig å svare på dette brevet til {date}.',
+  replyReadOnly: 'Avsenderen tar imot svar, men med bare lesetilgang kan du ikke sende et.',
+  replyNoKey: 'Denne etaten kan ikke motta krypterte svar ennå: kontakt den på en annen måte.',
+  replyUntil: 'Du kan svare til {date}.',
+  replySent:
+    'Svaret ditt er kommet fram til {agency}. Ta vare på kvitteringen: den beviser når det kom fram.',
+  sendReply: 'Krypter og send',
+  reply: 'Svar',
 };

@@ -7,6 +7,7 @@ import { folderPath } from './Inbox';
 import { LetterMarks } from './LetterMarks';
 
 const EncryptedDocuments = lazy(() => import('./EncryptedDocuments'));
+const ReplySection = lazy(() => import('./ReplySection'));
 
 export function LetterPage({ id }: { id: string }) {
   const { t, formatDate, onError, refreshSummary, writable, mailbox } = useApp();
@@ -210,6 +211,9 @@ export function LetterPage({ id }: { id: string }) {
           ))
         )}
       </section>
+      <Suspense fallback={null}>
+        <ReplySection letter={letter} onReplied={() => void reload()} />
+      </Suspense>
     </article>
   );
 }
