@@ -1,20 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PostkasseClient } from '#sdk';
+import { PostkasseClient, type Recipient } from '#sdk';
 import { API_RULE, asCliError, locateApi, terminalClient } from './api';
 import { UsageError, required, unknownSubcommand } from './context';
 import { BATCH_USAGE, sendBatchCommand } from './letter-batch.command';
 import { MEDIA_TYPES } from './media-types';
 
-export const USAGE = `usage: letter send --api-key KEY --signing-key PRIVATE.asc --to NATIONAL_ID --title TITLE [options] FILE...
+export const USAGE = `usage: letter send --api-key KEY --signing-key PRIVATE.asc (--to NATIONAL_ID | --organisation-number N) --title TITLE [options] FILE...
 
 Signs each file with the agency's key, encrypts it to the platform's key (or, with --end-to-end,
 to the citizen's own key) and submits the letter. Prints the API's answer (JSON).
 
   --api-key KEY                 the agency's API key (default: $POSTKASSE_API_KEY)
   --signing-key FILE            the agency's armored private OpenPGP key
-  --to NATIONAL_ID              the recipient
+  --to NATIONAL_ID              the recipient, a person
+  --organisation-number N       the recipient, an organisation (instead of --to)
+  --confidential                only those with confidential access to the mailbox see it
   --title TITLE                 the letter's title
   --requires-acknowledgement    ask the citizen to confirm the letter
   --publish-at DATETIME         deliver at this time, ISO 8601 with offset (2030-01-31T09:00:00+01:00)
@@ -36,6 +38,15 @@ function reminderDays(value: string | undefined): number | undefined {
   return days;
 }
 
+/** Exactly one of the two names the recipient; the API checks the number itself. */
+function recipientOf(nationalId?: string, organisationNumber?: string): Recipient {
+  if (nationalId !== undefined && organisationNumber !== undefined)
+    throw new UsageError('letter send: give --to or --organisation-number, not both');
+  if (organisationNumber !== undefined) return { organisationNumber };
+  if (nationalId !== undefined) return { nationalId };
+  throw new UsageError('letter send: --to NATIONAL_ID or --organisation-number N is required');
+}
+
 /**
  * `letter send`: what an agency's system does, from files, with the agency SDK: sign each
  * document with the agency's key, encrypt it to the platform key fetched from the API (or end to
@@ -52,6 +63,8 @@ export async function letterCommand(sub: string | undefined, argv: string[]): Pr
       'api-key': { type: 'string', default: process.env.POSTKASSE_API_KEY },
       'signing-key': { type: 'string' },
       to: { type: 'string' },
+      'organisation-number': { type: 'string' },
+      confidential: { type: 'boolean', default: false },
       title: { type: 'string' },
       'requires-acknowledgement': { type: 'boolean', default: false },
       'publish-at': { type: 'string' },
@@ -66,7 +79,7 @@ export async function letterCommand(sub: string | undefined, argv: string[]): Pr
   if (sub !== 'send') throw unknownSubcommand('letter', sub, ['send', 'send-batch']);
   if (positionals.length === 0) throw new UsageError('letter send: name at least one FILE');
   const apiKey = required(values, 'api-key');
-  const to = required(values, 'to');
+  const to = recipientOf(values.to, values['organisation-number']);
   const title = required(values, 'title');
   const signingPrivateKey = readFileSync(required(values, 'signing-key'), 'utf8');
   const reminderAfterDays = reminderDays(values['reminder-after-days']);
@@ -90,7 +103,7 @@ export async function letterCommand(sub: string | undefined, argv: string[]): Pr
       : await client.sealForPlatform(plain, key);
     const letter = await client.sendLetter(
       {
-        recipient: { nationalId: to },
+        recipient: to,
         title,
         documents,
         requiresAcknowledgement: values['requires-acknowledgement'],
@@ -98,6 +111,7 @@ export async function letterCommand(sub: string | undefined, argv: string[]): Pr
         dueDate: values['due-date'],
         reminderAfterDays,
         senderReference: values['sender-reference'],
+        ...(values.confidential ? { confidential: true } : {}),
       },
       { idempotencyKey: values['idempotency-key'] },
     );

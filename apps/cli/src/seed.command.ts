@@ -6,6 +6,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { generateApiKey, SCOPES } from '#auth';
 import { encryptAndSignForPlatform, readSigningKey } from '#crypto';
 import { makeSyntheticNorwegianId } from '#identity';
+import { MailboxesStore, Sql } from '#stores';
 import type { Api } from './api';
 import { agenciesOf, type CliContext } from './context';
 
@@ -16,7 +17,26 @@ export interface DemoState {
   signingKeyFile: string;
   citizens: { name: string; nationalId: string }[];
   lettersSent: boolean;
+  /** Added later than the rest: a state file written before has neither. */
+  organisation?: { name: string; organisationNumber: string };
+  organisationLettersSent?: boolean;
 }
+
+/** A real organisation number (valid mod-11), so a Norwegian deployment accepts it. */
+const DEMO_ORGANISATION = { name: 'Brønnøysundregistrene (demo)', organisationNumber: '974760673' };
+
+const DEMO_ORGANISATION_LETTERS = [
+  {
+    title: 'Årsregnskap for 2025 er mottatt',
+    text: 'Vi har mottatt årsregnskapet for 2025.',
+    confidential: false,
+  },
+  {
+    title: 'Varsel om bokettersyn',
+    text: 'Vi varsler bokettersyn i februar.\nBrevet er bare for dem med tilgang til fortrolig post.',
+    confidential: true,
+  },
+];
 
 const DEMO_CITIZENS = [
   {
@@ -55,7 +75,8 @@ const DEMO_LETTERS = [
 ];
 
 /**
- * `dev seed`: a demo agency with a signing key and an API key, three citizens and a few letters,
+ * `dev seed`: a demo agency with a signing key and an API key, three citizens, an organisation
+ * and a few letters,
  * sent through the running API like an agency would. Safe to run again: it only adds what is missing.
  */
 export async function seedCommand(ctx: CliContext, api: Api): Promise<void> {
@@ -104,30 +125,78 @@ export async function seedCommand(ctx: CliContext, api: Api): Promise<void> {
       const email = `${citizen.name.toLowerCase().replace(/[^a-z]+/g, '.')}@example.test`;
       await agencies.setConfirmedNotificationEmail(mailbox.id, email);
     }
-    const platformPublicKey = await api.platformKey();
-    const signingPrivateKey = readFileSync(state.signingKeyFile, 'utf8');
     for (const letter of DEMO_LETTERS) {
-      const content = await encryptAndSignForPlatform(Buffer.from(letter.text), {
-        platformPublicKey,
-        signingPrivateKey,
-      });
-      await api.json('/v1/letters', {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${state.apiKey}`,
-          'content-type': 'application/json',
-          'idempotency-key': randomUUID(),
-        },
-        body: JSON.stringify({
-          recipient: { nationalId: state.citizens[letter.to].nationalId },
-          title: letter.title,
-          documents: [{ filename: 'brev.txt', mediaType: 'text/plain', content }],
-          requiresAcknowledgement: letter.ack,
-        }),
+      await sendDemoLetter(api, state, {
+        recipient: { nationalId: state.citizens[letter.to].nationalId },
+        title: letter.title,
+        text: letter.text,
+        requiresAcknowledgement: letter.ack,
       });
     }
     state.lettersSent = true;
     writeFileSync(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
   }
+  if (!state.organisationLettersSent) {
+    await seedOrganisation(ctx, api, state);
+    state.organisation = DEMO_ORGANISATION;
+    state.organisationLettersSent = true;
+    writeFileSync(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
+  }
   console.log(JSON.stringify(state));
+}
+
+/**
+ * A demo organisation with a name and a confirmed address, and two letters to it, one of them
+ * confidential (whose email goes only to people with confidential access, none until an
+ * administrator grants it).
+ */
+async function seedOrganisation(ctx: CliContext, api: Api, state: DemoState): Promise<void> {
+  const { manager } = await ctx.db();
+  const mailbox = await (
+    await ctx.root()
+  ).mailboxes.findOrCreateOrganisation(manager, DEMO_ORGANISATION.organisationNumber);
+  await new MailboxesStore(new Sql(manager)).setDisplayName(mailbox.id, DEMO_ORGANISATION.name);
+  await (
+    await agenciesOf(ctx)
+  ).setConfirmedNotificationEmail(mailbox.id, 'post@brreg.example.test');
+  for (const letter of DEMO_ORGANISATION_LETTERS) {
+    await sendDemoLetter(api, state, {
+      recipient: { organisationNumber: DEMO_ORGANISATION.organisationNumber },
+      title: letter.title,
+      text: letter.text,
+      confidential: letter.confidential,
+    });
+  }
+}
+
+async function sendDemoLetter(
+  api: Api,
+  state: DemoState,
+  letter: {
+    recipient: { nationalId: string } | { organisationNumber: string };
+    title: string;
+    text: string;
+    requiresAcknowledgement?: boolean;
+    confidential?: boolean;
+  },
+): Promise<void> {
+  const content = await encryptAndSignForPlatform(Buffer.from(letter.text), {
+    platformPublicKey: await api.platformKey(),
+    signingPrivateKey: readFileSync(state.signingKeyFile, 'utf8'),
+  });
+  await api.json('/v1/letters', {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${state.apiKey}`,
+      'content-type': 'application/json',
+      'idempotency-key': randomUUID(),
+    },
+    body: JSON.stringify({
+      recipient: letter.recipient,
+      title: letter.title,
+      documents: [{ filename: 'brev.txt', mediaType: 'text/plain', content }],
+      requiresAcknowledgement: letter.requiresAcknowledgement ?? false,
+      confidential: letter.confidential ?? false,
+    }),
+  });
 }

@@ -510,7 +510,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Can these citizens receive digital post? */
+        /** Can these people and organisations receive digital post? */
         post: operations["RecipientsController_find"];
         delete?: never;
         options?: never;
@@ -597,6 +597,8 @@ export interface components {
             nextCursor: string | null;
         };
         BatchLetter: {
+            /** @description Only those with confidential access to the mailbox see the letter (an organisation's chosen employees); its owner always does */
+            confidential?: boolean;
             documents: {
                 /** @description OpenPGP message: ASCII armor, or base64 of the binary form */
                 content: string;
@@ -612,9 +614,7 @@ export interface components {
             idempotencyKey: string;
             /** Format: date-time */
             publishAt?: string;
-            recipient: {
-                nationalId: string;
-            };
+            recipient: components["schemas"]["Recipient"];
             reminderAfterDays?: number;
             requiresAcknowledgement?: boolean;
             senderReference?: string;
@@ -722,13 +722,20 @@ export interface components {
             status: "up";
         };
         LookupResult: {
-            items: {
+            /** @description People in the order of nationalIds, then organisations in the order sent */
+            items: ({
                 endToEnd: boolean;
                 nationalId: string;
                 publicKey: string | null;
                 /** @enum {string} */
                 status: "active" | "reserved";
-            }[];
+            } | {
+                endToEnd: boolean;
+                organisationNumber: string;
+                publicKey: string | null;
+                /** @enum {string} */
+                status: "active" | "reserved";
+            })[];
         };
         MailboxDocument: {
             filename: string;
@@ -745,6 +752,7 @@ export interface components {
         };
         MailboxLetter: {
             acknowledgedAt: string | null;
+            confidential: boolean;
             /** Format: date-time */
             deliveredAt: string;
             documents: components["schemas"]["MailboxDocument"][];
@@ -843,6 +851,12 @@ export interface components {
             /** @enum {string} */
             type: "accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn" | "notified" | "notification_failed" | "reminder_sent";
         };
+        Recipient: {
+            nationalId: string;
+        } | {
+            /** @description The organisation's number (Norway: 9 digits with a mod-11 check; Denmark: CVR) */
+            organisationNumber: string;
+        };
         SenderKeys: {
             keys: {
                 fingerprint: string;
@@ -850,10 +864,20 @@ export interface components {
             }[];
         };
         SenderLetter: {
+            confidential: boolean;
             /** Format: date-time */
             createdAt: string;
             /** Format: uuid */
             id: string;
+            /** @description Whom the letter went to: an organisation's number as sent; for a person only that it was one (the platform keeps no national id) */
+            recipient: {
+                /** @constant */
+                kind: "person";
+            } | {
+                /** @constant */
+                kind: "organisation";
+                organisationNumber: string;
+            };
             senderReference: string | null;
             /** @enum {string} */
             state: "accepted" | "rejected" | "delivered" | "forwarded_to_print" | "read" | "acknowledged" | "withdrawn";
@@ -1666,6 +1690,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Only those with confidential access to the mailbox see the letter (an organisation's chosen employees); its owner always does */
+                    confidential?: boolean;
                     documents: {
                         /** @description OpenPGP message: ASCII armor, or base64 of the binary form */
                         content: string;
@@ -1679,9 +1705,7 @@ export interface operations {
                     dueDate?: string;
                     /** Format: date-time */
                     publishAt?: string;
-                    recipient: {
-                        nationalId: string;
-                    };
+                    recipient: components["schemas"]["Recipient"];
                     reminderAfterDays?: number;
                     requiresAcknowledgement?: boolean;
                     senderReference?: string;
@@ -2998,7 +3022,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    nationalIds: string[];
+                    nationalIds?: string[];
+                    organisationNumbers?: string[];
                     purpose: string;
                 };
             };

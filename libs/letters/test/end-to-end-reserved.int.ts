@@ -105,7 +105,7 @@ describe('end-to-end letters and reserved recipients', () => {
     const lookup = new RecipientLookup(db, directory);
     const { items } = await lookup.execute(
       { kind: 'agency', id: agencyId, name: 'Test agency' },
-      [reservedWithKey, activeWithKey, reservedWithoutKey],
+      { nationalIds: [reservedWithKey, activeWithKey, reservedWithoutKey] },
       'Sending a decision',
     );
     expect(items.map((i) => [i.status, i.publicKey !== null, i.endToEnd])).toEqual([

@@ -1,7 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { stageReceipt } from '#letters';
 import { VISIBLE_TO_CITIZEN } from '#lifecycle';
-import { NotificationsStore, Sql } from '#stores';
+import { decideAccess } from '#access';
+import { NotificationsStore, Sql, type NotificationContext } from '#stores';
 import { quietHoursEnd, type QuietHours } from './quiet-hours';
 import { retryDelayMs } from './retry-delay';
 import { classifySmtpError, type MailSender } from './smtp-transport';
@@ -88,18 +89,8 @@ export class LetterNotifications {
       });
     }
 
-    if (!context.notificationEmail) {
-      return this.fail(letterId, kind, {
-        code: 'notification.no_address',
-        detail: 'the mailbox has no notification address',
-      });
-    }
-    if (!context.emailConfirmed) {
-      return this.fail(letterId, kind, {
-        code: 'notification.address_unconfirmed',
-        detail: 'the notification address has not been confirmed',
-      });
-    }
+    const to = await this.addressesFor(context, now());
+    if ('failure' in to) return this.fail(letterId, kind, to.failure);
     const quietUntil = quietHoursEnd(now(), this.settings.quietHours, context.timeZone);
     if (quietUntil) return { kind: 'later', at: quietUntil, why: 'quiet_hours' };
 
@@ -113,12 +104,14 @@ export class LetterNotifications {
       sender: context.agencyName,
       title: context.title,
       webUrl: this.settings.webUrl,
+      mailboxName: context.mailbox.kind === 'organisation' ? context.mailbox.displayName : null,
+      confidential: context.confidential,
     });
     let messageId: string;
     try {
       ({ messageId } = await this.mailer.send({
         from: this.settings.from,
-        to: context.notificationEmail,
+        to: to.addresses.length === 1 ? to.addresses[0] : to.addresses,
         ...email,
       }));
     } catch (error) {
@@ -155,6 +148,62 @@ export class LetterNotifications {
     }
     await this.recordSent(letterId, kind, messageId);
     return { kind: 'done', result: 'sent' };
+  }
+
+  /**
+   * Whom the email goes to. A person's letter, and an organisation's that is not confidential:
+   * the mailbox's own confirmed address. An organisation's confidential letter: only the people
+   * with confidential access to it, each at their own confirmed address (DESIGN "Who may
+   * act"), decided by the same function that decides their reads, never the shared address.
+   */
+  private async addressesFor(
+    context: NotificationContext,
+    now: Date,
+  ): Promise<{ addresses: string[] } | { failure: { code: string; detail: string } }> {
+    const { mailbox } = context;
+    if (context.confidential && mailbox.kind === 'organisation' && mailbox.organisationNumber) {
+      const organisation = {
+        id: mailbox.id,
+        kind: 'organisation' as const,
+        organisationNumber: mailbox.organisationNumber,
+      };
+      const grants = await this.store.grantsWithAddresses(mailbox.id);
+      const addresses = grants
+        .filter(({ grant, email }) => {
+          if (!email) return false;
+          const principal = { personRef: grant.granteeRef, administratorOf: [] };
+          const scope = decideAccess(principal, organisation, [grant], now);
+          return scope !== 'none' && scope.confidential;
+        })
+        .map(({ email }) => email!);
+      if (addresses.length === 0) {
+        return {
+          failure: {
+            code: 'notification.no_confidential_address',
+            detail:
+              'no one with confidential access to the mailbox has a confirmed notification address',
+          },
+        };
+      }
+      return { addresses: [...new Set(addresses)] };
+    }
+    if (!context.notificationEmail) {
+      return {
+        failure: {
+          code: 'notification.no_address',
+          detail: 'the mailbox has no notification address',
+        },
+      };
+    }
+    if (!context.emailConfirmed) {
+      return {
+        failure: {
+          code: 'notification.address_unconfirmed',
+          detail: 'the notification address has not been confirmed',
+        },
+      };
+    }
+    return { addresses: [context.notificationEmail] };
   }
 
   /**

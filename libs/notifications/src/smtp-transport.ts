@@ -10,7 +10,11 @@ export interface MailTransportSettings {
 
 export interface OutgoingEmail {
   from: string;
-  to: string;
+  /**
+   * One address, or several people who must not learn each other's addresses: those go as
+   * Bcc in one SMTP transaction, so the email is still sent (or not) once.
+   */
+  to: string | readonly string[];
   subject: string;
   text: string;
   html: string;
@@ -59,9 +63,10 @@ export function smtpOptions(settings: MailTransportSettings) {
 export function createMailSender(settings: MailTransportSettings): MailSender {
   const transport = nodemailer.createTransport(smtpOptions(settings));
   return {
-    async send(email) {
+    async send({ to, ...email }) {
       const info = await transport.sendMail({
         ...email,
+        ...(typeof to === 'string' ? { to } : { bcc: [...to] }),
         // Bounces go nowhere useful yet (DESIGN "Planned"); say so to auto-responders.
         headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
       });

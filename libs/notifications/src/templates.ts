@@ -18,7 +18,27 @@ export interface LetterEmailInput {
   title: string;
   /** The web client's start page: no token, no letter id. */
   webUrl: string;
+  /** An organisation's mailbox: its name, so whoever reads for it knows whose post this is. */
+  mailboxName?: string | null;
+  /** A confidential letter's title stays in Postkasse: the email says only that it is one. */
+  confidential?: boolean;
 }
+
+/** The lines an organisation's and a confidential letter's email add, by language. */
+const MAILBOX_TEXT: Record<Language, { toLine: string; confidential: string }> = {
+  nb: {
+    toLine: 'Til',
+    confidential: 'Brevet er merket fortrolig; tittelen vises bare i Postkasse.',
+  },
+  da: {
+    toLine: 'Til',
+    confidential: 'Brevet er mærket fortroligt; titlen vises kun i Postkasse.',
+  },
+  en: {
+    toLine: 'To',
+    confidential: 'The letter is marked confidential; its title is shown only in Postkasse.',
+  },
+};
 
 export interface ConfirmationEmailInput {
   language: Language;
@@ -163,14 +183,20 @@ function button(href: string, label: string): string {
 /** The email that tells a citizen about a delivered letter, or reminds them of an unread one. */
 export function renderLetterEmail(input: LetterEmailInput): RenderedEmail {
   const t = LETTER_TEXT[input.language][input.kind];
+  const m = MAILBOX_TEXT[input.language];
   const sender = singleLine(input.sender);
-  const title = singleLine(input.title);
   const subject = t.subject(sender);
+  const rows: [string, string][] = [
+    ...(input.mailboxName ? [[m.toLine, singleLine(input.mailboxName)] as [string, string]] : []),
+    [t.fromLine, sender],
+    ...(input.confidential ? [] : [[t.titleLine, singleLine(input.title)] as [string, string]]),
+  ];
+  const note = input.confidential ? [m.confidential] : [];
   const text = [
     t.lead,
     '',
-    `${t.fromLine}: ${sender}`,
-    `${t.titleLine}: ${title}`,
+    ...rows.map(([label, value]) => `${label}: ${value}`),
+    ...note,
     '',
     t.action,
     input.webUrl,
@@ -179,15 +205,18 @@ export function renderLetterEmail(input: LetterEmailInput): RenderedEmail {
     t.footer,
     '',
   ].join('\n');
+  const th = '<th scope="row" style="text-align: left; padding-right: 1rem;">';
   const html = page(
     input.language,
     subject,
     [
       `<p>${escapeHtml(t.lead)}</p>`,
       '<table role="presentation" style="border-collapse: collapse;">',
-      `<tr><th scope="row" style="text-align: left; padding-right: 1rem;">${escapeHtml(t.fromLine)}</th><td>${escapeHtml(sender)}</td></tr>`,
-      `<tr><th scope="row" style="text-align: left; padding-right: 1rem;">${escapeHtml(t.titleLine)}</th><td>${escapeHtml(title)}</td></tr>`,
+      ...rows.map(
+        ([label, value]) => `<tr>${th}${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`,
+      ),
       '</table>',
+      ...note.map((line) => `<p>${escapeHtml(line)}</p>`),
       `<p>${escapeHtml(t.action)}</p>`,
       button(input.webUrl, t.button),
       `<p style="font-size: 0.85rem; color: #555555;">${escapeHtml(t.footer)}</p>`,

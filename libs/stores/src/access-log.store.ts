@@ -70,7 +70,8 @@ export class AccessLogStore {
 
   /**
    * Who looked the citizen up, newest first (limit + 1 rows: the caller sees whether there is
-   * more); the letter looked at is named while it is still there.
+   * more); the letter looked at is named while it is still there, and only to a scope that may
+   * see it (a confidential letter's title is not shown without confidential access).
    */
   page(
     sql: Sql,
@@ -82,6 +83,7 @@ export class AccessLogStore {
       `SELECT g.id, g.at, g.actor_kind, g.actor_id, g.actor_name, g.action, g.purpose,
               g.letter_id, l.title AS letter_title
          FROM access_log g LEFT JOIN letters l ON l.id = g.letter_id AND l.mailbox_id = g.mailbox_id
+             ${scope.confidential ? '' : 'AND NOT l.confidential'}
         WHERE g.mailbox_id = $1 ${after ? 'AND (g.at, g.id) < ($3::timestamptz, $4::uuid)' : ''}
         ORDER BY g.at DESC, g.id DESC LIMIT $2`,
       after ? [scope.mailboxId, limit + 1, after[0], after[1]] : [scope.mailboxId, limit + 1],

@@ -1,4 +1,11 @@
-import { mailboxToWrite, type MailboxScope } from '#access';
+import {
+  GRANT_ROLES,
+  MAILBOX_KINDS,
+  mailboxToWrite,
+  type Grant,
+  type MailboxKind,
+  type MailboxScope,
+} from '#access';
 import { LETTER_STATES, type LetterState } from '#lifecycle';
 import { bool, date, int, nullable, oneOf, text } from './columns';
 import { LANGUAGES, type Language } from './mailboxes.store';
@@ -11,6 +18,9 @@ const SEND_STATES = ['pending', 'sending', 'sent', 'failed'] as const;
 const sendState = nullable(oneOf(SEND_STATES));
 const maybeText = nullable(text);
 const maybeDate = nullable(date);
+const mailboxKind = oneOf(MAILBOX_KINDS);
+const grantRole = oneOf(GRANT_ROLES);
+const grantAccess = oneOf(['read', 'read_write'] as const);
 
 export type NotificationKind = 'notify' | 'reminder';
 
@@ -22,6 +32,15 @@ export interface NotificationContext {
   reminderAfterDays: number;
   title: string;
   agencyName: string;
+  /** Kept to those with confidential access: for an organisation, not its own address. */
+  confidential: boolean;
+  mailbox: {
+    id: string;
+    kind: MailboxKind;
+    organisationNumber: string | null;
+    /** The organisation's name, named in its emails. */
+    displayName: string | null;
+  };
   notificationEmail: string | null;
   emailConfirmed: boolean;
   language: Language;
@@ -39,6 +58,13 @@ function decodeContext(r: Row): NotificationContext {
     reminderAfterDays: int(r, 'reminder_after_days'),
     title: text(r, 'title'),
     agencyName: text(r, 'agency_name'),
+    confidential: bool(r, 'confidential'),
+    mailbox: {
+      id: text(r, 'mailbox_id'),
+      kind: mailboxKind(r, 'mailbox_kind'),
+      organisationNumber: maybeText(r, 'organisation_number'),
+      displayName: maybeText(r, 'display_name'),
+    },
     notificationEmail: maybeText(r, 'notification_email'),
     emailConfirmed: bool(r, 'email_confirmed'),
     language: language(r, 'language'),
@@ -117,8 +143,9 @@ export class NotificationsStore {
     kind: NotificationKind,
   ): Promise<NotificationContext | null> {
     return this.sql.maybeOne(
-      `SELECT l.state, l.read_at, l.delivered_at, l.reminder_after_days, l.title,
-              a.name AS agency_name, mb.notification_email, mb.email_confirmed, mb.language,
+      `SELECT l.state, l.read_at, l.delivered_at, l.reminder_after_days, l.title, l.confidential,
+              a.name AS agency_name, mb.id AS mailbox_id, mb.kind AS mailbox_kind,
+              mb.organisation_number, mb.display_name, mb.notification_email, mb.email_confirmed, mb.language,
               mb.time_zone, ns.state AS send_state, ns.updated_at AS send_updated_at
          FROM letters l
          JOIN agencies a ON a.id = l.agency_id
@@ -127,6 +154,40 @@ export class NotificationsStore {
         WHERE l.id = $1`,
       [letterId, kind],
       decodeContext,
+    );
+  }
+
+  /**
+   * The standing grants of a mailbox (not revoked), each with its grantee's own confirmed
+   * notification address if they have one: the caller decides with `decideAccess` who of them
+   * may see a confidential letter. Read from the grants table here, beside the other
+   * notification reads, so the worker needs nothing of the grant routes.
+   */
+  grantsWithAddresses(mailboxId: string): Promise<{ grant: Grant; email: string | null }[]> {
+    return this.sql.rows(
+      `SELECT g.id, g.mailbox_id, encode(g.grantee_hmac, 'hex') AS grantee_ref, g.role, g.access,
+              g.confidential, g.until, g.revoked_at, g.created_at,
+              (SELECT p.notification_email FROM mailboxes p
+                WHERE p.national_id_hmac = g.grantee_hmac AND p.kind = 'person'
+                  AND p.email_confirmed) AS email
+         FROM grants g
+        WHERE g.mailbox_id = $1 AND g.revoked_at IS NULL
+        ORDER BY g.created_at, g.id`,
+      [mailboxId],
+      (r) => ({
+        grant: {
+          id: text(r, 'id'),
+          mailboxId: text(r, 'mailbox_id'),
+          granteeRef: text(r, 'grantee_ref'),
+          role: grantRole(r, 'role'),
+          access: grantAccess(r, 'access'),
+          confidential: bool(r, 'confidential'),
+          until: maybeDate(r, 'until'),
+          revokedAt: maybeDate(r, 'revoked_at'),
+          createdAt: date(r, 'created_at'),
+        },
+        email: maybeText(r, 'email'),
+      }),
     );
   }
 

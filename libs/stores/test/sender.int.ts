@@ -65,6 +65,7 @@ function submission(key: string, documents: Uint8Array[]): Submission {
       dueDate: null,
       endToEnd: false,
       bulk: false,
+      confidential: false,
     },
     documents: documents.map((bytes, position) => ({
       id: uuidv7(),

@@ -21,6 +21,13 @@ export type LetterEvent = EventsPage['items'][number];
 export type LetterRequest =
   operations['LettersController_create']['requestBody']['content']['application/json'];
 export type SealedDocument = LetterRequest['documents'][number];
+/** A person by `nationalId` or an organisation by `organisationNumber`. */
+export type Recipient = Schemas['Recipient'];
+/** Whom to look up: people, organisations, or both. */
+export interface LookupQuery {
+  nationalIds?: string[];
+  organisationNumbers?: string[];
+}
 
 /** The body of `POST /v1/letter-batches`; each letter a `BatchLetter`. */
 export type LetterBatchRequest =
@@ -52,10 +59,14 @@ export class PostkasseClient {
     return this.http.json('GET', '/v1/platform/keys');
   }
 
-  /** Whether each citizen can get digital post, and their end-to-end key; logged for them. */
-  lookupRecipients(nationalIds: string[], purpose: string): Promise<LookupResult> {
+  /**
+   * Whether each recipient can get digital post, and their end-to-end key; logged for them.
+   * National ids alone (as before), or people and organisations: people come first in the answer.
+   */
+  lookupRecipients(recipients: string[] | LookupQuery, purpose: string): Promise<LookupResult> {
+    const query = Array.isArray(recipients) ? { nationalIds: recipients } : recipients;
     return this.http.json('POST', '/v1/recipients/lookup', {
-      body: { nationalIds, purpose },
+      body: { ...query, purpose },
       repeatable: true,
     });
   }
@@ -81,19 +92,27 @@ export class PostkasseClient {
   }
 
   /**
-   * An end-to-end letter (DESIGN "End-to-end letters"): encrypted to the key the citizen
-   * registered, found by a recipient lookup stating `purpose`, with a detached signature.
+   * An end-to-end letter (DESIGN "End-to-end letters"): encrypted to the key the recipient
+   * (a national id, or either kind of recipient) registered, found by a recipient lookup stating `purpose`, with a detached signature.
    */
   async sealForRecipient(
-    nationalId: string,
+    recipient: string | Recipient,
     purpose: string,
     documents: PlainDocument[],
     key: SigningKey,
   ): Promise<SealedDocument[]> {
-    const lookup = await this.lookupRecipients([nationalId], purpose);
+    const to = typeof recipient === 'string' ? { nationalId: recipient } : recipient;
+    const lookup = await this.lookupRecipients(
+      'organisationNumber' in to
+        ? { organisationNumbers: [to.organisationNumber] }
+        : { nationalIds: [to.nationalId] },
+      purpose,
+    );
     const recipientPublicKey = lookup.items[0]?.publicKey;
-    if (!recipientPublicKey)
-      throw new PostkasseError(`${nationalId} has registered no key for end-to-end letters`);
+    if (!recipientPublicKey) {
+      const name = 'organisationNumber' in to ? to.organisationNumber : to.nationalId;
+      throw new PostkasseError(`${name} has registered no key for end-to-end letters`);
+    }
     return Promise.all(
       documents.map(async ({ filename, mediaType, content }) => ({
         filename,

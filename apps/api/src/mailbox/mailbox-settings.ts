@@ -2,6 +2,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { MailboxScope } from '#access';
+import { invalid } from '#errors';
 import { MailboxesStore, Sql, type MailboxSettingsRecord } from '#stores';
 import { EmailConfirmationService } from './email-confirmation.service';
 
@@ -31,7 +32,16 @@ export class MailboxSettings {
     const patch: Partial<SettingsView> = {};
     if (changes.language !== undefined) patch.language = changes.language;
     if (changes.timeZone !== undefined) patch.timeZone = changes.timeZone;
-    if (changes.reserved !== undefined) patch.reserved = changes.reserved;
+    if (changes.reserved !== undefined) {
+      // Print is for people who reserved themselves; an organisation's post is always digital.
+      if (changes.reserved && scope.kind === 'organisation')
+        throw invalid(
+          'settings.reserved_organisation',
+          'reserved: an organisation cannot reserve against digital post; its letters are always delivered to its mailbox',
+          { field: 'reserved' },
+        );
+      patch.reserved = changes.reserved;
+    }
     if (
       changes.notificationEmail !== undefined &&
       changes.notificationEmail !== current.notificationEmail

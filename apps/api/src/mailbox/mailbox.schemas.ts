@@ -68,6 +68,8 @@ export const mailboxLetterSchema = z
     acknowledgedAt: z.iso.datetime().nullable(),
     dueDate: z.iso.date().nullable(),
     endToEnd: z.boolean(),
+    /** Kept to those with confidential access (an organisation's chosen people). */
+    confidential: z.boolean(),
     documents: z.array(mailboxDocumentSchema),
   })
   .meta({ id: 'MailboxLetter' });

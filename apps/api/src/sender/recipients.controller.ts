@@ -14,7 +14,7 @@ export class RecipientsController {
   @HttpCode(200)
   @ForAgency('recipients:lookup')
   @Route({
-    summary: 'Can these citizens receive digital post?',
+    summary: 'Can these people and organisations receive digital post?',
     tag: 'sender',
     body: lookupSchema,
     responses: {
@@ -28,7 +28,7 @@ export class RecipientsController {
   ) {
     return this.lookup.execute(
       { kind: 'agency', id: agency.agencyId, name: agency.name },
-      body.nationalIds,
+      { nationalIds: body.nationalIds, organisationNumbers: body.organisationNumbers },
       body.purpose,
     );
   }

@@ -20,10 +20,22 @@ export const eventsQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
-export const lookupSchema = z.strictObject({
-  nationalIds: z.array(z.string().min(1).max(32)).min(1).max(1000),
-  purpose: z.string().trim().min(3).max(500),
-});
+const LOOKUP_MAX = 1000;
+
+export const lookupSchema = z
+  .strictObject({
+    nationalIds: z.array(z.string().min(1).max(32)).max(LOOKUP_MAX).optional(),
+    organisationNumbers: z.array(z.string().min(1).max(32)).max(LOOKUP_MAX).optional(),
+    purpose: z.string().trim().min(3).max(500),
+  })
+  .refine((b) => (b.nationalIds?.length ?? 0) + (b.organisationNumbers?.length ?? 0) > 0, {
+    message: 'name at least one recipient in nationalIds or organisationNumbers',
+    path: ['nationalIds'],
+  })
+  .refine(
+    (b) => (b.nationalIds?.length ?? 0) + (b.organisationNumbers?.length ?? 0) <= LOOKUP_MAX,
+    { message: `at most ${LOOKUP_MAX} recipients in one lookup`, path: ['nationalIds'] },
+  );
 
 // Answers (DESIGN "API", sender part).
 
@@ -37,6 +49,15 @@ export const senderLetterSchema = z
     state: z.enum(LETTER_STATES),
     title: z.string(),
     senderReference: z.string().nullable(),
+    recipient: z
+      .discriminatedUnion('kind', [
+        z.strictObject({ kind: z.literal('person') }),
+        z.strictObject({ kind: z.literal('organisation'), organisationNumber: z.string() }),
+      ])
+      .describe(
+        "Whom the letter went to: an organisation's number as sent; for a person only that it was one (the platform keeps no national id)",
+      ),
+    confidential: z.boolean(),
     createdAt: z.iso.datetime(),
     timeline: z.array(z.strictObject({ type: z.enum(RECEIPT_TYPES), at: z.iso.datetime() })),
   })
@@ -62,17 +83,24 @@ export const eventsPageSchema = z
   })
   .meta({ id: 'EventsPage' });
 
+const lookupStatus = {
+  /** An organisation is never reserved: its letters are always digital. */
+  status: z.enum(['active', 'reserved']),
+  publicKey: z.string().nullable(),
+  /** True only when an end-to-end letter is accepted: a registered key, no reservation. */
+  endToEnd: z.boolean(),
+};
+
 export const lookupResultSchema = z
   .strictObject({
-    items: z.array(
-      z.strictObject({
-        nationalId: z.string(),
-        status: z.enum(['active', 'reserved']),
-        publicKey: z.string().nullable(),
-        /** True only when an end-to-end letter is accepted: a registered key, no reservation. */
-        endToEnd: z.boolean(),
-      }),
-    ),
+    items: z
+      .array(
+        z.union([
+          z.strictObject({ nationalId: z.string(), ...lookupStatus }),
+          z.strictObject({ organisationNumber: z.string(), ...lookupStatus }),
+        ]),
+      )
+      .describe('People in the order of nationalIds, then organisations in the order sent'),
   })
   .meta({ id: 'LookupResult' });
 

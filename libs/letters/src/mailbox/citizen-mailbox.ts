@@ -26,6 +26,7 @@ export interface MailboxLetterView {
   acknowledgedAt: string | null;
   dueDate: string | null;
   endToEnd: boolean;
+  confidential: boolean;
   documents: { id: string; filename: string; mediaType: string; size: number | null }[];
 }
 

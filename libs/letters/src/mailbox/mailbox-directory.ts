@@ -21,6 +21,16 @@ export interface NationalIdPolicy {
   country: IdentityCountry;
 }
 
+/** Whose mailbox a letter or a lookup names: a person's or an organisation's, by number. */
+export type RecipientNumber = { nationalId: string } | { organisationNumber: string };
+
+/**
+ * Reserving against digital post (letters printed instead) is a person's choice; an
+ * organisation's letters are always delivered to its mailbox.
+ */
+export const reservedAgainstDigitalPost = (mailbox: Pick<Mailbox, 'kind' | 'reserved'> | null) =>
+  mailbox?.kind === 'person' && mailbox.reserved;
+
 /**
  * Finds and creates per-citizen mailboxes. The national identity number only ever reaches the
  * database as an HMAC under the pepper, which lives outside the database.
@@ -73,6 +83,26 @@ export class MailboxDirectory {
       masterKeyVersion,
     });
     return (await store.findByOrganisationNumber(organisationNumber))!;
+  }
+
+  /** Either kind of recipient, checked by its own scheme; `field` is where it came from. */
+  assertValidRecipient(recipient: RecipientNumber, field = 'recipient'): void {
+    if ('organisationNumber' in recipient)
+      this.assertValidOrganisation(recipient.organisationNumber, `${field}.organisationNumber`);
+    else this.assertValid(recipient.nationalId, `${field}.nationalId`);
+  }
+
+  findRecipient(m: EntityManager, recipient: RecipientNumber): Promise<Mailbox | null> {
+    return 'organisationNumber' in recipient
+      ? this.findOrganisation(m, recipient.organisationNumber)
+      : this.find(m, recipient.nationalId);
+  }
+
+  /** A letter's mailbox, made by the first letter to it (either kind). */
+  findOrCreateRecipient(m: EntityManager, recipient: RecipientNumber): Promise<Mailbox> {
+    return 'organisationNumber' in recipient
+      ? this.findOrCreateOrganisation(m, recipient.organisationNumber)
+      : this.findOrCreate(m, recipient.nationalId);
   }
 
   /** Throws a 400 naming the problem; `field` says where the number came from. */

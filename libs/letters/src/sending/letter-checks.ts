@@ -11,7 +11,11 @@ import {
 } from '#crypto';
 import { DomainError, invalid } from '#errors';
 import { citizenEncryptionKeyIds } from '../mailbox/end-to-end';
-import type { MailboxDirectory } from '../mailbox/mailbox-directory';
+import {
+  reservedAgainstDigitalPost,
+  type MailboxDirectory,
+  type RecipientNumber,
+} from '../mailbox/mailbox-directory';
 import type { LetterSubmission } from './submission-schema';
 import { toDomainError } from './openpgp-errors';
 
@@ -52,12 +56,12 @@ export class LetterChecks {
     submission: LetterSubmission,
     streamed: ReadonlyMap<string, DecodedBase64>,
   ): Promise<CheckedLetter> {
-    this.mailboxes.assertValid(submission.recipient.nationalId, 'recipient.nationalId');
+    this.mailboxes.assertValidRecipient(submission.recipient);
     const endToEnd = submission.documents.some((d) => d.signature !== undefined);
     const documents = await this.checkDocuments(
       submission,
       streamed,
-      endToEnd ? await this.recipientKeyIds(submission.recipient.nationalId) : null,
+      endToEnd ? await this.recipientKeyIds(submission.recipient) : null,
     );
     return { submission, endToEnd, documents };
   }
@@ -68,9 +72,9 @@ export class LetterChecks {
    * A reserved recipient's letters go to print, which cannot read a document only the citizen
    * can decrypt: such a letter would be lost, so it is refused and the agency prints it.
    */
-  private async recipientKeyIds(nationalId: string): Promise<string[]> {
-    const mailbox = await this.mailboxes.find(this.db.manager, nationalId);
-    if (mailbox?.reserved) {
+  private async recipientKeyIds(recipient: RecipientNumber): Promise<string[]> {
+    const mailbox = await this.mailboxes.findRecipient(this.db.manager, recipient);
+    if (reservedAgainstDigitalPost(mailbox)) {
       throw new DomainError(
         409,
         'recipient.reserved_end_to_end',

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { notFound } from '#errors';
-import { SenderLettersStore, Sql } from '#stores';
+import { SenderLettersStore, Sql, type SentRecipient } from '#stores';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { applyTransition } from '../letter-transitions';
 import type { LetterEvidence } from '../receipts/letter-evidence';
@@ -12,6 +12,8 @@ export interface SenderLetterView {
   state: string;
   title: string;
   senderReference: string | null;
+  recipient: SentRecipient;
+  confidential: boolean;
   createdAt: string;
   timeline: { type: string; at: string }[];
 }
@@ -47,6 +49,8 @@ export class SenderLetters {
       state: letter.state,
       title: letter.title,
       senderReference: letter.senderReference,
+      recipient: letter.recipient,
+      confidential: letter.confidential,
       createdAt: letter.createdAt.toISOString(),
       timeline: timeline.map((t) => ({ type: t.type, at: t.at.toISOString() })),
     };

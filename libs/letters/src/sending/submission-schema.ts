@@ -55,8 +55,33 @@ export const documentSchema = z.strictObject({
     .describe("End-to-end letters only: the agency's detached signature over the ciphertext"),
 });
 
+const personRecipientSchema = z.strictObject({ nationalId: z.string().min(1).max(32) });
+const organisationRecipientSchema = z.strictObject({
+  organisationNumber: z
+    .string()
+    .min(1)
+    .max(32)
+    .describe("The organisation's number (Norway: 9 digits with a mod-11 check; Denmark: CVR)"),
+});
+
+/**
+ * A person by national id or an organisation by number (DESIGN "Recipients and mailboxes"),
+ * exactly one. A union of two strict objects, so the generated types say so too; zod's own
+ * "Invalid input" for a union would not tell the agency what it sent wrong.
+ */
+export const recipientSchema = z
+  .union([personRecipientSchema, organisationRecipientSchema], {
+    error: (issue) =>
+      issue.code === 'invalid_union'
+        ? 'must be {"nationalId": "…"} or {"organisationNumber": "…"}: exactly one of the two, as a string'
+        : undefined,
+  })
+  .meta({ id: 'Recipient' });
+
+export type Recipient = z.infer<typeof recipientSchema>;
+
 export const letterSubmissionSchema = z.strictObject({
-  recipient: z.strictObject({ nationalId: z.string().min(1).max(32) }),
+  recipient: recipientSchema,
   title: z.string().trim().min(1).max(LETTER_LIMITS.maxTitle),
   documents: z.array(documentSchema).min(1).max(LETTER_LIMITS.maxDocuments),
   senderReference: z.string().min(1).max(200).optional(),
@@ -64,6 +89,12 @@ export const letterSubmissionSchema = z.strictObject({
   dueDate: z.iso.date().optional(),
   requiresAcknowledgement: z.boolean().optional(),
   reminderAfterDays: z.number().int().min(0).max(365).optional(),
+  confidential: z
+    .boolean()
+    .optional()
+    .describe(
+      "Only those with confidential access to the mailbox see the letter (an organisation's chosen employees); its owner always does",
+    ),
 });
 
 export type LetterSubmission = z.infer<typeof letterSubmissionSchema>;

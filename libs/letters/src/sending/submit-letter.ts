@@ -115,7 +115,7 @@ export class SubmitLetter {
       return { status: previous.status, body: previous.response, replayed: true, staged: null };
     }
 
-    const mailbox = await this.mailboxes.findOrCreate(m, submission.recipient.nationalId);
+    const mailbox = await this.mailboxes.findOrCreateRecipient(m, submission.recipient);
     const letterId = uuidv7();
     const receipt = {
       ...receiptPayload(
@@ -149,6 +149,7 @@ export class SubmitLetter {
         dueDate: submission.dueDate ?? null,
         endToEnd,
         bulk: item.bulk,
+        confidential: submission.confidential ?? false,
       },
       documents: documents.map((doc, position) => ({
         id: uuidv7(),

@@ -29,6 +29,7 @@ export interface LetterForDelivery {
   reminderAfterDays: number;
   mailbox: {
     id: string;
+    /** A person who reserved against digital post (an organisation never is). */
     reserved: boolean;
     recipientRef: string;
     wrappedDataKey: Buffer | null;
@@ -165,7 +166,10 @@ export class LetterDeliveryStore {
     // Key times in whole milliseconds, as the driver reads every other timestamp.
     return this.sql.maybeOne(
       `SELECT l.state, l.agency_id, l.created_at, l.publish_at, l.verified_at IS NOT NULL AS verified,
-              l.requires_acknowledgement, l.end_to_end, l.reminder_after_days, mb.id AS mailbox_id, mb.reserved, mb.recipient_ref,
+              l.requires_acknowledgement, l.end_to_end, l.reminder_after_days, mb.id AS mailbox_id,
+              -- Reserving against digital post is a person's choice: an organisation's letters
+              -- are always delivered, never printed.
+              (mb.reserved AND mb.kind = 'person') AS reserved, mb.recipient_ref,
               mb.wrapped_data_key, mb.master_key_version,
               COALESCE((SELECT json_agg(json_build_object(
                   'fingerprint', k.fingerprint, 'publicKeyArmored', k.public_key,

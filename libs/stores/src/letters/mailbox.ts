@@ -34,6 +34,8 @@ export interface MailboxLetter {
   acknowledgedAt: Date | null;
   dueDate: string | null;
   endToEnd: boolean;
+  /** Seen only by those with confidential access (this scope has it, or it is not there). */
+  confidential: boolean;
   documents: MailboxDocument[];
 }
 
@@ -83,6 +85,7 @@ function decodeLetter(r: Row): MailboxLetter {
     acknowledgedAt: maybeDate(r, 'acknowledged_at'),
     dueDate: maybeText(r, 'due_date'),
     endToEnd: bool(r, 'end_to_end'),
+    confidential: bool(r, 'confidential'),
     documents: decodeDocuments(r),
   };
 }
@@ -112,12 +115,25 @@ function decodeDocumentToRead(r: Row): DocumentToRead {
  * not purged. `l.state = ANY($2::text[])` keeps the inbox on letters_mailbox_folder (checked
  * with EXPLAIN at 1,000,000 letters; see docs/benchmarks.md).
  */
-const VISIBLE = `l.mailbox_id = $1 AND l.state = ANY($2::text[]) AND l.purged_at IS NULL`;
+const VISIBLE_TO_ANY = `l.mailbox_id = $1 AND l.state = ANY($2::text[]) AND l.purged_at IS NULL`;
+
+/** A confidential letter is not there for a scope without confidential access; `alias` is the
+ * letters table's in the statement (none in an UPDATE, each of which follows a scoped read). */
+const confidentialOnlyIf = (scope: MailboxScope, alias = ''): string =>
+  scope.confidential ? '' : ` AND NOT ${alias}confidential`;
+
+/**
+ * What the scope may see: a confidential letter does not exist for a scope without
+ * confidential access (DESIGN "Who may act"), in lists, counts or by id. The scope's flag picks
+ * one of two fixed texts (a confidential access scope adds nothing), so nothing from a request reaches the SQL.
+ */
+const visibleTo = (scope: MailboxScope): string =>
+  `${VISIBLE_TO_ANY}${confidentialOnlyIf(scope, 'l.')}`;
 /** Unread: never opened, or marked unread again by the citizen (the read receipt stays). */
 const UNREAD = '(l.read_at IS NULL OR l.marked_unread)';
 const LETTER_COLUMNS = `l.id, l.agency_id, a.name AS agency_name, l.title, l.sender_reference,
   l.state, l.delivered_at, l.read_at, l.marked_unread, l.folder, l.requires_acknowledgement, l.acknowledged_at, l.due_date::text AS due_date,
-  l.end_to_end,
+  l.end_to_end, l.confidential,
   (SELECT json_agg(json_build_object('id', d.id, 'filename', d.filename,
             'mediaType', d.media_type, 'size', d.size) ORDER BY d.position)
      FROM documents d WHERE d.letter_id = l.id) AS documents`;
@@ -136,7 +152,7 @@ export class MailboxLettersStore {
   /** Newest first; returns up to `limit + 1` letters so the caller knows whether more follow. */
   pageOfInbox(scope: MailboxScope, query: InboxQuery): Promise<MailboxLetter[]> {
     const params = [...inScope(scope), query.folder];
-    const where = [VISIBLE, 'l.folder = $3', 'l.delivered_at IS NOT NULL'];
+    const where = [visibleTo(scope), 'l.folder = $3', 'l.delivered_at IS NOT NULL'];
     if (query.unread !== undefined) where.push(query.unread ? UNREAD : `NOT ${UNREAD}`);
     if (query.q) {
       params.push(`%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
@@ -169,7 +185,7 @@ export class MailboxLettersStore {
         `SELECT count(*) FILTER (WHERE ${UNREAD})::int AS unread,
                 count(*) FILTER (WHERE l.requires_acknowledgement AND l.acknowledged_at IS NULL)::int AS needs_action
            FROM letters l
-          WHERE ${VISIBLE} AND l.delivered_at IS NOT NULL AND l.folder <> 'trash'`,
+          WHERE ${visibleTo(scope)} AND l.delivered_at IS NOT NULL AND l.folder <> 'trash'`,
         inScope(scope),
         (r) => ({ unread: int(r, 'unread'), needsAction: int(r, 'needs_action') }),
       )
@@ -184,7 +200,7 @@ export class MailboxLettersStore {
   ): Promise<MailboxLetter | null> {
     return tx.maybeOne(
       `SELECT ${LETTER_COLUMNS} FROM letters l JOIN agencies a ON a.id = l.agency_id
-        WHERE l.id = $3 AND ${VISIBLE}`,
+        WHERE l.id = $3 AND ${visibleTo(scope)}`,
       [...inScope(scope), letterId],
       decodeLetter,
     );
@@ -215,7 +231,7 @@ export class MailboxLettersStore {
               d.id, d.filename, d.media_type, d.sealed
          FROM letters l JOIN mailboxes mb ON mb.id = l.mailbox_id
          LEFT JOIN documents d ON d.letter_id = l.id AND d.id = $4
-        WHERE l.id = $3 AND ${VISIBLE}`,
+        WHERE l.id = $3 AND ${visibleTo(scope)}`,
       [...inScope(scope), letterId, documentId],
       decodeDocumentToRead,
     );
@@ -224,16 +240,18 @@ export class MailboxLettersStore {
   /** The citizen's own reminder to come back to a letter; `read_at` and its receipt stay. */
   async markUnread(tx: Sql, scope: MailboxScope, letterId: string): Promise<void> {
     const mailboxId = mailboxToWrite(scope);
-    await tx.run('UPDATE letters SET marked_unread = true WHERE id = $1 AND mailbox_id = $2', [
-      letterId,
-      mailboxId,
-    ]);
+    await tx.run(
+      `UPDATE letters SET marked_unread = true
+        WHERE id = $1 AND mailbox_id = $2${confidentialOnlyIf(scope)}`,
+      [letterId, mailboxId],
+    );
   }
 
   /** Opening a letter again answers the citizen's "unread" reminder. */
   async clearMarkedUnread(scope: MailboxScope, letterId: string): Promise<void> {
     await this.sql.run(
-      'UPDATE letters SET marked_unread = false WHERE id = $1 AND mailbox_id = $2 AND marked_unread',
+      `UPDATE letters SET marked_unread = false
+        WHERE id = $1 AND mailbox_id = $2 AND marked_unread${confidentialOnlyIf(scope)}`,
       [letterId, scope.mailboxId],
     );
   }
@@ -244,13 +262,13 @@ export class MailboxLettersStore {
     if (to === 'trash') {
       await tx.run(
         `UPDATE letters SET folder_before_trash = folder, folder = 'trash', trashed_at = now()
-          WHERE id = $1 AND mailbox_id = $2`,
+          WHERE id = $1 AND mailbox_id = $2${confidentialOnlyIf(scope)}`,
         [letterId, mailboxId],
       );
     } else {
       await tx.run(
         `UPDATE letters SET folder = $3, folder_before_trash = NULL, trashed_at = NULL
-          WHERE id = $1 AND mailbox_id = $2`,
+          WHERE id = $1 AND mailbox_id = $2${confidentialOnlyIf(scope)}`,
         [letterId, mailboxId, to],
       );
     }
@@ -268,7 +286,7 @@ export class MailboxLettersStore {
       // A key re-added after a revocation has one row per interval; two may match near the edges.
       `SELECT DISTINCT ON (k.fingerprint) k.fingerprint, k.public_key FROM letters l
          JOIN agency_signing_keys k ON k.agency_id = l.agency_id
-        WHERE l.id = $3 AND l.mailbox_id = $1 AND l.state = ANY($2::text[])
+        WHERE l.id = $3 AND ${visibleTo(scope)}
           AND k.added_at <= l.created_at + interval '5 minutes'
           AND (k.revoked_at IS NULL OR k.revoked_at > l.created_at)
         ORDER BY k.fingerprint, k.added_at DESC`,
@@ -277,8 +295,7 @@ export class MailboxLettersStore {
     );
     if (keys.length > 0) return keys;
     const exists = await this.sql.maybeOne(
-      `SELECT 1 AS found FROM letters l WHERE l.id = $3 AND l.mailbox_id = $1
-          AND l.state = ANY($2::text[])`,
+      `SELECT 1 AS found FROM letters l WHERE l.id = $3 AND ${visibleTo(scope)}`,
       [...inScope(scope), letterId],
       () => true,
     );

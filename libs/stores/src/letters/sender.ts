@@ -1,6 +1,6 @@
 import { parseReceiptPayload, RECEIPT_TYPES } from '#evidence';
 import { LETTER_STATES, TARGET, type LetterState } from '#lifecycle';
-import { bytes, ColumnTypeError, date, int, json, nullable, oneOf, text } from '../columns';
+import { bool, bytes, ColumnTypeError, date, int, json, nullable, oneOf, text } from '../columns';
 import type { StagedJob } from '../outbox.store';
 import type { UnsequencedPayload } from '../receipts.store';
 import type { Row, Sql } from '../sql';
@@ -38,6 +38,8 @@ export interface Submission {
     endToEnd: boolean;
     /** Sent in a batch: delivered from the bulk queue (`job` names it). */
     bulk: boolean;
+    /** Seen only by those with confidential access to the mailbox. */
+    confidential: boolean;
   };
   documents: SubmittedDocument[];
   /** The `accepted` receipt is the one in `answer`; this is its row id. */
@@ -54,12 +56,21 @@ export interface IdempotentAnswer {
   response: AcceptedLetter;
 }
 
+/**
+ * Whom the letter went to, as far as the agency may be shown it: an organisation's number (not
+ * personal data), and for a person only that it was one, since no national id is stored.
+ */
+export type SentRecipient =
+  { kind: 'person' } | { kind: 'organisation'; organisationNumber: string };
+
 export interface SenderLetterRow {
   id: string;
   state: LetterState;
   title: string;
   senderReference: string | null;
   createdAt: Date;
+  recipient: SentRecipient;
+  confidential: boolean;
 }
 
 export interface SenderReceiptRow {
@@ -178,7 +189,8 @@ export class SenderLettersStore {
     const state: LetterState = 'accepted';
     const statement = `WITH letter AS (
        INSERT INTO letters (id, agency_id, mailbox_id, title, sender_reference, state,
-         requires_acknowledgement, reminder_after_days, publish_at, due_date, end_to_end, bulk)
+         requires_acknowledgement, reminder_after_days, publish_at, due_date, end_to_end, bulk,
+         confidential)
        VALUES ${values([
          letter.id,
          letter.agencyId,
@@ -192,6 +204,7 @@ export class SenderLettersStore {
          letter.dueDate,
          letter.endToEnd,
          letter.bulk,
+         letter.confidential,
        ])}
      ), documents AS (
        INSERT INTO documents (id, letter_id, position, filename, media_type, received,
@@ -232,15 +245,25 @@ export class SenderLettersStore {
 
   letterForAgency(agencyId: string, letterId: string): Promise<SenderLetterRow | null> {
     return this.sql.maybeOne(
-      'SELECT id, state, title, sender_reference, created_at FROM letters WHERE id = $1 AND agency_id = $2',
+      `SELECT l.id, l.state, l.title, l.sender_reference, l.created_at, l.confidential,
+              mb.organisation_number
+         FROM letters l JOIN mailboxes mb ON mb.id = l.mailbox_id
+        WHERE l.id = $1 AND l.agency_id = $2`,
       [letterId, agencyId],
-      (r) => ({
-        id: text(r, 'id'),
-        state: letterState(r, 'state'),
-        title: text(r, 'title'),
-        senderReference: nullable(text)(r, 'sender_reference'),
-        createdAt: date(r, 'created_at'),
-      }),
+      (r) => {
+        const organisationNumber = nullable(text)(r, 'organisation_number');
+        return {
+          id: text(r, 'id'),
+          state: letterState(r, 'state'),
+          title: text(r, 'title'),
+          senderReference: nullable(text)(r, 'sender_reference'),
+          createdAt: date(r, 'created_at'),
+          recipient: organisationNumber
+            ? { kind: 'organisation', organisationNumber }
+            : { kind: 'person' },
+          confidential: bool(r, 'confidential'),
+        };
+      },
     );
   }
 
