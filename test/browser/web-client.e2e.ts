@@ -1,36 +1,29 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import * as openpgp from 'openpgp';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { makeSyntheticNorwegianId } from '#identity';
 import { createAgency, platformPublicKey, sealFor, type TestAgency } from '../support/agency';
 import { ApiClient } from '../support/http';
-import { ROOT, Stack } from '../support/stack';
+import { Stack } from '../support/stack';
 import { endToEndDocument } from '../support/fixtures';
+import {
+  expectAccessible,
+  expectNavFits as navFits,
+  launchChromium,
+  session as newSession,
+  shot,
+  titled,
+  WEB_DIST,
+} from './browser-support';
+
+// The main menu of a citizen's own mailbox: three folders, settings, the access log, the grants.
+const NAV_ITEMS = 6;
+const expectNavFits = (page: Page) => navFits(page, NAV_ITEMS);
+const session = (viewport: { width: number; height: number }) => newSession(browser, viewport);
 
 jest.setTimeout(120_000);
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// TOOLCHAIN.md: Debian's Chromium, headless, with nothing that reaches out to the network.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-// The README shows docs/screenshots; a run refreshes them only when asked, so that every test run
-// does not rewrite tracked files (UPDATE_SCREENSHOTS=1 npm test).
-const SCREENSHOTS = join(
-  ROOT,
-  process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test/artifacts/screenshots',
-);
-const WEB_DIST = join(ROOT, 'apps/web/dist');
-const AXE = require.resolve('axe-core/axe.min.js');
 
 const KARI = makeSyntheticNorwegianId(new Date('1985-03-14'), 123, 'tenor');
 const OLA = makeSyntheticNorwegianId(new Date('1979-10-02'), 456, 'tenor');
@@ -46,11 +39,7 @@ const measured: Record<string, number> = {};
 beforeAll(async () => {
   if (!existsSync(join(WEB_DIST, 'index.html')))
     throw new Error('apps/web/dist is missing: npm run build:web');
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  [browser] = await Promise.all([
-    chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
-    stack.start(),
-  ]);
+  [browser] = await Promise.all([launchChromium(), stack.start()]);
   api = new ApiClient(stack.baseUrl);
   platformKey = await platformPublicKey(stack);
   agency = await createAgency(stack, 'Skatteetaten');
@@ -91,56 +80,6 @@ async function sendLetter(
   expect(response.status).toBe(202);
   await agencyApi.waitForState(response.body.id, 'delivered');
   return response.body.id as string;
-}
-
-/** WCAG 2.1 A and AA rules of axe-core, on the page as it is now: no violations allowed. */
-async function expectAccessible(page: Page, screen: string) {
-  await page.addScriptTag({ path: AXE });
-  // Runs in the page; globalThis there is the window.
-  const result = await page.evaluate(() => {
-    const g = globalThis as any;
-    return g.axe.run(g.document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    });
-  });
-  const violations = (result.violations as any[]).map(
-    (v) => `${v.id}: ${v.help} (${v.nodes.map((n: any) => n.target.join(' ')).join(', ')})`,
-  );
-  expect({ screen, violations }).toEqual({ screen, violations: [] });
-}
-
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false });
-}
-
-async function session(viewport: { width: number; height: number }): Promise<BrowserContext> {
-  return browser.newContext({
-    viewport,
-    locale: 'en-GB',
-    // axe-core is injected as an inline script, which the client's own policy forbids.
-    bypassCSP: true,
-    ...(viewport.width < 500 ? { isMobile: true, hasTouch: true } : {}),
-  });
-}
-
-/** Nothing scrolls sideways, and every item of the main menu is inside the screen. */
-async function expectNavFits(page: Page) {
-  const layout = await page.evaluate(() => {
-    const g = globalThis as any;
-    const width = g.document.documentElement.clientWidth;
-    const links = [...g.document.querySelectorAll('header nav a')] as any[];
-    return {
-      scrolls: g.document.documentElement.scrollWidth > width,
-      outside: links
-        .filter((a) => {
-          const box = a.getBoundingClientRect();
-          return box.left < 0 || box.right > width || box.width === 0;
-        })
-        .map((a) => a.textContent),
-      count: links.length,
-    };
-  });
-  expect(layout).toEqual({ scrolls: false, outside: [], count: 5 });
 }
 
 async function receiptTypes(letterId: string): Promise<string[]> {
@@ -203,7 +142,7 @@ describe.each([
     await expectAccessible(page, `${device} account picker`);
     await page.getByRole('button', { name }).click();
 
-    const letter = page.getByRole('link', { name: new RegExp(title.replace(/[()]/g, '.')) });
+    const letter = page.getByRole('link', { name: titled(title) });
     await letter.waitFor();
     // The first screen of the inbox, from the start of the callback page load.
     measured[`${device} inbox rendered after callback`] = Math.round(
@@ -226,7 +165,7 @@ describe.each([
   });
 
   it('opens the letter, reads the document and acknowledges it; the sender gets read and acknowledged', async () => {
-    await page.getByRole('link', { name: new RegExp(title.replace(/[()]/g, '.')) }).click();
+    await page.getByRole('link', { name: titled(title) }).click();
     await page.getByRole('heading', { level: 1, name: title }).waitFor();
     await page.getByText(`Sak ${device}.`).waitFor();
     await expect(page.getByText(`SAK-2031/${title.length}`).isVisible()).resolves.toBe(true);
@@ -266,7 +205,7 @@ describe.each([
     await page.getByRole('link', { name: /^Inbox/ }).click();
     await page.getByRole('link', { name: 'Unread only' }).click();
     await page.waitForURL(/\?unread=1/);
-    const item = page.getByRole('link', { name: new RegExp(title.replace(/[()]/g, '.')) });
+    const item = page.getByRole('link', { name: titled(title) });
     await item.waitFor();
     await expect(item.textContent()).resolves.toMatch(/Unread/);
     const view = await api
@@ -292,7 +231,7 @@ describe.each([
     await sendLetter(citizen, other, 'Vi kommer på tilsyn.');
     // A fresh load of the inbox (it survives reloads) shows the letter that just arrived.
     await page.goto(`${stack.baseUrl}/`);
-    await page.getByRole('link', { name: new RegExp(other.replace(/[()]/g, '.')) }).click();
+    await page.getByRole('link', { name: titled(other) }).click();
     await page.getByRole('heading', { level: 1, name: other }).waitFor();
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
     const dialog = page.getByRole('alertdialog');
@@ -307,7 +246,7 @@ describe.each([
     await page.getByRole('heading', { name: 'Not confirmed' }).waitFor();
     await expect(page.getByText('Needs acknowledgement').count()).resolves.toBe(0);
     await page.getByRole('link', { name: 'Trash', exact: true }).click();
-    const inTrash = page.getByRole('link', { name: new RegExp(other.replace(/[()]/g, '.')) });
+    const inTrash = page.getByRole('link', { name: titled(other) });
     await inTrash.waitFor();
     await expect(inTrash.textContent()).resolves.not.toMatch(/Needs acknowledgement/);
     await inTrash.click();
@@ -316,13 +255,13 @@ describe.each([
 
   it('archives the letter, finds it by searching, deletes it and restores it from the trash', async () => {
     await page.getByRole('link', { name: /^Inbox/ }).click();
-    await page.getByRole('link', { name: new RegExp(title.replace(/[()]/g, '.')) }).click();
+    await page.getByRole('link', { name: titled(title) }).click();
     await page.getByRole('button', { name: 'Archive' }).click();
     await page.getByText('The letter was moved to Archive.').waitFor();
     await page.getByRole('link', { name: 'Archive', exact: true }).click();
     await page.getByRole('searchbox').fill('bostøtte');
     await page.getByRole('button', { name: 'Search' }).click();
-    await page.getByRole('link', { name: new RegExp(title.replace(/[()]/g, '.')) }).click();
+    await page.getByRole('link', { name: titled(title) }).click();
     // Acknowledged already: one tap deletes it.
     await page.getByRole('button', { name: 'Delete' }).click();
     await page.getByText(/moved to the trash/).waitFor();
