@@ -153,3 +153,38 @@ describe('confirmation emails', () => {
     );
   });
 });
+
+describe("an organisation's letter email", () => {
+  it.each([
+    ['nb', 'Til: Acme <AS>', 'Brevet er merket fortrolig; tittelen vises bare i Postkasse.'],
+    ['da', 'Til: Acme <AS>', 'Brevet er mærket fortroligt; titlen vises kun i Postkasse.'],
+    [
+      'en',
+      'To: Acme <AS>',
+      'The letter is marked confidential; its title is shown only in Postkasse.',
+    ],
+  ] as const)('names the mailbox and keeps a confidential title out (%s)', (language, to, note) => {
+    const email = renderLetterEmail({
+      ...base,
+      kind: 'notify',
+      language,
+      mailboxName: 'Acme <AS>',
+      confidential: true,
+    });
+    expect(email.text).toContain(to);
+    expect(email.text).toContain(note);
+    expect(email.text).not.toContain('Vedtak om dagpenger');
+    expect(email.html).not.toContain('Vedtak om dagpenger');
+    expect(email.html).toContain('Acme &lt;AS&gt;');
+  });
+
+  it('shows the title of a letter that is not confidential', () => {
+    const email = renderLetterEmail({
+      ...base,
+      kind: 'notify',
+      language: 'en',
+      mailboxName: 'Acme AS',
+    });
+    expect(email.text).toContain('To: Acme AS\nFrom: NAV\nTitle: Vedtak om dagpenger');
+  });
+});
