@@ -1,7 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ROOT } from '../support/stack';
+import { createAgency, platformPublicKey, type TestAgency } from '../support/agency';
+import { ApiClient } from '../support/http';
+import { ROOT, type Stack } from '../support/stack';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // TOOLCHAIN.md: Debian's Chromium, headless, with nothing that reaches out to the network.
@@ -87,3 +89,27 @@ export async function expectNavFits(page: Page, count: number) {
 
 /** A title as a pattern for a link's accessible name (brackets in it are any character). */
 export const titled = (title: string) => new RegExp(title.replace(/[()]/g, '.'));
+
+export interface BrowserWorld {
+  browser: Browser;
+  api: ApiClient;
+  agency: TestAgency;
+  agencyApi: ApiClient;
+  platformKey: string;
+}
+
+/** The built client, the real API and worker on a database of their own, Chromium and one agency. */
+export async function startBrowserWorld(stack: Stack, agencyName: string): Promise<BrowserWorld> {
+  if (!existsSync(join(WEB_DIST, 'index.html')))
+    throw new Error('apps/web/dist is missing: npm run build:web');
+  const [browser] = await Promise.all([launchChromium(), stack.start()]);
+  const api = new ApiClient(stack.baseUrl);
+  const agency = await createAgency(stack, agencyName);
+  return {
+    browser,
+    api,
+    agency,
+    agencyApi: api.as(agency.apiKey),
+    platformKey: await platformPublicKey(stack),
+  };
+}

@@ -1,17 +1,17 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import * as openpgp from 'openpgp';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { makeSyntheticNorwegianId } from '#identity';
-import { createAgency, platformPublicKey, sealFor, type TestAgency } from '../support/agency';
+import { sealFor, type TestAgency } from '../support/agency';
 import { ApiClient } from '../support/http';
 import { Stack } from '../support/stack';
 import { endToEndDocument } from '../support/fixtures';
 import {
   expectAccessible,
   expectNavFits as navFits,
-  launchChromium,
+  startBrowserWorld,
   session as newSession,
   shot,
   titled,
@@ -37,13 +37,10 @@ let browser: Browser;
 const measured: Record<string, number> = {};
 
 beforeAll(async () => {
-  if (!existsSync(join(WEB_DIST, 'index.html')))
-    throw new Error('apps/web/dist is missing: npm run build:web');
-  [browser] = await Promise.all([launchChromium(), stack.start()]);
-  api = new ApiClient(stack.baseUrl);
-  platformKey = await platformPublicKey(stack);
-  agency = await createAgency(stack, 'Skatteetaten');
-  agencyApi = api.as(agency.apiKey);
+  ({ browser, api, agency, agencyApi, platformKey } = await startBrowserWorld(
+    stack,
+    'Skatteetaten',
+  ));
 });
 
 afterAll(async () => {
