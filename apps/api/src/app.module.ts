@@ -13,6 +13,7 @@ import { HealthController } from './health/health.controller';
 import { loggedPath } from './logged-path';
 import { MetricsController } from './metrics/metrics.controller';
 import { DocumentViewController } from './mailbox/document-view.controller';
+import { GrantsController, MeController } from './mailbox/access.controller';
 import { MailboxController } from './mailbox/mailbox.controller';
 import { MailboxKeyController } from './mailbox/mailbox-key.controller';
 import { MailboxSettings } from './mailbox/mailbox-settings';
@@ -70,7 +71,9 @@ export const API_CONTROLLERS = [
   LetterBatchesController,
   EventsController,
   RecipientsController,
+  MeController,
   MailboxController,
+  GrantsController,
   DocumentViewController,
   MailboxKeyController,
   EmailConfirmationController,

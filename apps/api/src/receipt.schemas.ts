@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RECEIPT_TYPES } from '#evidence';
+import { ACTOR_ROLES, RECEIPT_TYPES } from '#evidence';
 
 /** Shapes shared by the sender, mailbox and audit answers (DESIGN "Receipts and evidence"). */
 
@@ -38,6 +38,14 @@ const receiptShape = {
     z.strictObject({ ciphertextSha256: sha256Hex, plaintextSha256: sha256Hex.optional() }),
   ),
   reason: z.strictObject({ code: z.string(), detail: z.string() }).optional(),
+  actorRole: z
+    .enum(ACTOR_ROLES)
+    .optional()
+    .describe('read and acknowledged: the role the reader acted in (owner, guardian, ...)'),
+  actorRef: z
+    .string()
+    .optional()
+    .describe('read and acknowledged: an HMAC reference of the person who acted'),
   /** Null until the sequencer has put the receipt in the log. */
   logIndex: z.int().min(0).nullable(),
 };

@@ -9,6 +9,16 @@ type Action = AccessLogEntry['action'];
 export const ACTION_TEXTS: Record<Action, MessageKey> = {
   'recipient.lookup': 'action.recipient.lookup',
   'audit.letter_evidence': 'action.audit.letter_evidence',
+  'mailbox.letter_opened': 'action.mailbox.letter_opened',
+  'mailbox.document_opened': 'action.mailbox.document_opened',
+  'mailbox.letter_acknowledged': 'action.mailbox.letter_acknowledged',
+  'mailbox.letter_filed': 'action.mailbox.letter_filed',
+  'mailbox.letter_deleted': 'action.mailbox.letter_deleted',
+  'mailbox.letter_marked_unread': 'action.mailbox.letter_marked_unread',
+  'mailbox.settings_changed': 'action.mailbox.settings_changed',
+  'mailbox.key_changed': 'action.mailbox.key_changed',
+  'mailbox.access_granted': 'action.mailbox.access_granted',
+  'mailbox.access_revoked': 'action.mailbox.access_revoked',
 };
 
 /**

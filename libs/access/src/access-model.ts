@@ -1,4 +1,4 @@
-import type { MailboxAccess } from './mailbox-scope';
+import { ACTING_ROLES, type ActingRole, type MailboxAccess } from './mailbox-scope';
 
 /**
  * A signed-in person as the access check sees them. `personRef` is the HMAC of their national
@@ -31,15 +31,11 @@ export interface OrganisationMailbox {
 
 export type Mailbox = PersonMailbox | OrganisationMailbox;
 
-/** What a grant makes its grantee: the first three act for a person, the last two for an organisation. */
-export const GRANT_ROLES = [
-  'grantee',
-  'guardian',
-  'executor',
-  'administrator',
-  'employee',
-] as const;
-export type GrantRole = (typeof GRANT_ROLES)[number];
+/** What a grant makes its grantee: every role but the owner's (a person's own mailbox). */
+export type GrantRole = Exclude<ActingRole, 'owner'>;
+export const GRANT_ROLES: readonly GrantRole[] = ACTING_ROLES.filter(
+  (role): role is GrantRole => role !== 'owner',
+);
 
 /** One person's right to act for one mailbox, as the grants table holds it. */
 export interface Grant {

@@ -1,5 +1,7 @@
 export {
   ownerScope,
+  actingAs,
+  type ScopeActor,
   readOnly,
   holdScope,
   heldScope,

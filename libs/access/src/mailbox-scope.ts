@@ -1,19 +1,16 @@
 import { DomainError } from '#errors';
+import { ACTOR_ROLES } from '#evidence';
 
 declare const scopeBrand: unique symbol;
 
 export const MAILBOX_KINDS = ['person', 'organisation'] as const;
 export type MailboxKind = (typeof MAILBOX_KINDS)[number];
 
-/** On what footing a principal acts for a mailbox (DESIGN "Who may act"). */
-export const ACTING_ROLES = [
-  'owner',
-  'grantee',
-  'guardian',
-  'executor',
-  'administrator',
-  'employee',
-] as const;
+/**
+ * On what footing a principal acts for a mailbox (DESIGN "Who may act"). `read` and
+ * `acknowledged` receipts name it, so the receipt format owns the list.
+ */
+export const ACTING_ROLES = ACTOR_ROLES;
 export type ActingRole = (typeof ACTING_ROLES)[number];
 
 /**
@@ -32,6 +29,18 @@ export interface MailboxScope {
   readonly confidential: boolean;
   /** When the access ends (a delegation's end, a minor's 18th birthday); null: it does not. */
   readonly until: Date | null;
+  /** Who acts through the scope, once the access check named them (see `actingAs`). */
+  readonly actor?: ScopeActor;
+}
+
+/**
+ * The person acting, as the access log and `read`/`acknowledged` receipts name them: by an HMAC
+ * reference (the recipient ref of their own number) and the name their identity provider gave,
+ * never by national id.
+ */
+export interface ScopeActor {
+  readonly ref: string;
+  readonly name: string;
 }
 
 export type MailboxAccess = MailboxScope['access'];
@@ -62,6 +71,11 @@ export function ownerScope(mailbox: { id: string }): MailboxScope {
   });
 }
 
+/** The same scope, naming who acts through it: it neither widens nor narrows what they may do. */
+export function actingAs(given: MailboxScope, actor: ScopeActor): MailboxScope {
+  return makeScope({ ...given, actor: { ref: actor.ref, name: actor.name } });
+}
+
 /** The same mailbox, read only. A scope can be narrowed by anyone, never widened. */
 export function readOnly(given: MailboxScope): MailboxScope {
   return makeScope({ ...given, access: 'read' });
@@ -75,6 +89,7 @@ export interface HeldScope {
   confidential: boolean;
   /** Epoch milliseconds, as JSON holds a time. */
   until: number | null;
+  actor?: ScopeActor;
 }
 
 export function holdScope(given: MailboxScope): HeldScope {
@@ -84,6 +99,7 @@ export function holdScope(given: MailboxScope): HeldScope {
     role: given.role,
     confidential: given.confidential,
     until: given.until === null ? null : given.until.getTime(),
+    ...(given.actor ? { actor: { ref: given.actor.ref, name: given.actor.name } } : {}),
   };
 }
 
@@ -99,6 +115,7 @@ export function heldScope(held: HeldScope): MailboxScope {
     access: 'read',
     confidential: held.confidential,
     until: held.until === null ? null : new Date(held.until),
+    ...(held.actor ? { actor: { ref: held.actor.ref, name: held.actor.name } } : {}),
   });
 }
 

@@ -1,6 +1,12 @@
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { UnavailableError } from '#errors';
-import { identitySchemes, type IdentityCountry, type NationalIdScheme } from '#identity';
+import {
+  identitySchemes,
+  type IdentityCountry,
+  type NationalIdScheme,
+  type OrganisationNumberScheme,
+} from '#identity';
+import { administeredOrganisations } from './organisation-roles';
 import type { AuditorPrincipal, CitizenPrincipal } from './principals';
 
 export interface OidcSettings {
@@ -9,6 +15,8 @@ export interface OidcSettings {
   algorithms: string[];
   nationalIdClaim: string;
   rolesClaim: string;
+  /** The claim listing organisations the person administers (see `administeredOrganisations`). */
+  organisationRolesClaim: string;
   /** Refuse a discovery document whose key set is not served over HTTPS (production). */
   requireHttps: boolean;
 }
@@ -33,13 +41,16 @@ export class OidcVerifier {
   private jwks: Promise<JWTVerifyGetKey> | null = null;
 
   private readonly scheme: NationalIdScheme;
+  private readonly organisations: OrganisationNumberScheme;
 
   constructor(
     private readonly settings: OidcSettings,
     private readonly nationalIds: NationalIdPolicy,
     private readonly fetchImpl: typeof fetch = fetch,
   ) {
-    this.scheme = identitySchemes(nationalIds.country).person;
+    const schemes = identitySchemes(nationalIds.country);
+    this.scheme = schemes.person;
+    this.organisations = schemes.organisation;
   }
 
   async verify(token: string): Promise<CitizenPrincipal | AuditorPrincipal | { kind: 'unknown' }> {
@@ -77,7 +88,11 @@ export class OidcVerifier {
         `the token's ${claim} claim is not a valid national identity number: ${valid.reason}`,
       );
     }
-    return { kind: 'citizen', subject: String(payload.sub), nationalId, name };
+    const administratorOf = administeredOrganisations(
+      payload[this.settings.organisationRolesClaim],
+      this.organisations,
+    );
+    return { kind: 'citizen', subject: String(payload.sub), nationalId, name, administratorOf };
   }
 
   private keys(): Promise<JWTVerifyGetKey> {

@@ -38,6 +38,8 @@ export interface CitizenPrincipal {
   subject: string;
   nationalId: string;
   name: string;
+  /** Organisation numbers the token's organisation-roles claim names them an administrator of. */
+  administratorOf: string[];
 }
 
 export interface AuditorPrincipal {

@@ -10,6 +10,7 @@ function verifierDiscovering(jwksUri: string, requireHttps: boolean): OidcVerifi
     algorithms: ['ES256'],
     nationalIdClaim: 'national_id',
     rolesClaim: 'roles',
+    organisationRolesClaim: 'organisation_roles',
     requireHttps,
   };
   const discovery = async () => Response.json({ issuer: ISSUER, jwks_uri: jwksUri });

@@ -9,6 +9,7 @@ import {
   DocumentViewTickets,
   LetterEvidence,
   MailboxDirectory,
+  MailboxGrants,
   MailboxKeys,
   PrintLetter,
   ReceiptLog,
@@ -135,6 +136,13 @@ export class Postkasse {
 
   get citizenMailbox(): CitizenMailbox {
     return this.once('citizenMailbox', () => new CitizenMailbox(this.db, this.mailboxes));
+  }
+
+  get mailboxGrants(): MailboxGrants {
+    return this.once(
+      'mailboxGrants',
+      () => new MailboxGrants(this.db, this.mailboxes, this.citizenMailbox),
+    );
   }
 
   /** Over the API's request connection (fail-fast), which the process opens and closes. */

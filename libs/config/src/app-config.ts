@@ -36,6 +36,7 @@ export interface AppConfig {
     audience: string;
     nationalIdClaim: string;
     rolesClaim: string;
+    organisationRolesClaim: string;
     algorithms: string[];
     /** Refuse an http discovery document or key set (production). */
     requireHttps: boolean;

@@ -127,6 +127,7 @@ export async function loadConfig(source: NodeJS.ProcessEnv = process.env): Promi
       audience: env.OIDC_AUDIENCE,
       nationalIdClaim: env.OIDC_NATIONAL_ID_CLAIM,
       rolesClaim: env.OIDC_ROLES_CLAIM,
+      organisationRolesClaim: env.OIDC_ORGANISATION_ROLES_CLAIM,
       algorithms: env.OIDC_ALGORITHMS.split(',').map((a) => a.trim()),
       requireHttps: production,
       devIssuer:

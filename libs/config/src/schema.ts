@@ -96,6 +96,11 @@ export const environmentSchema = z.object({
   OIDC_AUDIENCE: z.string().min(1).default('postkasse'),
   OIDC_NATIONAL_ID_CLAIM: z.string().min(1).default('national_id'),
   OIDC_ROLES_CLAIM: z.string().min(1).default('roles'),
+  /**
+   * The claim that lists the organisations a person administers, as ID-porten and Altinn tokens
+   * carry it: organisation numbers, or objects with a number and roles (README).
+   */
+  OIDC_ORGANISATION_ROLES_CLAIM: z.string().min(1).default('organisation_roles'),
   OIDC_ALGORITHMS: z.string().default('RS256,PS256,ES256,EdDSA'),
   DEV_OIDC_ISSUER: bool.optional(),
   ALLOW_SYNTHETIC_NATIONAL_IDS: bool.optional(),

@@ -1,7 +1,9 @@
 export { canonicalJson } from './canonical';
 export {
   RECEIPT_TYPES,
+  ACTOR_ROLES,
   parseReceiptPayload,
+  type ActorRole,
   type NotificationKind,
   type ReceiptDocument,
   type ReceiptPayload,

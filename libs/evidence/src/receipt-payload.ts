@@ -39,8 +39,25 @@ export interface ReceiptPayload {
   recipientRef: string;
   documents: ReceiptDocument[];
   reason?: { code: string; detail: string };
+  /** `read` and `acknowledged`: the role the reader acted in (`owner`, `guardian`, ...). */
+  actorRole?: ActorRole;
+  /** `read` and `acknowledged`: an HMAC reference of the person who acted, never a number. */
+  actorRef?: string;
   logIndex: number;
 }
+
+/** The roles a reader may act in (DESIGN "Who may act"). */
+export const ACTOR_ROLES = [
+  'owner',
+  'grantee',
+  'guardian',
+  'executor',
+  'administrator',
+  'employee',
+] as const;
+export type ActorRole = (typeof ACTOR_ROLES)[number];
+/** Receipts that say who acted; older ones of these types, signed before, say nothing and stay valid. */
+const TYPES_WITH_ACTOR: readonly ReceiptType[] = ['read', 'acknowledged'];
 
 // The design names which receipts carry a kind and a reason; holding payloads to it here means
 // neither the signer nor a verifier can be handed a receipt that breaks it.
@@ -58,9 +75,10 @@ export function parseReceiptPayload(value: unknown): ReceiptPayload {
     value,
     'receipt',
     ['letterId', 'type', 'at', 'agencyId', 'recipientRef', 'documents', 'logIndex'],
-    ['kind', 'reason'],
+    ['kind', 'reason', 'actorRole', 'actorRef'],
   );
   const { letterId, type, kind, at, agencyId, recipientRef, documents, reason, logIndex } = value;
+  const { actorRole, actorRef } = value;
   assertNonEmptyString(letterId, 'receipt letterId');
   if (!RECEIPT_TYPES.includes(type as ReceiptType)) {
     throw new TypeError(`receipt type ${JSON.stringify(type)} is unknown`);
@@ -99,6 +117,14 @@ export function parseReceiptPayload(value: unknown): ReceiptPayload {
       throw new TypeError('receipt reason detail must be a string');
   } else if (TYPES_WITH_REASON.includes(receiptType)) {
     throw new TypeError(`a ${receiptType} receipt must give a reason`);
+  }
+  if (actorRole !== undefined || actorRef !== undefined) {
+    if (!TYPES_WITH_ACTOR.includes(receiptType))
+      throw new TypeError(`a ${receiptType} receipt names no actor`);
+    if (!ACTOR_ROLES.includes(actorRole as ActorRole))
+      throw new TypeError(`receipt actorRole ${JSON.stringify(actorRole)} is unknown`);
+    if (typeof actorRef !== 'string' || !BASE64URL.test(actorRef))
+      throw new TypeError('receipt actorRef must be base64url');
   }
   assertIndex(logIndex, 'receipt logIndex');
   return value as unknown as ReceiptPayload;

@@ -31,6 +31,18 @@ export {
 export { SenderLetters, type SenderLetterView, type EventItem } from './sending/sender-letters';
 export { RecipientLookup, type Actor, type LookupItem } from './sending/recipient-lookup';
 export { MailboxDirectory, type NationalIdPolicy } from './mailbox/mailbox-directory';
+export {
+  MailboxAccess,
+  accessMailbox,
+  type Caller,
+  type MailboxToActFor,
+} from './mailbox/mailbox-access';
+export {
+  MailboxGrants,
+  type GrantRequest,
+  type GrantView,
+  type OperatorGrant,
+} from './mailbox/mailbox-grants';
 export { applyTransition } from './letter-transitions';
 export { stageReceipt, findReceipt, type StagedReceipt } from './receipts/receipt-staging';
 export { ReceiptSequencer } from './receipts/receipt-sequencer';

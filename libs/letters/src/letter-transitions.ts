@@ -6,6 +6,7 @@ import { LettersStore, Sql, TIMESTAMP_OF } from '#stores';
 import {
   findReceipt,
   stageReceipt,
+  type ReceiptActor,
   type ReceiptFacts,
   type StagedReceipt,
 } from './receipts/receipt-staging';
@@ -36,6 +37,8 @@ export async function applyTransition(
     at?: Date;
     reason?: { code: string; detail: string };
     facts?: ReceiptFacts;
+    /** `read` and `acknowledged`: who acted, and in which role. */
+    actor?: ReceiptActor;
   } = {},
 ): Promise<AppliedTransition> {
   const tx = new Sql(m);
@@ -55,6 +58,7 @@ export async function applyTransition(
     at,
     reason: options.reason,
     facts: options.facts,
+    actor: options.actor,
   });
   return { changed: true, state: result.to, receipt };
 }

@@ -1,13 +1,23 @@
 import { v7 as uuidv7 } from 'uuid';
-import { ACCESS_ACTIONS, type AccessAction, type MailboxScope } from '#access';
-import { date, oneOf, text } from './columns';
+import {
+  ACCESS_ACTIONS,
+  ACTING_ROLES,
+  type AccessAction,
+  type ActingRole,
+  type MailboxScope,
+} from '#access';
+import { date, nullable, oneOf, text } from './columns';
 import type { Row, Sql } from './sql';
 
-/** Who looked at a mailbox: an agency's lookup, an auditor's evidence request. */
+/**
+ * Who looked at a mailbox: an agency's lookup, an auditor's evidence request, or a person acting
+ * for the mailbox (named by an HMAC ref, with the role they acted in).
+ */
 export interface AccessActor {
   kind: string;
   id: string;
   name: string;
+  role?: ActingRole;
 }
 
 export interface AccessEntry {
@@ -23,19 +33,25 @@ export interface AccessEntry {
 export interface AccessLogEntry {
   id: string;
   at: Date;
-  actor: { kind: string; id: string; name: string };
+  actor: { kind: string; id: string; name: string; role: ActingRole | null };
   action: AccessAction;
   purpose: string;
   letter: { id: string; title: string } | null;
 }
 
 const accessAction = oneOf(ACCESS_ACTIONS);
+const actingRole = nullable(oneOf(ACTING_ROLES));
 
 function decodeAccessLogEntry(r: Row): AccessLogEntry {
   return {
     id: text(r, 'id'),
     at: date(r, 'at'),
-    actor: { kind: text(r, 'actor_kind'), id: text(r, 'actor_id'), name: text(r, 'actor_name') },
+    actor: {
+      kind: text(r, 'actor_kind'),
+      id: text(r, 'actor_id'),
+      name: text(r, 'actor_name'),
+      role: actingRole(r, 'actor_role'),
+    },
     action: accessAction(r, 'action'),
     purpose: text(r, 'purpose'),
     letter:
@@ -53,8 +69,9 @@ function decodeAccessLogEntry(r: Row): AccessLogEntry {
 export class AccessLogStore {
   async record(tx: Sql, entry: AccessEntry): Promise<void> {
     await tx.run(
-      `INSERT INTO access_log (id, mailbox_id, actor_kind, actor_id, actor_name, action, purpose, letter_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      `INSERT INTO access_log (id, mailbox_id, actor_kind, actor_id, actor_name, action, purpose,
+         letter_id, actor_role)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [
         uuidv7(),
         entry.mailboxId,
@@ -64,6 +81,7 @@ export class AccessLogStore {
         entry.action,
         entry.purpose,
         entry.letterId ?? null,
+        entry.actor.role ?? null,
       ],
     );
   }
@@ -80,7 +98,7 @@ export class AccessLogStore {
     after: readonly [string, string] | null,
   ): Promise<AccessLogEntry[]> {
     return sql.rows(
-      `SELECT g.id, g.at, g.actor_kind, g.actor_id, g.actor_name, g.action, g.purpose,
+      `SELECT g.id, g.at, g.actor_kind, g.actor_id, g.actor_name, g.actor_role, g.action, g.purpose,
               g.letter_id, l.title AS letter_title
          FROM access_log g LEFT JOIN letters l ON l.id = g.letter_id AND l.mailbox_id = g.mailbox_id
              ${scope.confidential ? '' : 'AND NOT l.confidential'}

@@ -11,6 +11,7 @@ export * from './letters/batches';
 export * from './access-log.store';
 export * from './agencies.store';
 export * from './mailboxes.store';
+export * from './grants.store';
 export * from './letters/mailbox';
 export * from './letters/delivery';
 export * from './database-probe';

@@ -98,6 +98,42 @@ export class MailboxesStore {
     );
   }
 
+  findById(mailboxId: string): Promise<Mailbox | null> {
+    return this.sql.maybeOne(
+      `SELECT ${MAILBOX_COLUMNS} FROM mailboxes WHERE id = $1`,
+      [mailboxId],
+      decodeMailbox,
+    );
+  }
+
+  /** The mailboxes named (those of a person's grants, for `GET /v1/me`), in no set order. */
+  findByIds(mailboxIds: readonly string[]): Promise<Mailbox[]> {
+    if (mailboxIds.length === 0) return Promise.resolve([]);
+    return this.sql.rows(
+      `SELECT ${MAILBOX_COLUMNS} FROM mailboxes WHERE id = ANY($1::uuid[])`,
+      [mailboxIds],
+      decodeMailbox,
+    );
+  }
+
+  /** Organisations' mailboxes by number (those a token names the person an administrator of). */
+  findByOrganisationNumbers(numbers: readonly string[]): Promise<Mailbox[]> {
+    if (numbers.length === 0) return Promise.resolve([]);
+    return this.sql.rows(
+      `SELECT ${MAILBOX_COLUMNS} FROM mailboxes WHERE organisation_number = ANY($1::text[])`,
+      [numbers],
+      decodeMailbox,
+    );
+  }
+
+  /** A minor's birth date, recorded when a guardian is added: the guardian acts until 18. */
+  async setMinorBirthDate(mailboxId: string, birthDate: string): Promise<void> {
+    await this.sql.run('UPDATE mailboxes SET minor_birth_date = $2::date WHERE id = $1', [
+      mailboxId,
+      birthDate,
+    ]);
+  }
+
   /** Two first letters may race; the unique HMAC decides and the loser changes nothing. */
   async insertIfAbsent(mailbox: NewMailbox): Promise<void> {
     await this.sql.run(

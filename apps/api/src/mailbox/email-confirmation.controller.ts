@@ -1,12 +1,13 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
-import { CurrentPrincipal, ForCitizen, Public, type CitizenPrincipal } from '#auth';
+import type { MailboxScope } from '#access';
+import { Public } from '#auth';
 import { conflict } from '#errors';
 import { ZodPipe } from '#http';
-import { CitizenMailbox } from '#letters';
 import { renderConfirmationPage, renderConfirmedPage } from '#notifications';
 import { Route, problemResponse } from '../openapi/route';
+import { ActingScope, ForMailbox, MAILBOX_PATHS } from './acting-scope';
 import {
   confirmationQuerySchema,
   confirmationSentSchema,
@@ -98,15 +99,12 @@ export class EmailConfirmationController {
 }
 
 /** A citizen whose link expired or never arrived asks for a new one. */
-@Controller('v1/mailbox/settings')
-@ForCitizen()
+@Controller(MAILBOX_PATHS)
+@ForMailbox()
 export class EmailConfirmationResendController {
-  constructor(
-    private readonly mailbox: CitizenMailbox,
-    private readonly service: EmailConfirmationService,
-  ) {}
+  constructor(private readonly service: EmailConfirmationService) {}
 
-  @Post('email-confirmation')
+  @Post('settings/email-confirmation')
   @HttpCode(202)
   @Route({
     summary: 'Send a new confirmation link to the unconfirmed notification address',
@@ -117,8 +115,8 @@ export class EmailConfirmationResendController {
       503: problemResponse('The mail server is unavailable'),
     },
   })
-  async resend(@CurrentPrincipal() citizen: CitizenPrincipal) {
-    const outcome = await this.service.resend(await this.mailbox.open(citizen.nationalId));
+  async resend(@ActingScope() scope: MailboxScope) {
+    const outcome = await this.service.resend(scope);
     if (outcome === 'nothing_to_confirm') {
       throw conflict(
         'email_confirmation.nothing_to_confirm',

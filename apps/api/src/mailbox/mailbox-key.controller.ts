@@ -1,9 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
 import { z } from 'zod';
-import { CurrentPrincipal, ForCitizen, type CitizenPrincipal } from '#auth';
+import type { MailboxScope } from '#access';
 import { ZodPipe } from '#http';
 import { CitizenMailbox, MailboxKeys } from '#letters';
 import { IdPipe } from '../ids';
+import { ActingScope, ForMailbox, MAILBOX_PATHS } from './acting-scope';
 import { Route, problemResponse } from '../openapi/route';
 import { mailboxKeyViewSchema, senderKeysSchema } from './mailbox.schemas';
 
@@ -18,8 +19,8 @@ export const mailboxKeySchema = z.strictObject({
 });
 
 /** The citizen's key for end-to-end letters, and the senders' keys to check them with. */
-@Controller('v1/mailbox')
-@ForCitizen()
+@Controller(MAILBOX_PATHS)
+@ForMailbox()
 export class MailboxKeyController {
   constructor(
     private readonly mailbox: CitizenMailbox,
@@ -32,8 +33,8 @@ export class MailboxKeyController {
     tag: 'mailbox',
     responses: { 200: { description: 'The key', schema: mailboxKeyViewSchema } },
   })
-  async get(@CurrentPrincipal() citizen: CitizenPrincipal) {
-    return this.keys.get(await this.mailbox.open(citizen.nationalId));
+  async get(@ActingScope() scope: MailboxScope) {
+    return this.keys.get(scope);
   }
 
   @Put('key')
@@ -47,10 +48,12 @@ export class MailboxKeyController {
     },
   })
   async put(
-    @CurrentPrincipal() citizen: CitizenPrincipal,
+    @ActingScope() scope: MailboxScope,
     @Body(new ZodPipe(mailboxKeySchema)) body: z.infer<typeof mailboxKeySchema>,
   ) {
-    return this.keys.put(await this.mailbox.open(citizen.nationalId), body);
+    const key = await this.keys.put(scope, body);
+    await this.mailbox.trace(scope, 'mailbox.key_changed');
+    return key;
   }
 
   @Delete('key')
@@ -60,8 +63,9 @@ export class MailboxKeyController {
     responses: { 204: { description: 'Removed' } },
   })
   @HttpCode(204)
-  async remove(@CurrentPrincipal() citizen: CitizenPrincipal): Promise<void> {
-    await this.keys.remove(await this.mailbox.open(citizen.nationalId));
+  async remove(@ActingScope() scope: MailboxScope): Promise<void> {
+    await this.keys.remove(scope);
+    await this.mailbox.trace(scope, 'mailbox.key_changed');
   }
 
   @Get('letters/:id/sender-keys')
@@ -74,9 +78,9 @@ export class MailboxKeyController {
     },
   })
   async senderKeys(
-    @CurrentPrincipal() citizen: CitizenPrincipal,
+    @ActingScope() scope: MailboxScope,
     @Param('id', new IdPipe('letter')) id: string,
   ) {
-    return this.keys.senderKeys(await this.mailbox.open(citizen.nationalId), id);
+    return this.keys.senderKeys(scope, id);
   }
 }

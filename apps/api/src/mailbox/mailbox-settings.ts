@@ -1,14 +1,18 @@
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import type { MailboxScope } from '#access';
+import { mailboxToWrite, type MailboxScope } from '#access';
 import { invalid } from '#errors';
+import { CitizenMailbox } from '#letters';
 import { MailboxesStore, Sql, type MailboxSettingsRecord } from '#stores';
 import { EmailConfirmationService } from './email-confirmation.service';
 
 export type SettingsView = MailboxSettingsRecord;
 
-/** The citizen's own settings. Changing the address makes it unconfirmed again. */
+/**
+ * A mailbox's settings, changed by its owner or anyone acting for it with read_write (an
+ * organisation's notification address). Changing the address makes it unconfirmed again.
+ */
 @Injectable()
 export class MailboxSettings {
   private readonly store: MailboxesStore;
@@ -16,6 +20,7 @@ export class MailboxSettings {
   constructor(
     @InjectDataSource() db: DataSource,
     private readonly confirmation: EmailConfirmationService,
+    private readonly mailbox: CitizenMailbox,
   ) {
     this.store = new MailboxesStore(new Sql(db));
   }
@@ -28,6 +33,8 @@ export class MailboxSettings {
   }
 
   async update(scope: MailboxScope, changes: Partial<SettingsView>): Promise<SettingsView> {
+    // Refused before anything is looked at: a reader may not even start an address change.
+    mailboxToWrite(scope);
     const current = await this.get(scope);
     const patch: Partial<SettingsView> = {};
     if (changes.language !== undefined) patch.language = changes.language;
@@ -54,6 +61,7 @@ export class MailboxSettings {
     }
     if (Object.keys(patch).length === 0) return current;
     const updated = (await this.store.updateSettings(scope, patch)) ?? { ...current, ...patch };
+    await this.mailbox.trace(scope, 'mailbox.settings_changed');
     // A new address gets the confirmation link, and nothing else until it is confirmed.
     if (patch.notificationEmail) this.confirmation.sendInBackground(scope);
     return updated;

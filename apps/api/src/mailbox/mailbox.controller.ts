@@ -13,10 +13,11 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import type { z } from 'zod';
-import { CurrentPrincipal, ForCitizen, type CitizenPrincipal } from '#auth';
+import type { MailboxScope } from '#access';
 import { ZodPipe } from '#http';
 import { CitizenMailbox, DocumentViewTickets } from '#letters';
 import { IdPipe } from '../ids';
+import { ActingScope, ForMailbox, MAILBOX_PATHS } from './acting-scope';
 import { Route, problemResponse } from '../openapi/route';
 import { receiptSchema } from '../receipt.schemas';
 import {
@@ -34,8 +35,9 @@ import {
 import { MailboxSettings } from './mailbox-settings';
 import { sendDocument } from './send-document';
 
-@Controller('v1/mailbox')
-@ForCitizen()
+/** A mailbox's letters and settings, at `/v1/mailbox/…` and `/v1/mailboxes/{mailboxId}/…`. */
+@Controller(MAILBOX_PATHS)
+@ForMailbox()
 export class MailboxController {
   constructor(
     private readonly mailbox: CitizenMailbox,
@@ -51,10 +53,10 @@ export class MailboxController {
     responses: { 200: { description: 'A page of letters', schema: mailboxLetterPageSchema } },
   })
   async list(
-    @CurrentPrincipal() citizen: CitizenPrincipal,
+    @ActingScope() scope: MailboxScope,
     @Query(new ZodPipe(listQuerySchema, 'query')) query: z.infer<typeof listQuerySchema>,
   ) {
-    return this.mailbox.list(await this.mailbox.open(citizen.nationalId), query);
+    return this.mailbox.list(scope, query);
   }
 
   @Get('summary')
@@ -63,8 +65,8 @@ export class MailboxController {
     tag: 'mailbox',
     responses: { 200: { description: 'Counts', schema: mailboxSummarySchema } },
   })
-  async summary(@CurrentPrincipal() citizen: CitizenPrincipal) {
-    return this.mailbox.summary(await this.mailbox.open(citizen.nationalId));
+  async summary(@ActingScope() scope: MailboxScope) {
+    return this.mailbox.summary(scope);
   }
 
   @Get('letters/:id')
@@ -76,11 +78,8 @@ export class MailboxController {
       404: problemResponse('No such letter'),
     },
   })
-  async get(
-    @CurrentPrincipal() citizen: CitizenPrincipal,
-    @Param('id', new IdPipe('letter')) id: string,
-  ) {
-    return this.mailbox.get(await this.mailbox.open(citizen.nationalId), id);
+  async get(@ActingScope() scope: MailboxScope, @Param('id', new IdPipe('letter')) id: string) {
+    return this.mailbox.get(scope, id);
   }
 
   @Get('letters/:id/documents/:documentId')
@@ -93,16 +92,12 @@ export class MailboxController {
     },
   })
   async document(
-    @CurrentPrincipal() citizen: CitizenPrincipal,
+    @ActingScope() scope: MailboxScope,
     @Param('id', new IdPipe('letter')) id: string,
     @Param('documentId', new IdPipe('document')) documentId: string,
     @Res() response: Response,
   ) {
-    const doc = await this.mailbox.readDocument(
-      await this.mailbox.open(citizen.nationalId),
-      id,
-      documentId,
-    );
+    const doc = await this.mailbox.readDocument(scope, id, documentId);
     sendDocument(response, doc);
   }
 
@@ -119,11 +114,10 @@ export class MailboxController {
     },
   })
   async viewTicket(
-    @CurrentPrincipal() citizen: CitizenPrincipal,
+    @ActingScope() scope: MailboxScope,
     @Param('id', new IdPipe('letter')) id: string,
     @Param('documentId', new IdPipe('document')) documentId: string,
   ): Promise<z.infer<typeof viewTicketSchema>> {
-    const scope = await this.mailbox.open(citizen.nationalId);
     return { url: await this.viewTickets.issue(scope, id, documentId) };
   }
 
@@ -139,10 +133,10 @@ export class MailboxController {
     },
   })
   async acknowledge(
-    @CurrentPrincipal() citizen: CitizenPrincipal,
+    @ActingScope() scope: MailboxScope,
     @Param('id', new IdPipe('letter')) id: string,
   ) {
-    return this.mailbox.acknowledge(await this.mailbox.open(citizen.nationalId), id);
+    return this.mailbox.acknowledge(scope, id);
   }
 
   @Post('letters/:id/mark-unread')
@@ -156,10 +150,10 @@ export class MailboxController {
     },
   })
   async markUnread(
-    @CurrentPrincipal() citizen: CitizenPrincipal,
+    @ActingScope() scope: MailboxScope,
     @Param('id', new IdPipe('letter')) id: string,
   ) {
-    return this.mailbox.markUnread(await this.mailbox.open(citizen.nationalId), id);
+    return this.mailbox.markUnread(scope, id);
   }
 
   @Patch('letters/:id')
@@ -173,11 +167,11 @@ export class MailboxController {
     },
   })
   async move(
-    @CurrentPrincipal() citizen: CitizenPrincipal,
+    @ActingScope() scope: MailboxScope,
     @Param('id', new IdPipe('letter')) id: string,
     @Body(new ZodPipe(moveSchema)) body: z.infer<typeof moveSchema>,
   ) {
-    return this.mailbox.move(await this.mailbox.open(citizen.nationalId), id, body.folder);
+    return this.mailbox.move(scope, id, body.folder);
   }
 
   @Delete('letters/:id')
@@ -189,11 +183,8 @@ export class MailboxController {
       404: problemResponse('No such letter'),
     },
   })
-  async trash(
-    @CurrentPrincipal() citizen: CitizenPrincipal,
-    @Param('id', new IdPipe('letter')) id: string,
-  ) {
-    return this.mailbox.move(await this.mailbox.open(citizen.nationalId), id, 'trash');
+  async trash(@ActingScope() scope: MailboxScope, @Param('id', new IdPipe('letter')) id: string) {
+    return this.mailbox.move(scope, id, 'trash');
   }
 
   @Get('access-log')
@@ -204,14 +195,10 @@ export class MailboxController {
     responses: { 200: { description: 'Entries, newest first', schema: accessLogPageSchema } },
   })
   async accessLog(
-    @CurrentPrincipal() citizen: CitizenPrincipal,
+    @ActingScope() scope: MailboxScope,
     @Query(new ZodPipe(pageQuerySchema, 'query')) query: z.infer<typeof pageQuerySchema>,
   ) {
-    return this.mailbox.accessLog(
-      await this.mailbox.open(citizen.nationalId),
-      query.limit,
-      query.cursor,
-    );
+    return this.mailbox.accessLog(scope, query.limit, query.cursor);
   }
 
   @Get('settings')
@@ -220,8 +207,8 @@ export class MailboxController {
     tag: 'mailbox',
     responses: { 200: { description: 'Settings', schema: settingsSchema } },
   })
-  async getSettings(@CurrentPrincipal() citizen: CitizenPrincipal) {
-    return this.settings.get(await this.mailbox.open(citizen.nationalId));
+  async getSettings(@ActingScope() scope: MailboxScope) {
+    return this.settings.get(scope);
   }
 
   @Put('settings')
@@ -235,9 +222,9 @@ export class MailboxController {
     },
   })
   async putSettings(
-    @CurrentPrincipal() citizen: CitizenPrincipal,
+    @ActingScope() scope: MailboxScope,
     @Body(new ZodPipe(settingsUpdateSchema)) body: z.infer<typeof settingsUpdateSchema>,
   ) {
-    return this.settings.update(await this.mailbox.open(citizen.nationalId), body);
+    return this.settings.update(scope, body);
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACCESS_ACTIONS } from '#access';
+import { ACCESS_ACTIONS, ACTING_ROLES } from '#access';
 import { LETTER_STATES } from '#lifecycle';
 
 const booleanQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
@@ -89,9 +89,15 @@ export const accessLogPageSchema = z
         .strictObject({
           at: z.iso.datetime(),
           actor: z.strictObject({
-            kind: z.enum(['agency', 'auditor']),
-            id: z.string(),
+            kind: z.enum(['agency', 'auditor', 'person']),
+            id: z.string().describe("An agency's or auditor's id; a person's HMAC reference"),
             name: z.string(),
+            role: z
+              .enum(ACTING_ROLES)
+              .nullable()
+              .describe(
+                'The role a person acted in for the mailbox; null for agencies and auditors',
+              ),
           }),
           action: z.enum(ACCESS_ACTIONS),
           purpose: z.string(),

@@ -111,6 +111,9 @@ export function responsesOf(route: DeclaredRoute): Record<number, ResponseDeclar
     implied[401] = problemResponse('Missing, invalid or wrong kind of credentials');
     implied[403] = problemResponse('The credentials lack the role or scope this route needs');
   }
+  // A mailbox named by id answers 404 to a caller who may not act for it, as a missing one.
+  if (route.path.includes('{mailboxId}'))
+    implied[404] = problemResponse('No such mailbox, or not one the caller may act for');
   // Every route but the health probes counts against its caller's request budget.
   if (declaration.tag !== 'health')
     implied[429] = problemResponse('Too many requests from this caller; see Retry-After');

@@ -26,19 +26,22 @@ const NOT_PROBLEMS = ['get /health 503', 'get /health/ready 503'];
 function servedRoutes(): string[] {
   const found: string[] = [];
   for (const controller of API_CONTROLLERS as Type[]) {
-    const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
+    // A controller may serve several bases (a mailbox's routes and their /v1/mailboxes twins).
+    const bases = [(Reflect.getMetadata(PATH_METADATA, controller) ?? '') as string | string[]];
     for (const name of Object.getOwnPropertyNames(controller.prototype)) {
       const handler = (controller.prototype as Record<string, unknown>)[name];
       if (typeof handler !== 'function' || name === 'constructor') continue;
       const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
       if (method === undefined) continue;
-      for (const sub of [Reflect.getMetadata(PATH_METADATA, handler) as string | string[]].flat()) {
-        const path = `/${[base, sub].filter((p) => p && p !== '/').join('/')}`
-          .replace(/\/+/g, '/')
-          .replace(/\/$/, '')
-          .replace(/:(\w+)/g, '{$1}');
-        found.push(`${RequestMethod[method].toLowerCase()} ${path || '/'}`);
-      }
+      const subs = [Reflect.getMetadata(PATH_METADATA, handler) as string | string[]].flat();
+      for (const base of bases.flat())
+        for (const sub of subs) {
+          const path = `/${[base, sub].filter((p) => p && p !== '/').join('/')}`
+            .replace(/\/+/g, '/')
+            .replace(/\/$/, '')
+            .replace(/:(\w+)/g, '{$1}');
+          found.push(`${RequestMethod[method].toLowerCase()} ${path || '/'}`);
+        }
     }
   }
   return found.filter((r) => !UNDOCUMENTED.some((u) => u.test(r.split(' ')[1])));

@@ -25,7 +25,7 @@ describe('who a request is counted against', () => {
 
   it('counts a person by a pseudonym, never the identity number', () => {
     const citizen = callerOf(
-      { kind: 'citizen', subject: 's', nationalId: '14838512470', name: 'K' },
+      { kind: 'citizen', subject: 's', nationalId: '14838512470', name: 'K', administratorOf: [] },
       '192.0.2.1',
       key,
     );

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { ownerScope, type MailboxScope } from '#access';
+import type { AccessAction, MailboxScope } from '#access';
 import { documentAad, unseal } from '#crypto';
 import { notFound } from '#errors';
 import { AccessLogStore, MailboxLettersStore, Sql, type Folder, type MailboxLetter } from '#stores';
@@ -7,7 +7,8 @@ import { decodeCursor, encodeCursor } from '../cursor';
 import { applyTransition } from '../letter-transitions';
 import { transition } from '#lifecycle';
 import type { MailboxDirectory } from './mailbox-directory';
-import type { StagedReceipt } from '../receipts/receipt-staging';
+import { MailboxAccess, type Caller } from './mailbox-access';
+import type { ReceiptActor, StagedReceipt } from '../receipts/receipt-staging';
 
 export type { Folder };
 
@@ -46,14 +47,25 @@ const view = (l: MailboxLetter): MailboxLetterView => ({
 });
 
 /**
+ * Who acted, for a `read` or `acknowledged` receipt. A scope that names no one (a caller known
+ * only by number) is the owner's, whose ref is the receipt's recipient ref (the same HMAC).
+ */
+const receiptActor = (scope: MailboxScope): ReceiptActor => ({
+  role: scope.role,
+  ref: scope.actor?.ref,
+});
+
+/**
  * Everything a citizen does with a mailbox they act for. Every read and write goes through the
  * scope `open` returned, so another citizen's letter is "not found", exactly like a letter that
- * does not exist.
+ * does not exist. What anyone but the owner does is written to the mailbox's access log, in the
+ * transaction of the change itself.
  */
 export class CitizenMailbox {
   private readonly sql: Sql;
   private readonly letters: MailboxLettersStore;
   private readonly accessEntries = new AccessLogStore();
+  readonly access: MailboxAccess;
 
   constructor(
     private readonly db: DataSource,
@@ -61,14 +73,44 @@ export class CitizenMailbox {
   ) {
     this.sql = new Sql(db);
     this.letters = new MailboxLettersStore(this.sql);
+    this.access = new MailboxAccess(db, mailboxes);
   }
 
   /**
-   * The access check: today a citizen acts only for their own mailbox, made when they first log
-   * in if no letter made it before. Delegated access will decide here (`decideAccess`, #access).
+   * The access check: without `mailboxId`, the caller's own mailbox (`/v1/mailbox/…`); with it,
+   * the mailbox they ask to act for (`/v1/mailboxes/{mailboxId}/…`), decided by `decideAccess`:
+   * one they may not act for is "not found". A bare national id stands for a caller known only
+   * by number (tests, benchmarks).
    */
-  async open(nationalId: string): Promise<MailboxScope> {
-    return ownerScope(await this.mailboxes.findOrCreate(this.db.manager, nationalId));
+  open(caller: Caller | string, mailboxId?: string): Promise<MailboxScope> {
+    if (mailboxId === undefined || typeof caller === 'string') return this.access.own(caller);
+    return this.access.forMailbox(caller, mailboxId);
+  }
+
+  /**
+   * An entry in the mailbox's access log for anything done by someone other than its owner, with
+   * the role they acted in. Public for the settings, keys and grants, which change the mailbox
+   * outside this class.
+   */
+  async trace(
+    scope: MailboxScope,
+    action: AccessAction,
+    letterId?: string,
+    tx: Sql = this.sql,
+  ): Promise<void> {
+    if (scope.role === 'owner') return;
+    await this.accessEntries.record(tx, {
+      mailboxId: scope.mailboxId,
+      actor: {
+        kind: 'person',
+        id: scope.actor?.ref ?? '',
+        name: scope.actor?.name ?? '',
+        role: scope.role,
+      },
+      action,
+      purpose: '',
+      letterId,
+    });
   }
 
   async list(
@@ -95,10 +137,18 @@ export class CitizenMailbox {
     return this.letters.summary(scope);
   }
 
-  async get(scope: MailboxScope, letterId: string): Promise<MailboxLetterView> {
+  /** The letter, as its mailbox shows it, without a trace (a view ticket's check). */
+  async find(scope: MailboxScope, letterId: string): Promise<MailboxLetterView> {
     const letter = await this.letters.letterInScope(scope, letterId);
     if (!letter) throw notFound('letter');
     return view(letter);
+  }
+
+  /** The letter opened: a delegate's look at it is in the access log. */
+  async get(scope: MailboxScope, letterId: string): Promise<MailboxLetterView> {
+    const letter = await this.find(scope, letterId);
+    await this.trace(scope, 'mailbox.letter_opened', letterId);
+    return letter;
   }
 
   /** The decrypted bytes; the first fetch of any document is the legal moment of `read`. */
@@ -121,8 +171,11 @@ export class CitizenMailbox {
     // Only a first read changes anything; later ones need no locked transaction to say so.
     // Reading is what every scope may do, so a read-only scope's first read counts as well.
     const facts = { requiresAcknowledgement: found.requiresAcknowledgement };
-    if (transition(found.state, 'read', facts).kind !== 'unchanged')
-      await this.db.transaction((m) => applyTransition(m, letterId, 'read'));
+    if (transition(found.state, 'read', facts).kind !== 'unchanged') {
+      const actor = receiptActor(scope);
+      await this.db.transaction((m) => applyTransition(m, letterId, 'read', { actor }));
+    }
+    await this.trace(scope, 'mailbox.document_opened', letterId);
     // Opening it again answers the citizen's own "unread" reminder.
     if (found.markedUnread) await this.letters.clearMarkedUnread(scope, letterId);
     return { filename: doc.filename, mediaType: doc.mediaType, content };
@@ -130,9 +183,12 @@ export class CitizenMailbox {
 
   async acknowledge(scope: MailboxScope, letterId: string): Promise<StagedReceipt> {
     return this.db.transaction(async (m) => {
-      if (!(await this.letters.letterToChange(new Sql(m), scope, letterId)))
-        throw notFound('letter');
-      const applied = await applyTransition(m, letterId, 'acknowledge');
+      const tx = new Sql(m);
+      const letter = await this.letters.letterToChange(tx, scope, letterId);
+      if (!letter) throw notFound('letter');
+      const actor = receiptActor(scope);
+      const applied = await applyTransition(m, letterId, 'acknowledge', { actor });
+      if (applied.changed) await this.trace(scope, 'mailbox.letter_acknowledged', letterId, tx);
       return applied.receipt!;
     });
   }
@@ -144,6 +200,8 @@ export class CitizenMailbox {
       if (!current) throw notFound('letter');
       if (current.folder === folder) return view(current);
       await this.letters.file(tx, scope, letterId, folder);
+      const action = folder === 'trash' ? 'mailbox.letter_deleted' : 'mailbox.letter_filed';
+      await this.trace(scope, action, letterId, tx);
       return view((await this.letters.letterInScope(scope, letterId, tx))!);
     });
   }
@@ -153,6 +211,7 @@ export class CitizenMailbox {
     return this.sql.transaction(async (tx) => {
       if (!(await this.letters.letterToChange(tx, scope, letterId))) throw notFound('letter');
       await this.letters.markUnread(tx, scope, letterId);
+      await this.trace(scope, 'mailbox.letter_marked_unread', letterId, tx);
       return view((await this.letters.letterInScope(scope, letterId, tx))!);
     });
   }

@@ -32,6 +32,7 @@ const grantSchema = z.strictObject({
   role: z.enum(ACTING_ROLES),
   confidential: z.boolean(),
   until: z.number().int().nullable(),
+  actor: z.strictObject({ ref: z.string(), name: z.string() }).optional(),
   letterId: z.string().min(1),
   documentId: z.string().min(1),
   filename: z.string(),
@@ -72,7 +73,7 @@ export class DocumentViewTickets {
   /** A path that opens the document: `/v1/document-views/{ticket}/{filename}`. */
   async issue(scope: MailboxScope, letterId: string, documentId: string): Promise<string> {
     // The letter's view reads nothing and marks nothing read: the ticket's first use does.
-    const letter = await this.mailbox.get(scope, letterId);
+    const letter = await this.mailbox.find(scope, letterId);
     const doc = letter.documents.find((d) => d.id === documentId);
     if (!doc) throw notFound('document');
     // An end-to-end letter's bytes are ciphertext only the browser can open; anything but a PDF

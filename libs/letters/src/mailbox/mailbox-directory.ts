@@ -119,6 +119,20 @@ export class MailboxDirectory {
     }
   }
 
+  /**
+   * The reference receipts and access logs name a person by: the same keyed HMAC as a
+   * recipient ref, so a sender can tell a guardian's reading from the citizen's own without
+   * either number.
+   */
+  actorRefOf(nationalId: string): string {
+    return recipientRef(this.policy.recipientRefKey, nationalId);
+  }
+
+  /** The minor's birth date as the identity scheme reads it from the number, or null. */
+  birthDateOf(nationalId: string): string | null {
+    return this.scheme.birthDate(nationalId, { allowSynthetic: this.policy.allowSynthetic });
+  }
+
   hmacOf(nationalId: string): Buffer {
     return nationalIdHmac(this.policy.pepper, nationalId);
   }

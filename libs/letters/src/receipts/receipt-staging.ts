@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { EntityManager } from 'typeorm';
-import { parseReceiptPayload, type ReceiptType } from '#evidence';
+import { parseReceiptPayload, type ActorRole, type ReceiptType } from '#evidence';
 import { ReceiptsStore, Sql, type LetterReceiptFacts } from '#stores';
 
 export interface StagedReceipt {
@@ -12,7 +12,16 @@ export interface StagedReceipt {
   recipientRef: string;
   documents: { ciphertextSha256: string; plaintextSha256?: string }[];
   reason?: { code: string; detail: string };
+  actorRole?: ActorRole;
+  actorRef?: string;
   logIndex: number | null;
+}
+
+/** Who read or acknowledged, as the receipt names them (an HMAC reference, never a number). */
+export interface ReceiptActor {
+  role: ActorRole;
+  /** Absent for an owner known only by number: their ref is the receipt's recipient ref. */
+  ref?: string;
 }
 
 /**
@@ -39,6 +48,7 @@ export async function stageReceipt(
     reason?: { code: string; detail: string };
     at?: Date;
     facts?: ReceiptFacts;
+    actor?: ReceiptActor;
   } = {},
 ): Promise<StagedReceipt> {
   const tx = new Sql(m);
@@ -67,7 +77,12 @@ export function receiptPayload(
   letterId: string,
   type: ReceiptType,
   facts: ReceiptFacts,
-  options: { kind?: 'notify' | 'reminder'; reason?: { code: string; detail: string }; at?: Date },
+  options: {
+    kind?: 'notify' | 'reminder';
+    reason?: { code: string; detail: string };
+    at?: Date;
+    actor?: ReceiptActor;
+  },
 ): Omit<StagedReceipt, 'logIndex'> {
   const withPlaintext = !BEFORE_PLAINTEXT.has(type) && !facts.endToEnd;
   const payload: Omit<StagedReceipt, 'logIndex'> = {
@@ -82,6 +97,9 @@ export function receiptPayload(
       ...(withPlaintext && d.plaintext ? { plaintextSha256: d.plaintext } : {}),
     })),
     ...(options.reason ? { reason: options.reason } : {}),
+    ...(options.actor
+      ? { actorRole: options.actor.role, actorRef: options.actor.ref ?? facts.recipientRef }
+      : {}),
   };
   parseReceiptPayload({ ...payload, logIndex: 0 });
   return payload;
