@@ -1,12 +1,12 @@
 import { useApp } from './context';
 import type { Translate } from './i18n';
-import type { MailboxChoice } from './mailboxes';
+import { lastDay, mailboxName, type MailboxChoice } from './mailboxes';
 import { ROLE_TEXTS } from './role-texts';
 
 function optionLabel(t: Translate, mailbox: MailboxChoice, own: boolean): string {
   if (own) return t('yourPost');
-  if (mailbox.kind === 'organisation') return mailbox.name;
-  return t('theirPost', { name: mailbox.name, role: t(ROLE_TEXTS[mailbox.role]) });
+  if (mailbox.kind === 'organisation') return mailboxName(t, mailbox);
+  return t('theirPost', { name: mailboxName(t, mailbox), role: t(ROLE_TEXTS[mailbox.role]) });
 }
 
 /**
@@ -34,14 +34,16 @@ export function MailboxSwitcher() {
         </select>
       </div>
       <p className="whose" data-testid="whose-post">
-        <strong>{own ? t('yourPost') : t('postOf', { name: mailbox.name })}</strong>
+        <strong>{own ? t('yourPost') : t('postOf', { name: mailboxName(t, mailbox) })}</strong>
         {own ? null : (
           <>
             {' · '}
             {t(ROLE_TEXTS[mailbox.role])}
             {' · '}
             {t(mailbox.access === 'read' ? 'accessRead' : 'accessReadWrite')}
-            {mailbox.until ? ` · ${t('until', { date: formatDate(mailbox.until) })}` : null}
+            {mailbox.until
+              ? ` · ${t('until', { date: formatDate(lastDay(mailbox.until)) })}`
+              : null}
           </>
         )}
       </p>

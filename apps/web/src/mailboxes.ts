@@ -1,64 +1,27 @@
-import { call } from './api';
+import { call, json, type Schemas } from './api';
+import type { Translate } from './i18n';
 
-// The shapes of "who may act" (DESIGN, second round). Written out here until the API's OpenAPI
-// document declares these routes; then they come from api-types.ts like every other answer.
-export type MailboxRole =
-  'owner' | 'grantee' | 'guardian' | 'executor' | 'administrator' | 'employee';
-export type Access = 'read' | 'read_write';
+// Who may act for which mailbox (DESIGN, second round), as the API's OpenAPI document declares it.
+export type Me = Schemas['Me'];
+export type MailboxChoice = Schemas['MailboxToActFor'];
+export type MailboxRole = MailboxChoice['role'];
+export type Grant = Schemas['Grant'];
+export type GrantRequest = Schemas['GrantRequest'];
+export type Access = GrantRequest['access'];
 
-export interface MailboxChoice {
-  id: string;
-  kind: 'person' | 'organisation';
-  name: string;
-  role: MailboxRole;
-  access: Access;
-  confidential: boolean;
-  until: string | null;
-}
-
-export interface Me {
-  principal: { name: string };
-  mailboxes: MailboxChoice[];
-}
-
-export interface Grant {
-  id: string;
-  grantee: { name?: string | null };
-  access: Access;
-  until?: string | null;
-  confidential?: boolean;
-  role?: string | null;
-}
-
-export interface GrantRequest {
-  grantee: { nationalId: string };
-  access: Access;
-  until?: string;
-  confidential?: boolean;
-  role?: 'administrator';
-}
-
-async function send<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await call(path, {
-    method,
-    ...(body !== undefined
-      ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
-      : {}),
-  });
-  return (response.status === 204 ? null : await response.json()) as T;
-}
-
-const grantsOf = (mailboxId: string) => `/v1/mailboxes/${encodeURIComponent(mailboxId)}/grants`;
+const inMailbox = (mailboxId: string) => ({ params: { mailboxId } });
 
 export const mailboxes = {
-  me: () => send<Me>('GET', '/v1/me'),
-  async grants(mailboxId: string): Promise<Grant[]> {
-    const answer = await send<Grant[] | { items: Grant[] }>('GET', grantsOf(mailboxId));
-    return Array.isArray(answer) ? answer : answer.items;
-  },
-  give: (mailboxId: string, grant: GrantRequest) => send<Grant>('POST', grantsOf(mailboxId), grant),
+  me: () => json('get', '/v1/me'),
+  grants: (mailboxId: string) =>
+    json('get', '/v1/mailboxes/{mailboxId}/grants', inMailbox(mailboxId)).then((l) => l.items),
+  give: (mailboxId: string, grant: GrantRequest) =>
+    json('post', '/v1/mailboxes/{mailboxId}/grants', { ...inMailbox(mailboxId), body: grant }),
   async takeBack(mailboxId: string, grantId: string): Promise<void> {
-    await send<null>('DELETE', `${grantsOf(mailboxId)}/${encodeURIComponent(grantId)}`);
+    await call(
+      `/v1/mailboxes/${encodeURIComponent(mailboxId)}/grants/${encodeURIComponent(grantId)}`,
+      { method: 'DELETE' },
+    );
   },
 };
 
@@ -68,3 +31,19 @@ export const isOwn = (me: Me | null, mailbox: MailboxChoice | null) =>
 
 export const canWrite = (mailbox: MailboxChoice | null) =>
   !mailbox || mailbox.access === 'read_write';
+
+/**
+ * An end date the citizen picks is the last day access holds; the API takes the first instant it
+ * no longer does: the start of the next day, in the citizen's time.
+ */
+export function endOfDay(day: string): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return new Date(y, m - 1, d + 1).toISOString();
+}
+
+/** The last day an access holds, for showing beside "until". */
+export const lastDay = (until: string) => new Date(new Date(until).getTime() - 1).toISOString();
+
+/** A person's name is known once they have logged in; until then the mailbox says so. */
+export const mailboxName = (t: Translate, mailbox: MailboxChoice) =>
+  mailbox.name ?? t('unnamedMailbox');

@@ -238,4 +238,5 @@ export const da: Messages = {
     'Dit svar er nået frem til {agency}. Gem kvitteringen: den beviser, hvornår det kom frem.',
   sendReply: 'Kryptér og send',
   reply: 'Svar',
+  unnamedMailbox: 'Navnet kendes ikke endnu',
 };

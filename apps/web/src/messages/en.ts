@@ -234,4 +234,5 @@ export const en = {
   replySent: 'Your reply reached {agency}. Keep the receipt: it proves when it arrived.',
   sendReply: 'Encrypt and send',
   reply: 'Reply',
+  unnamedMailbox: 'Name not known yet',
 };

@@ -236,4 +236,5 @@ export const nb: Messages = {
     'Svaret ditt er kommet fram til {agency}. Ta vare på kvitteringen: den beviser når det kom fram.',
   sendReply: 'Krypter og send',
   reply: 'Svar',
+  unnamedMailbox: 'Navnet er ikke kjent ennå',
 };

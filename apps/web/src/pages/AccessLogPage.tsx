@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, type AccessLogEntry } from '../api';
 import { useApp } from '../context';
+import { mailboxName } from '../mailboxes';
 import { actorLabel, describeEntry } from '../access-log-texts';
 import { Link } from '../router';
 
@@ -22,7 +23,11 @@ export default function AccessLogPage() {
   return (
     <>
       <h1 className="page-title">{t('accessLog')}</h1>
-      <p>{own ? t('accessLogIntro') : t('accessLogIntroOther', { name: mailbox?.name ?? '' })}</p>
+      <p>
+        {own
+          ? t('accessLogIntro')
+          : t('accessLogIntroOther', { name: mailbox ? mailboxName(t, mailbox) : '' })}
+      </p>
       {items === null ? <p role="status">{t('loading')}</p> : null}
       {items?.length === 0 ? <p className="empty">{t('accessLogEmpty')}</p> : null}
       <ol className="access-log">

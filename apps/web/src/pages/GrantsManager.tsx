@@ -1,7 +1,14 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useApp } from '../context';
 import type { MessageKey } from '../i18n';
-import { mailboxes, type Access, type Grant, type GrantRequest } from '../mailboxes';
+import {
+  endOfDay,
+  lastDay,
+  mailboxes,
+  type Access,
+  type Grant,
+  type GrantRequest,
+} from '../mailboxes';
 import { Choice, Outcome, TextField, useAction } from './fields';
 
 const ACCESS_CHOICES: [Access, MessageKey][] = [
@@ -47,7 +54,7 @@ export function GrantsManager({
     const id = nationalId.replace(/\s/g, '');
     if (!/^\d{10,11}$/.test(id)) return setProblem(t('nationalIdInvalid'));
     const request: GrantRequest = { grantee: { nationalId: id }, access };
-    if (until) request.until = until;
+    if (until) request.until = endOfDay(until);
     if (organisation) request.confidential = confidential;
     if (organisation && administrator) request.role = 'administrator';
     void run(async () => {
@@ -87,7 +94,9 @@ export function GrantsManager({
                   {t(grant.access === 'read' ? 'accessRead' : 'accessReadWrite')}
                 </span>
                 {grant.until ? (
-                  <span className="mark">{t('until', { date: formatDate(grant.until) })}</span>
+                  <span className="mark">
+                    {t('until', { date: formatDate(lastDay(grant.until)) })}
+                  </span>
                 ) : null}
                 {grant.confidential ? (
                   <span className="mark confidential">{t('confidentialAccess')}</span>

@@ -1,6 +1,7 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { api, ApiError, type Folder, type MailboxLetter } from '../api';
 import { useApp } from '../context';
+import { mailboxName } from '../mailboxes';
 import { Link, navigate } from '../router';
 import { DocumentView } from './DocumentView';
 import { folderPath } from './Inbox';
@@ -136,7 +137,9 @@ export function LetterPage({ id }: { id: string }) {
       ) : null}
       {writable ? null : (
         // Read-only access: the write actions are not offered at all, and this says why.
-        <p className="notice read-only">{t('readOnlyExplain', { name: mailbox?.name ?? '' })}</p>
+        <p className="notice read-only">
+          {t('readOnlyExplain', { name: mailbox ? mailboxName(t, mailbox) : '' })}
+        </p>
       )}
       <div className="actions">
         {writable && letter.folder === 'inbox' ? (

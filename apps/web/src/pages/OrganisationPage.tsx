@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { useApp } from '../context';
+import { mailboxName } from '../mailboxes';
 import { Outcome, TextField, useAction, useSettings } from './fields';
 import { GrantsManager } from './GrantsManager';
 
@@ -29,7 +30,7 @@ export default function OrganisationPage() {
 
   return (
     <>
-      <h1 className="page-title">{t('organisationTitle', { name: mailbox.name })}</h1>
+      <h1 className="page-title">{t('organisationTitle', { name: mailboxName(t, mailbox) })}</h1>
       <p>{t('organisationIntro')}</p>
       <GrantsManager mailboxId={mailbox.id} organisation />
       <form className="settings org-notifications" onSubmit={save}>
