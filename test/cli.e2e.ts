@@ -236,6 +236,28 @@ describe('the command line against a running API', () => {
     }
   });
 
+  it('sends a confidential letter to an organisation, and refuses two recipients with exit 2', async () => {
+    const env = { POSTKASSE_API: stack.baseUrl, POSTKASSE_API_KEY: agency.apiKey };
+    const base = ['letter', 'send', '--signing-key', signingKeyFile, '--title', 'Bokettersyn'];
+    const run = await cli(
+      [...base, '--organisation-number', '974760673', '--confidential', letterFile],
+      env,
+    );
+    expect(run).toMatchObject({ status: 0, stderr: '' });
+    const { id } = JSON.parse(run.stdout) as { id: string };
+    const view = await new ApiClient(stack.baseUrl, agency.apiKey).get(`/v1/letters/${id}`);
+    expect(view.body).toMatchObject({
+      confidential: true,
+      recipient: { kind: 'organisation', organisationNumber: '974760673' },
+    });
+    const both = await cli(
+      [...base, '--organisation-number', '974760673', '--to', '14838512470', letterFile],
+      env,
+    );
+    expect(both.status).toBe(2);
+    expect(expectOneLine(both)).toContain('not both');
+  });
+
   it('refuses a letter the API refuses with its reason on one line, exit 1', async () => {
     const run = await cli(
       [

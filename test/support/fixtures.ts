@@ -153,12 +153,18 @@ export async function endToEndDocument(
 }
 
 /**
- * What store tests start from: a migrated database of their own, an agency with a signing
- * key, and a way to submit a plain text letter to one citizen through the real use case.
+ * An agency that submits through the real use case, the composition root it runs on, and a
+ * migrated database of the test's own: for tests that send letters and then look at them.
  */
-export async function submittingDatabase(nationalId: string): Promise<{
+export async function sendingAgency(queuePrefix = 'pk-store'): Promise<{
   db: DataSource;
-  submitOne: () => Promise<string>;
+  config: AppConfig;
+  agencyId: string;
+  signingKey: string;
+  /** What sealing a document for the platform needs. */
+  keys: { platformPublicKey: string; signingPrivateKey: string };
+  root: Postkasse;
+  submit: Awaited<ReturnType<Postkasse['submitLetter']>>;
   close: () => Promise<void>;
 }> {
   const { db, url, close } = await testDatabase();
@@ -167,22 +173,40 @@ export async function submittingDatabase(nationalId: string): Promise<{
   const platform = await readPlatformKey(config.platformOpenPgpKey);
   const producer = new JobProducer(
     producerConnection(config.redisUrl),
-    `pk-store-${randomUUID().slice(0, 8)}`,
+    `${queuePrefix}-${randomUUID().slice(0, 8)}`,
   );
-  const submit = await new Postkasse(config, { db, producer }).submitLetter();
-  const keys = {
-    platformPublicKey: platform.key.toPublic().armor(),
-    signingPrivateKey: signingKey,
-  };
+  const root = new Postkasse(config, { db, producer });
   return {
     db,
-    submitOne: async () =>
-      (await submit.execute(submitCommand(agencyId, await textSubmission('x', nationalId, keys))))
-        .body.id,
+    config,
+    agencyId,
+    signingKey,
+    keys: { platformPublicKey: platform.key.toPublic().armor(), signingPrivateKey: signingKey },
+    root,
+    submit: await root.submitLetter(),
     close: async () => {
       await producer.queue('deliver').obliterate({ force: true });
       await producer.close();
       await close();
     },
+  };
+}
+
+/**
+ * What store tests start from: a migrated database of their own, an agency with a signing
+ * key, and a way to submit a plain text letter to one citizen through the real use case.
+ */
+export async function submittingDatabase(nationalId: string): Promise<{
+  db: DataSource;
+  submitOne: () => Promise<string>;
+  close: () => Promise<void>;
+}> {
+  const { db, agencyId, keys, submit, close } = await sendingAgency();
+  return {
+    db,
+    submitOne: async () =>
+      (await submit.execute(submitCommand(agencyId, await textSubmission('x', nationalId, keys))))
+        .body.id,
+    close,
   };
 }
