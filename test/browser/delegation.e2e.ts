@@ -109,7 +109,7 @@ describe('access to my post, given by its owner to someone they trust', () => {
     await page.getByRole('link', { name: 'Access to my post' }).click();
     await page.getByRole('heading', { level: 1, name: 'Access to my post' }).waitFor();
     await page.getByText('Nobody else has access.').waitFor();
-    await expectNavFits(page, 6);
+    await expectNavFits(page, 7);
     // A wrong number is refused in the form, with what to write instead.
     await page.getByLabel('Their national identity number').fill('1234');
     await page.getByRole('button', { name: 'Give access' }).click();
@@ -150,7 +150,7 @@ describe('access to my post, given by its owner to someone they trust', () => {
       );
     await page.getByText(/With read-only access you cannot confirm it/).waitFor();
     // Settings and the grants are the owner's: not in a delegate's menu for her mailbox.
-    await expectNavFits(page, 4);
+    await expectNavFits(page, 5);
     await expectAccessible(page, 'phone delegate reading');
     await shot(page, 'phone-delegate-letter');
     // The API agrees: reading was allowed, writing is not.

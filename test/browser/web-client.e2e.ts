@@ -18,8 +18,8 @@ import {
   WEB_DIST,
 } from './browser-support';
 
-// The main menu of a citizen's own mailbox: three folders, settings, the access log, the grants.
-const NAV_ITEMS = 6;
+// The main menu of a citizen's own mailbox: three folders, what was sent, settings, the access log, the grants.
+const NAV_ITEMS = 7;
 const expectNavFits = (page: Page) => navFits(page, NAV_ITEMS);
 const session = (viewport: { width: number; height: number }) => newSession(browser, viewport);
 

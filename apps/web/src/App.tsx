@@ -16,6 +16,8 @@ const SettingsPage = lazy(() => import('./pages/SettingsPage'));
 const AccessLogPage = lazy(() => import('./pages/AccessLogPage'));
 const GrantsPage = lazy(() => import('./pages/GrantsPage'));
 const OrganisationPage = lazy(() => import('./pages/OrganisationPage'));
+const SentPage = lazy(() => import('./pages/SentPage'));
+const WriteToAgencyPage = lazy(() => import('./pages/WriteToAgencyPage'));
 
 // Which mailbox this tab has open survives a reload (an id, not a secret), never a login.
 const OPEN_MAILBOX = 'postkasse.mailbox';
@@ -180,6 +182,8 @@ export function App() {
   if (letterMatch) page = <LetterPage id={letterMatch[1]!} />;
   else if (route === '/settings' && context.own) page = <SettingsPage />;
   else if (route === '/access-log') page = <AccessLogPage />;
+  else if (route === '/sent') page = <SentPage />;
+  else if (route === '/write') page = <WriteToAgencyPage />;
   else if (route === '/access' && context.own && me) page = <GrantsPage />;
   else if (route === '/organisation' && mailbox?.role === 'administrator')
     page = <OrganisationPage />;

@@ -10,6 +10,7 @@ const FOLDERS: Item[] = [
   { href: '/', label: 'inbox' },
   { href: '/archive', label: 'archive' },
   { href: '/trash', label: 'trash' },
+  { href: '/sent', label: 'sent' },
 ];
 
 /** What the open mailbox offers: settings and grants are the owner's, the organisation page its administrators'. */

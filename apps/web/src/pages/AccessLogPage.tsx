@@ -1,25 +1,13 @@
-import { useEffect, useState } from 'react';
-import { api, type AccessLogEntry } from '../api';
+import { api } from '../api';
 import { useApp } from '../context';
 import { mailboxName } from '../mailboxes';
 import { actorLabel, describeEntry } from '../access-log-texts';
 import { Link } from '../router';
+import { usePages } from './paged';
 
 export default function AccessLogPage() {
-  const { t, formatDate, onError, own, mailbox } = useApp();
-  const [items, setItems] = useState<AccessLogEntry[] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const load = (from?: string) =>
-    api
-      .accessLog(from)
-      .then((page) => {
-        setItems((prev) => [...(from ? (prev ?? []) : []), ...page.items]);
-        setCursor(page.nextCursor);
-      })
-      .catch(onError);
-  useEffect(() => {
-    void load();
-  }, []);
+  const { t, formatDate, own, mailbox } = useApp();
+  const { items, more } = usePages(api.accessLog);
   return (
     <>
       <h1 className="page-title">{t('accessLog')}</h1>
@@ -61,11 +49,7 @@ export default function AccessLogPage() {
           );
         })}
       </ol>
-      {cursor ? (
-        <button type="button" className="more" onClick={() => void load(cursor)}>
-          {t('loadMore')}
-        </button>
-      ) : null}
+      {more}
     </>
   );
 }

@@ -3,13 +3,8 @@ import { api, type MailboxKey } from '../api';
 import { checkAttachments, type AttachmentProblem } from '../compose';
 import { useApp } from '../context';
 import type { Translate } from '../i18n';
+import type { SealedDocument } from '../replies';
 import { Outcome, useAction } from './fields';
-
-export interface SealedDocument {
-  filename: string;
-  mediaType: string;
-  content: string;
-}
 
 function describeProblem(t: Translate, p: AttachmentProblem): string {
   if (p.problem === 'tooMany') return t('attachTooMany', { max: p.max });

@@ -8,7 +8,7 @@ import { folderPath } from './Inbox';
 import { LetterMarks } from './LetterMarks';
 
 const EncryptedDocuments = lazy(() => import('./EncryptedDocuments'));
-const ReplySection = lazy(() => import('./ReplySection'));
+const Conversation = lazy(() => import('./Conversation'));
 
 export function LetterPage({ id }: { id: string }) {
   const { t, formatDate, onError, refreshSummary, writable, mailbox } = useApp();
@@ -215,7 +215,7 @@ export function LetterPage({ id }: { id: string }) {
         )}
       </section>
       <Suspense fallback={null}>
-        <ReplySection letter={letter} onReplied={() => void reload()} />
+        <Conversation letter={letter} />
       </Suspense>
     </article>
   );

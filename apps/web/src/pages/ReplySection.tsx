@@ -1,15 +1,7 @@
 import { useEffect, useState } from 'react';
-import type { MailboxLetter } from '../api';
 import { useApp } from '../context';
-import {
-  replies,
-  replyOpen,
-  type AgencyEntry,
-  type ReplyPermission,
-  type SentReply,
-} from '../replies';
+import { replies, replyOpen, type DirectoryAgency, type LetterWithReplies } from '../replies';
 import Composer from './Composer';
-import { ReceiptLink } from './ReceiptLink';
 
 /**
  * "Reply" on a letter that takes one: the answer is encrypted here to the agency's key and sent;
@@ -19,14 +11,14 @@ export default function ReplySection({
   letter,
   onReplied,
 }: {
-  letter: MailboxLetter & { replies?: ReplyPermission };
+  letter: LetterWithReplies;
   onReplied: () => void;
 }) {
   const { t, formatDate, writable, onError } = useApp();
-  const [agency, setAgency] = useState<AgencyEntry | null | undefined>(undefined);
+  const [agency, setAgency] = useState<DirectoryAgency | null | undefined>(undefined);
   const [writing, setWriting] = useState(false);
-  const [sent, setSent] = useState<SentReply | null>(null);
-  const open = replyOpen(letter.replies);
+  const [sent, setSent] = useState(false);
+  const open = replyOpen(letter);
 
   useEffect(() => {
     if (!open) return;
@@ -55,25 +47,30 @@ export default function ReplySection({
       ) : (
         <>
           {until ? <p>{t('replyUntil', { date: formatDate(until, true) })}</p> : null}
-          {sent ? (
-            <div className="sent-note" role="status">
-              <p>{t('replySent', { agency: agency.name })}</p>
-              <ReceiptLink id={sent.id} receipt={sent.receipt} />
-            </div>
-          ) : null}
+          <div role="status">
+            {sent ? <p className="sent-note">{t('replySent', { agency: agency.name })}</p> : null}
+          </div>
           {writing ? (
             <Composer
               idPrefix="reply"
-              agencyKey={agency.encryptionKey}
+              agencyKey={agency.encryptionKey.publicKey}
               submitLabel={t('sendReply')}
               onSend={async (documents) => {
-                setSent(await replies.reply(letter.id, documents));
+                await replies.reply(letter.id, documents);
+                setSent(true);
                 setWriting(false);
                 onReplied();
               }}
             />
           ) : (
-            <button type="button" className="primary" onClick={() => setWriting(true)}>
+            <button
+              type="button"
+              className="primary"
+              onClick={() => {
+                setSent(false);
+                setWriting(true);
+              }}
+            >
               {t('reply')}
             </button>
           )}
