@@ -1,57 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { makeSyntheticNorwegianId } from '#identity';
 import { createAgency, platformPublicKey, sealFor, type TestAgency } from './support/agency';
+import { conforms } from './support/contract';
 import { ApiClient } from './support/http';
 import { OrganisationFixture } from './support/organisations';
-import { Stack, freePort } from './support/stack';
+import { SmtpSink } from './support/smtp-sink';
+import { Stack } from './support/stack';
 
 jest.setTimeout(120_000);
-
-/** One SMTP transaction as the server saw it: every envelope recipient, and the message. */
-interface Transaction {
-  rcptTo: string[];
-  mail: ParsedMail;
-}
-
-/** A real SMTP listener in the test process that keeps each transaction whole. */
-class SmtpSink {
-  readonly transactions: Transaction[] = [];
-  private readonly server = new SMTPServer({
-    authOptional: true,
-    closeTimeout: 100,
-    logger: false,
-    onData: (stream, session, callback) => {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        void simpleParser(Buffer.concat(chunks)).then((mail) => {
-          this.transactions.push({ rcptTo: session.envelope.rcptTo.map((r) => r.address), mail });
-          callback();
-        });
-      });
-    },
-  });
-
-  constructor(readonly port: number) {}
-
-  start(): Promise<void> {
-    return new Promise((r) => this.server.listen(this.port, '127.0.0.1', r));
-  }
-
-  stop(): Promise<void> {
-    return new Promise((r) => this.server.close(() => r()));
-  }
-
-  to(address: string): Transaction[] {
-    return this.transactions.filter((t) => t.rcptTo.includes(address));
-  }
-
-  about(title: string): Transaction[] {
-    return this.transactions.filter((t) => (t.mail.subject ?? '').includes(title));
-  }
-}
 
 const ORGANISATION = '974760673';
 const SECOND_ORGANISATION = '910079190';
@@ -126,10 +82,10 @@ async function personWithAddress(email: string): Promise<string> {
 const lettersIn = () => orgs.count('SELECT count(*) AS n FROM letters', []);
 
 beforeAll(async () => {
-  sink = new SmtpSink(await freePort());
-  await sink.start();
+  sink = new SmtpSink();
+  const port = await sink.start();
   await stack.start({
-    SMTP_URL: `smtp://127.0.0.1:${sink.port}/?tls.rejectUnauthorized=false`,
+    SMTP_URL: `smtp://127.0.0.1:${port}/?tls.rejectUnauthorized=false`,
     MAIL_FROM: 'Postkasse <varsel@post.example.test>',
     NOTIFY_BACKOFF_MS: '250',
     RELAY_INTERVAL_MS: '200',
@@ -153,8 +109,13 @@ describe('a letter to an organisation', () => {
     const body = await letter({ organisationNumber: ORGANISATION }, 'Årsregnskap mottatt');
     const sent = await send(body, key);
     expect(sent.status).toBe(202);
-    const delivered = await agencyApi.waitForState(sent.body.id, 'delivered');
-    expect(delivered).toMatchObject({
+    await agencyApi.waitForState(sent.body.id, 'delivered');
+    const view = conforms(
+      'get',
+      '/v1/letters/{id}',
+      await agencyApi.get(`/v1/letters/${sent.body.id}`),
+    );
+    expect(view).toMatchObject({
       recipient: { kind: 'organisation', organisationNumber: ORGANISATION },
       confidential: false,
     });
@@ -177,16 +138,19 @@ describe('a letter to an organisation', () => {
   it('shows the sender no national id for a letter to a person', async () => {
     const sent = await send(await letter({ nationalId: newPerson() }, 'Vedtak'));
     expect(sent.status).toBe(202);
-    const view = await agencyApi.get(`/v1/letters/${sent.body.id}`);
-    expect(view.body.recipient).toEqual({ kind: 'person' });
+    const view = conforms(
+      'get',
+      '/v1/letters/{id}',
+      await agencyApi.get(`/v1/letters/${sent.body.id}`),
+    );
+    expect(view.recipient).toEqual({ kind: 'person' });
   });
 
   it('refuses an invalid organisation number or two recipients with a 400, storing nothing', async () => {
     const before = await lettersIn();
     const key = randomUUID();
     const bad = await send(await letter({ organisationNumber: '974760674' }, 'Feil nummer'), key);
-    expect(bad.status).toBe(400);
-    expect(bad.headers.get('content-type')).toContain('application/problem+json');
+    expect(conforms('post', '/v1/letters', bad)).toMatchObject({ status: 400 });
     expect(bad.body).toMatchObject({ code: 'recipient.invalid_organisation_number' });
     expect(bad.body.detail).toContain('recipient.organisationNumber');
     const both = await send(
@@ -227,8 +191,7 @@ describe('a letter to an organisation', () => {
       },
       { 'idempotency-key': randomUUID() },
     );
-    expect(batch.status).toBe(200);
-    const items = batch.body.items as {
+    const items = conforms('post', '/v1/letter-batches', batch).items as {
       status: number;
       id?: string;
       problem?: { code: string; detail: string };
@@ -254,8 +217,7 @@ describe('looking up organisations', () => {
       organisationNumbers: [ORGANISATION, UNKNOWN_ORGANISATION],
       purpose: 'Utsending av vedtak',
     });
-    expect(found.status).toBe(200);
-    expect(found.body.items).toEqual([
+    expect(conforms('post', '/v1/recipients/lookup', found).items).toEqual([
       { nationalId: person, status: 'active', publicKey: null, endToEnd: false },
       { organisationNumber: ORGANISATION, status: 'active', publicKey: null, endToEnd: false },
       {
@@ -269,7 +231,7 @@ describe('looking up organisations', () => {
       organisationNumbers: ['974760674'],
       purpose: 'Utsending av vedtak',
     });
-    expect(bad.status).toBe(400);
+    expect(conforms('post', '/v1/recipients/lookup', bad).status).toBe(400);
     expect(bad.body.detail).toContain('organisationNumbers[0]');
     const empty = await agencyApi.post('/v1/recipients/lookup', { purpose: 'Utsending av vedtak' });
     expect(empty.status).toBe(400);
