@@ -96,8 +96,8 @@ describe('access to my post, given by its owner to someone they trust', () => {
       session(world.browser, PHONE),
     ]);
     // Ola has logged in once, so Ingrid's list can name him.
-    olaPage = await logIn(ola, OLA, /Ola Nordmann/);
-    ingridPage = await logIn(ingrid, INGRID, /Ingrid Hansen/);
+    olaPage = await logIn(ola, OLA, /^Ola Nordmann/);
+    ingridPage = await logIn(ingrid, INGRID, /^Ingrid Hansen/);
   });
 
   afterAll(async () => {
@@ -190,6 +190,8 @@ describe('a guardian and an organisation administrator', () => {
   let page: Page;
 
   beforeAll(async () => {
+    await stack.cli(['guardian', 'add', '--guardian', KARI, '--minor', SON]);
+    await stack.cli(['org', 'create', '--number', ACME, '--name', 'Acme AS', '--admin', KARI]);
     await send(
       { nationalId: SON },
       'Innkalling til helsekontroll',
@@ -200,7 +202,7 @@ describe('a guardian and an organisation administrator', () => {
       confidential: true,
     });
     context = await session(world.browser, PHONE);
-    page = await logIn(context, KARI, /Kari Nordmann/);
+    page = await logIn(context, KARI, /^Kari Nordmann/);
   });
 
   afterAll(() => context?.close());

@@ -85,12 +85,12 @@ async function receiptTypes(letterId: string): Promise<string[]> {
 }
 
 describe.each([
-  { device: 'phone', viewport: { width: 360, height: 740 }, citizen: KARI, name: /Kari Nordmann/ },
+  { device: 'phone', viewport: { width: 360, height: 740 }, citizen: KARI, name: /^Kari Nordmann/ },
   {
     device: 'desktop',
     viewport: { width: 1280, height: 800 },
     citizen: OLA,
-    name: /Ola Nordmann/,
+    name: /^Ola Nordmann/,
   },
 ])('a citizen on a $device', ({ device, viewport, citizen, name }) => {
   let context: BrowserContext;
@@ -430,7 +430,7 @@ describe('a long inbox', () => {
     const page = await context.newPage();
     await page.goto(`${stack.baseUrl}/`);
     await page.getByRole('button', { name: /Log in|Logg inn/ }).click();
-    await page.getByRole('button', { name: /Ingrid Hansen/ }).click();
+    await page.getByRole('button', { name: /^Ingrid Hansen/ }).click();
     const items = page.locator('ul.letters > li');
     await page.getByRole('link', { name: /Melding 25/ }).waitFor();
     expect(await items.count()).toBe(20);
@@ -517,7 +517,7 @@ describe('an HTML letter', () => {
     page.on('request', (r) => requested.push(r.url()));
     await page.goto(`${stack.baseUrl}/`);
     await page.getByRole('button', { name: /Log in|Logg inn/ }).click();
-    await page.getByRole('button', { name: /Ingrid Hansen/ }).click();
+    await page.getByRole('button', { name: /^Ingrid Hansen/ }).click();
     await page.getByRole('link', { name: /HTML-brev/ }).click();
     const frame = page.locator('iframe[title="brev.html"]');
     await frame.waitFor();
@@ -543,7 +543,7 @@ describe('an HTML letter', () => {
     const strictPage = await strict.newPage();
     await strictPage.goto(`${stack.baseUrl}/letters/${sent.body.id}`);
     await strictPage.getByRole('button', { name: /Log in|Logg inn/ }).click();
-    await strictPage.getByRole('button', { name: /Ingrid Hansen/ }).click();
+    await strictPage.getByRole('button', { name: /^Ingrid Hansen/ }).click();
     const inner = strictPage.frameLocator('iframe[title="brev.html"]');
     await expect(
       inner.locator('h1').evaluate((el) => (globalThis as any).getComputedStyle(el).color),
