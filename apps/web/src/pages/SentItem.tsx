@@ -21,7 +21,7 @@ export function SentItem({
   const { t, formatDate } = useApp();
   const [shown, setShown] = useState(reply);
   const [asked, setAsked] = useState(0);
-  const proven = Boolean(shown.receipt.jws && shown.receipt.treeHead);
+  const proven = Boolean(shown.receipt.jws && shown.receipt.inclusionProof);
   useEffect(() => setShown(reply), [reply]);
   useEffect(() => {
     // A minute at the most: after that the page's next load shows it.
