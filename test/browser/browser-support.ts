@@ -99,10 +99,14 @@ export interface BrowserWorld {
 }
 
 /** The built client, the real API and worker on a database of their own, Chromium and one agency. */
-export async function startBrowserWorld(stack: Stack, agencyName: string): Promise<BrowserWorld> {
+export async function startBrowserWorld(
+  stack: Stack,
+  agencyName: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<BrowserWorld> {
   if (!existsSync(join(WEB_DIST, 'index.html')))
     throw new Error('apps/web/dist is missing: npm run build:web');
-  const [browser] = await Promise.all([launchChromium(), stack.start()]);
+  const [browser] = await Promise.all([launchChromium(), stack.start(env)]);
   const api = new ApiClient(stack.baseUrl);
   const agency = await createAgency(stack, agencyName);
   return {

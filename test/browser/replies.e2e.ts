@@ -65,7 +65,8 @@ async function letter(title: string, extra: object) {
 }
 
 beforeAll(async () => {
-  world = await startBrowserWorld(stack, 'Husbanken');
+  // A signed tree head every second, so the receipt's proof comes while the test waits.
+  world = await startBrowserWorld(stack, 'Husbanken', { TREE_HEAD_INTERVAL_MS: '1000' });
   agencyKey = await generateAgencyKey();
   const keyFile = join(dir, 'encryption.asc');
   writeFileSync(keyFile, agencyKey.publicKey);
@@ -130,7 +131,7 @@ describe('a reply to a letter, written in the browser', () => {
   it('shows the reply in the conversation with a receipt that verifies offline', async () => {
     const thread = page.locator('section.thread');
     const link = thread.getByRole('link', { name: 'Download the receipt' });
-    await link.waitFor({ timeout: 60_000 });
+    await link.waitFor();
     await expect(thread.textContent()).resolves.toMatch(/To Husbanken.*reply\.txt.*husleie\.csv/s);
     const receipt = await page.evaluate(
       async (url) => (await fetch(url)).text(),
