@@ -1,7 +1,5 @@
 import type { AccessLogEntry } from './api';
 import type { MessageKey, Translate } from './i18n';
-import type { MailboxRole } from './mailboxes';
-import { ACTOR_ROLE_TEXTS } from './role-texts';
 
 type Action = AccessLogEntry['action'];
 
@@ -21,6 +19,14 @@ export const ACTION_TEXTS: Record<Action, MessageKey> = {
   'mailbox.access_revoked': 'action.mailbox.access_revoked',
 };
 
+type Actor = AccessLogEntry['actor'];
+
+/** Who the entry names: an agency, an auditor, or a person in the role they acted in. */
+export function actorMark(t: Translate, actor: Actor): string {
+  if (actor.kind === 'person' && actor.role) return t(`role.${actor.role}`);
+  return actor.kind === 'auditor' ? t('actorAuditor') : t('actorAgency');
+}
+
 /**
  * Purposes the platform fills in itself when the caller gave none (the auditor API's default):
  * shown in the reader's language. A purpose a person wrote is shown as they wrote it.
@@ -35,15 +41,4 @@ export function describeEntry(t: Translate, entry: Pick<AccessLogEntry, 'action'
     action: t(ACTION_TEXTS[entry.action]),
     purpose: purposeKey ? t(purposeKey) : entry.purpose,
   };
-}
-
-/**
- * Who acted: an agency, an auditor, or a person acting for the mailbox in a role (a guardian,
- * someone given access, an organisation's employee), named with that role.
- */
-export function actorLabel(t: Translate, actor: { kind: string; role?: string | null }): string {
-  if (actor.kind === 'agency') return t('actorAgency');
-  if (actor.kind === 'auditor') return t('actorAuditor');
-  const role = actor.role as MailboxRole | undefined;
-  return role && role in ACTOR_ROLE_TEXTS ? t(ACTOR_ROLE_TEXTS[role]) : t('actorPerson');
 }

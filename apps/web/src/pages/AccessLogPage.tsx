@@ -1,7 +1,7 @@
 import { api } from '../api';
 import { useApp } from '../context';
+import { actorMark, describeEntry } from '../access-log-texts';
 import { mailboxName } from '../mailboxes';
-import { actorLabel, describeEntry } from '../access-log-texts';
 import { Link } from '../router';
 import { usePages } from './paged';
 
@@ -25,7 +25,7 @@ export default function AccessLogPage() {
             <li key={`${e.at}-${i}`}>
               <p className="who">
                 <strong>{e.actor.name}</strong>{' '}
-                <span className="mark">{actorLabel(t, e.actor)}</span>
+                <span className="mark">{actorMark(t, e.actor)}</span>
               </p>
               <dl>
                 <dt>{t('when')}</dt>

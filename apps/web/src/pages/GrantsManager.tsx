@@ -102,7 +102,7 @@ export function GrantsManager({
                   <span className="mark confidential">{t('confidentialAccess')}</span>
                 ) : null}
                 {grant.role === 'administrator' ? (
-                  <span className="mark">{t('actorRole.administrator')}</span>
+                  <span className="mark">{t('role.administrator')}</span>
                 ) : null}
               </p>
               <button
