@@ -237,7 +237,7 @@ export const da: Messages = {
     'Dit svar er nået frem til {agency}. Gem kvitteringen: den beviser, hvornår det kom frem.',
   sendReply: 'Kryptér og send',
   reply: 'Svar',
-  unnamedMailbox: 'Navnet kendes ikke endnu',
+  unnamedMailbox: 'en person uden navn endnu',
   sent: 'Sendt',
   sentIntro:
     'Dine svar og beskeder til myndigheder, nyeste først. Hver har en underskrevet kvittering, der beviser, hvornår den nåede frem til myndigheden: hent den og gem den, for eksempel for at vise, at du svarede inden en frist.',

@@ -234,7 +234,7 @@ export const en = {
     'Your reply was sent to {agency}. Its receipt is in the conversation: keep it, it proves when the reply arrived.',
   sendReply: 'Encrypt and send',
   reply: 'Reply',
-  unnamedMailbox: 'Name not known yet',
+  unnamedMailbox: 'a person not named yet',
   sent: 'Sent',
   sentIntro:
     'Your replies and messages to agencies, newest first. Each has a signed receipt that proves when it reached the agency: download it and keep it, for instance to show that you answered before a deadline.',

@@ -235,7 +235,7 @@ export const nb: Messages = {
     'Svaret ditt er kommet fram til {agency}. Ta vare på kvitteringen: den beviser når det kom fram.',
   sendReply: 'Krypter og send',
   reply: 'Svar',
-  unnamedMailbox: 'Navnet er ikke kjent ennå',
+  unnamedMailbox: 'en person uten navn ennå',
   sent: 'Sendt',
   sentIntro:
     'Svarene og meldingene dine til etater, nyeste først. Hver har en signert kvittering som beviser når den kom fram til etaten: last den ned og ta vare på den, for eksempel for å vise at du svarte før en frist.',
