@@ -1,5 +1,6 @@
 import { createContext, useContext } from 'react';
 import type { Language, Translate } from './i18n';
+import type { MailboxChoice, Me } from './mailboxes';
 
 export interface AppContextValue {
   language: Language;
@@ -8,6 +9,15 @@ export interface AppContextValue {
   formatDate: (iso: string, withTime?: boolean) => string;
   refreshSummary: () => void;
   onError: (error: unknown) => void;
+  /** Who the caller is and whose post they may open; null when the API cannot say (yet). */
+  me: Me | null;
+  /** The mailbox whose post is open: null is the caller's own, before `GET /v1/me` answers. */
+  mailbox: MailboxChoice | null;
+  /** Whether the open mailbox is the caller's own (its settings, its grants). */
+  own: boolean;
+  /** Whether the caller may change things in the open mailbox (acknowledge, file, delete). */
+  writable: boolean;
+  selectMailbox: (id: string) => void;
 }
 
 export const AppContext = createContext<AppContextValue>(null as unknown as AppContextValue);

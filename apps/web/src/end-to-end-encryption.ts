@@ -87,3 +87,26 @@ async function readMessage(bytes: Uint8Array) {
   if (bytes.length > 0 && bytes[0]! >= 0x80) return openpgp.readMessage({ binaryMessage: bytes });
   return openpgp.readMessage({ armoredMessage: new TextDecoder().decode(bytes) });
 }
+
+/**
+ * A document of a reply: encrypted to the agency's key (and to the citizen's own, so that they
+ * can read what they sent), signed with the citizen's key when they unlocked it. The platform
+ * carries it without ever seeing it in clear.
+ */
+export async function encryptForAgency(
+  data: Uint8Array,
+  filename: string,
+  recipientKeys: string[],
+  signingKey: openpgp.PrivateKey | null,
+): Promise<string> {
+  const encryptionKeys = await Promise.all(
+    recipientKeys.map((armoredKey) => openpgp.readKey({ armoredKey })),
+  );
+  const message = await openpgp.createMessage({ binary: data, filename, format: 'binary' });
+  return openpgp.encrypt({
+    message,
+    encryptionKeys,
+    ...(signingKey ? { signingKeys: signingKey } : {}),
+    format: 'armored',
+  });
+}

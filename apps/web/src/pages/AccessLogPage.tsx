@@ -1,28 +1,21 @@
-import { useEffect, useState } from 'react';
-import { api, type AccessLogEntry } from '../api';
+import { api } from '../api';
 import { useApp } from '../context';
 import { actorMark, describeEntry } from '../access-log-texts';
+import { mailboxName } from '../mailboxes';
 import { Link } from '../router';
+import { usePages } from './paged';
 
 export default function AccessLogPage() {
-  const { t, formatDate, onError } = useApp();
-  const [items, setItems] = useState<AccessLogEntry[] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const load = (from?: string) =>
-    api
-      .accessLog(from)
-      .then((page) => {
-        setItems((prev) => [...(from ? (prev ?? []) : []), ...page.items]);
-        setCursor(page.nextCursor);
-      })
-      .catch(onError);
-  useEffect(() => {
-    void load();
-  }, []);
+  const { t, formatDate, own, mailbox } = useApp();
+  const { items, more } = usePages(api.accessLog);
   return (
     <>
       <h1 className="page-title">{t('accessLog')}</h1>
-      <p>{t('accessLogIntro')}</p>
+      <p>
+        {own
+          ? t('accessLogIntro')
+          : t('accessLogIntroOther', { name: mailbox ? mailboxName(t, mailbox) : '' })}
+      </p>
       {items === null ? <p role="status">{t('loading')}</p> : null}
       {items?.length === 0 ? <p className="empty">{t('accessLogEmpty')}</p> : null}
       <ol className="access-log">
@@ -56,11 +49,7 @@ export default function AccessLogPage() {
           );
         })}
       </ol>
-      {cursor ? (
-        <button type="button" className="more" onClick={() => void load(cursor)}>
-          {t('loadMore')}
-        </button>
-      ) : null}
+      {more}
     </>
   );
 }

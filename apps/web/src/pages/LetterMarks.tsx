@@ -23,6 +23,7 @@ export function LetterMarks({ letter }: { letter: MailboxLetter }) {
         </span>
       ) : null}
       {letter.endToEnd ? <span className="mark e2e">{t('encrypted')}</span> : null}
+      {letter.confidential ? <span className="mark confidential">{t('confidential')}</span> : null}
     </>
   );
 }

@@ -1,15 +1,17 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { api, ApiError, type Folder, type MailboxLetter } from '../api';
 import { useApp } from '../context';
+import { mailboxName } from '../mailboxes';
 import { Link, navigate } from '../router';
 import { DocumentView } from './DocumentView';
 import { folderPath } from './Inbox';
 import { LetterMarks } from './LetterMarks';
 
 const EncryptedDocuments = lazy(() => import('./EncryptedDocuments'));
+const Conversation = lazy(() => import('./Conversation'));
 
 export function LetterPage({ id }: { id: string }) {
-  const { t, formatDate, onError, refreshSummary } = useApp();
+  const { t, formatDate, onError, refreshSummary, writable, mailbox } = useApp();
   const [letter, setLetter] = useState<MailboxLetter | null>(null);
   const [missing, setMissing] = useState(false);
   const [status, setStatus] = useState<string | null>(null);
@@ -113,6 +115,8 @@ export function LetterPage({ id }: { id: string }) {
           </h2>
           {needsAck && letter.folder === 'trash' ? (
             <p>{t('ackInTrash')}</p>
+          ) : needsAck && !writable ? (
+            <p>{t('ackReadOnly')}</p>
           ) : needsAck ? (
             <>
               <p>{t('ackExplain')}</p>
@@ -131,8 +135,14 @@ export function LetterPage({ id }: { id: string }) {
           )}
         </section>
       ) : null}
+      {writable ? null : (
+        // Read-only access: the write actions are not offered at all, and this says why.
+        <p className="notice read-only">
+          {t('readOnlyExplain', { name: mailbox ? mailboxName(t, mailbox) : '' })}
+        </p>
+      )}
       <div className="actions">
-        {letter.folder === 'inbox' ? (
+        {writable && letter.folder === 'inbox' ? (
           <button
             type="button"
             disabled={busy}
@@ -141,7 +151,7 @@ export function LetterPage({ id }: { id: string }) {
             {t('moveToArchive')}
           </button>
         ) : null}
-        {letter.folder === 'archive' ? (
+        {writable && letter.folder === 'archive' ? (
           <button
             type="button"
             disabled={busy}
@@ -150,7 +160,7 @@ export function LetterPage({ id }: { id: string }) {
             {t('moveToInbox')}
           </button>
         ) : null}
-        {letter.folder === 'trash' ? (
+        {!writable ? null : letter.folder === 'trash' ? (
           <button type="button" disabled={busy} onClick={() => void move('inbox', t('restored'))}>
             {t('restore')}
           </button>
@@ -166,7 +176,7 @@ export function LetterPage({ id }: { id: string }) {
             {t('delete')}
           </button>
         )}
-        {letter.folder !== 'trash' ? (
+        {writable && letter.folder !== 'trash' ? (
           <button
             type="button"
             disabled={busy || letter.unread}
@@ -204,6 +214,9 @@ export function LetterPage({ id }: { id: string }) {
           ))
         )}
       </section>
+      <Suspense fallback={null}>
+        <Conversation letter={letter} />
+      </Suspense>
     </article>
   );
 }

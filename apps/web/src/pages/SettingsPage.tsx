@@ -1,32 +1,25 @@
-import { lazy, Suspense, useEffect, useState, type FormEvent } from 'react';
-import { api, type Settings, type SettingsUpdate } from '../api';
+import { lazy, Suspense, useState, type FormEvent } from 'react';
+import { api, type SettingsUpdate } from '../api';
 import { useApp } from '../context';
 import type { Language } from '../i18n';
 import { LanguageOptions } from '../LanguagePicker';
 import ExportSettings from './ExportSettings';
+import { useSettings } from './fields';
 
 const KeySettings = lazy(() => import('./KeySettings'));
 
 export default function SettingsPage() {
   const { t, setLanguage, onError } = useApp();
-  const [saved, setSaved] = useState<Settings | null>(null);
   const [email, setEmail] = useState('');
   const [language, setLang] = useState<Language>('nb');
   const [reserved, setReserved] = useState(false);
+  const [saved, setSaved] = useSettings((s) => {
+    setEmail(s.notificationEmail ?? '');
+    setLang(s.language);
+    setReserved(s.reserved);
+  });
   const [status, setStatus] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    api
-      .settings()
-      .then((s) => {
-        setSaved(s);
-        setEmail(s.notificationEmail ?? '');
-        setLang(s.language);
-        setReserved(s.reserved);
-      })
-      .catch(onError);
-  }, [onError]);
 
   if (!saved) return <p role="status">{t('loading')}</p>;
 
