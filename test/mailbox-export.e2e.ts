@@ -158,7 +158,9 @@ describe('the mailbox export', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^OK: 3 letters, 4 documents, \d+ receipts proven/);
-    expect(result.stdout).toContain('1 access-log entries');
+    expect(result.stdout).toContain(
+      '1 access-log entries, 1 of them checked against the transparency log',
+    );
     expect(result.stdout).not.toContain('not yet in the log');
   });
 
@@ -321,5 +323,25 @@ describe('erasing a mailbox', () => {
     expect(result.stdout).toMatch(/^OK: 3 letters, 0 documents, \d+ receipts proven/);
     const files = await filesOf(readFileSync(file));
     expect(files.some((f) => f.path.includes('/documents/'))).toBe(false);
+  });
+});
+
+describe('an access-log entry removed from the database afterwards', () => {
+  it('is caught by the next export: its leaf in the transparency log has no entry', async () => {
+    const db = new Client({ connectionString: stack.env.DATABASE_URL });
+    await db.connect();
+    try {
+      expect(
+        (await db.query(`DELETE FROM access_log WHERE purpose = 'Skatteoppgjør'`)).rowCount,
+      ).toBe(1);
+    } finally {
+      await db.end();
+    }
+    const { file } = await download('entry-removed.tar');
+    const result = verifyExport(file);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(
+      /^FAILED at postkasse-export\/access-log\/evidence\.json: leaf \d+ .*has no entry/,
+    );
   });
 });

@@ -131,7 +131,7 @@ async function verifyExport(file: string, options: { key?: string }): Promise<nu
   console.log(
     `OK: ${s.letters} letters, ${s.documents} documents, ${s.receipts.proven} receipts proven ` +
       `against the tree head of size ${s.treeSize}${pending}; ${s.accessLogEntries} access-log ` +
-      `entries; ${s.files} files match the signed manifest`,
+      `entries, ${s.accessLogEntriesInLog} of them checked against the transparency log; ${s.files} files match the signed manifest`,
   );
   return 0;
 }

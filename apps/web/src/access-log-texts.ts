@@ -22,6 +22,7 @@ export const ACTION_TEXTS: Record<Action, MessageKey> = {
   'mailbox.key_changed': 'action.mailbox.key_changed',
   'mailbox.access_granted': 'action.mailbox.access_granted',
   'mailbox.access_revoked': 'action.mailbox.access_revoked',
+  'mailbox.reply_sent': 'action.mailbox.reply_sent',
 };
 
 type Actor = AccessLogEntry['actor'];

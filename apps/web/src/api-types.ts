@@ -1202,7 +1202,7 @@ export interface components {
         };
         AccessLogEntry: {
             /** @enum {string} */
-            action: "recipient.lookup" | "audit.letter_evidence" | "notice.stored" | "notice.looked_up" | "notice.shared" | "notice.corrected" | "notice.deleted" | "mailbox.letter_opened" | "mailbox.document_opened" | "mailbox.letter_acknowledged" | "mailbox.letter_filed" | "mailbox.letter_deleted" | "mailbox.letter_marked_unread" | "mailbox.settings_changed" | "mailbox.key_changed" | "mailbox.access_granted" | "mailbox.access_revoked";
+            action: "recipient.lookup" | "audit.letter_evidence" | "notice.stored" | "notice.looked_up" | "notice.shared" | "notice.corrected" | "notice.deleted" | "mailbox.letter_opened" | "mailbox.document_opened" | "mailbox.letter_acknowledged" | "mailbox.letter_filed" | "mailbox.letter_deleted" | "mailbox.letter_marked_unread" | "mailbox.settings_changed" | "mailbox.key_changed" | "mailbox.access_granted" | "mailbox.access_revoked" | "mailbox.reply_sent";
             actor: {
                 /** @description An agency's or auditor's id; a person's HMAC reference */
                 id: string;

@@ -23,6 +23,7 @@ export const ACCESS_ACTIONS = [
   'mailbox.key_changed',
   'mailbox.access_granted',
   'mailbox.access_revoked',
+  'mailbox.reply_sent',
 ] as const;
 export type AccessAction = (typeof ACCESS_ACTIONS)[number];
 

@@ -298,6 +298,7 @@ export class Postkasse {
           this.receiptLog,
           this.config.receiptSigningKey,
           this.clock,
+          this.accessLogEvidence,
         ),
     );
   }

@@ -23,6 +23,7 @@ jest.setTimeout(60_000);
 let db: DataSource;
 let close: () => Promise<void>;
 let producer: JobProducer;
+let root: Postkasse;
 let send: SendReply;
 let replies: MailboxReplies;
 let owner: MailboxScope;
@@ -88,7 +89,7 @@ beforeAll(async () => {
     await readEncryptionKey(made.publicKey),
   );
   producer = new JobProducer(producerConnection(config.redisUrl), `pk-reply-${randomUUID()}`);
-  const root = new Postkasse(config, { db, producer });
+  root = new Postkasse(config, { db, producer });
   const platform = await readPlatformKey(config.platformOpenPgpKey);
   const submission = {
     ...(await textSubmission('Vedtak', citizen, {
@@ -126,5 +127,13 @@ describe('who may reply for a mailbox', () => {
     const [listed] = (await replies.ofLetter(owner, letterId)).items;
     expect(listed).toMatchObject({ id: sent.id, writtenAs: 'grantee' });
     expect(listed!.receipt).toMatchObject({ type: 'reply_received', replyId: sent.id });
+    // In the owner's access log, as a delegate's other actions are, with the role.
+    const log = await root.citizenMailbox.accessLog(owner, 10);
+    expect(log.items).toContainEqual(
+      expect.objectContaining({
+        action: 'mailbox.reply_sent',
+        actor: expect.objectContaining({ kind: 'person', role: 'grantee' }),
+      }),
+    );
   });
 });

@@ -147,6 +147,7 @@ export const da: Messages = {
   'action.mailbox.key_changed': 'Ændrede nøglen til ende-til-ende-krypterede breve',
   'action.mailbox.access_granted': 'Gav nogen adgang til posten',
   'action.mailbox.access_revoked': 'Tog nogens adgang til posten tilbage',
+  'action.mailbox.reply_sent': 'Sendte et svar eller en besked til en myndighed',
   letter: 'Brev',
   'purpose.audit': 'Revision af et brev og dets kvitteringer',
   aboutService: 'Om tjenesten',

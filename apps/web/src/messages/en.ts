@@ -146,6 +146,7 @@ export const en = {
   'action.mailbox.key_changed': 'Changed the key for end-to-end encrypted letters',
   'action.mailbox.access_granted': 'Gave someone access to the post',
   'action.mailbox.access_revoked': 'Took back access to the post from someone',
+  'action.mailbox.reply_sent': 'Sent a reply or a message to an agency',
   letter: 'Letter',
   'purpose.audit': 'Audit of a letter and its receipts',
   aboutService: 'About this service',

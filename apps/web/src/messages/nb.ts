@@ -147,6 +147,7 @@ export const nb: Messages = {
   'action.mailbox.key_changed': 'Endret nøkkelen for ende-til-ende-krypterte brev',
   'action.mailbox.access_granted': 'Ga noen tilgang til posten',
   'action.mailbox.access_revoked': 'Tok tilbake noens tilgang til posten',
+  'action.mailbox.reply_sent': 'Sendte et svar eller en melding til en virksomhet',
   letter: 'Brev',
   'purpose.audit': 'Revisjon av et brev og kvitteringene for det',
   aboutService: 'Om tjenesten',

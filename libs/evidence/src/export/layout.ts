@@ -13,6 +13,12 @@ export const EXPORT_PATHS = {
   treeHead: `${EXPORT_ROOT}/tree-head.json`,
   manifest: `${EXPORT_ROOT}/manifest.json`,
   manifestJws: `${EXPORT_ROOT}/manifest.jws`,
+  /**
+   * The access log with its transparency-log leaves and their proofs against a tree head of its
+   * own, as `GET /v1/mailbox/access-log/evidence` serves it: what `evidence verify-access-log`
+   * checks (every entry has its leaf at the time it claims, every leaf its entry).
+   */
+  accessLogEvidence: `${EXPORT_ROOT}/access-log/evidence.json`,
 } as const;
 
 /** Access-log entries per file: small files, so neither side holds a long log at once. */
@@ -117,7 +123,7 @@ export function safeFilename(filename: string): string {
 
 /** Which part of the archive a name is, for the verifier; null for a name no writer makes. */
 export type ArchivePart =
-  | { kind: 'readme' | 'treeHead' | 'manifest' | 'manifestJws' }
+  | { kind: 'readme' | 'treeHead' | 'manifest' | 'manifestJws' | 'accessLogEvidence' }
   | { kind: 'letter' | 'receipts'; letterId: string }
   | { kind: 'document'; letterId: string }
   | { kind: 'accessLog' };

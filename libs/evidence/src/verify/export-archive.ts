@@ -16,6 +16,7 @@ import { isObject } from '../payload-checks';
 import { verifyReceipt } from '../receipt';
 import { verifyTreeHead, type TreeHeadPayload } from '../tree-head';
 import { VerificationKeys } from '../verification-keys';
+import { verifyAccessLogEvidence } from './access-log';
 import { hashLeaf } from './hashing';
 import { verifyInclusion } from './inclusion';
 
@@ -29,6 +30,8 @@ export interface ExportSummary {
   accessLogEntries: number;
   /** Access-log entries that carried their own proof. */
   provenAccessLogEntries: number;
+  /** Access-log entries checked against their leaves in the transparency log. */
+  accessLogEntriesInLog: number;
   files: number;
 }
 
@@ -99,6 +102,7 @@ export class ExportArchiveVerifier {
     notYetInLog: 0,
     accessLogEntries: 0,
     provenAccessLogEntries: 0,
+    accessLogEvidenceEntries: 0,
   };
 
   constructor(jwks: readonly JWK[] | VerificationKeys) {
@@ -146,6 +150,7 @@ export class ExportArchiveVerifier {
         receipts: { proven: this.counts.proven, notYetInLog: this.counts.notYetInLog },
         accessLogEntries: this.counts.accessLogEntries,
         provenAccessLogEntries: this.counts.provenAccessLogEntries,
+        accessLogEntriesInLog: this.counts.accessLogEvidenceEntries,
         files: this.seen.size,
       },
     };
@@ -173,6 +178,8 @@ export class ExportArchiveVerifier {
         return this.readDocument(path, part.letterId, bytes);
       case 'accessLog':
         return this.readAccessLog(path, bytes);
+      case 'accessLogEvidence':
+        return this.readAccessLogEvidence(path, bytes);
       case 'manifest':
         this.manifest = {
           value: this.parsed(path, () => parseManifest(parseJson(path, bytes))),
@@ -311,6 +318,13 @@ export class ExportArchiveVerifier {
     if (signed && sha256Hex(bytes) !== signed)
       throw new Bad(path, `does not hash to the ${what} SHA-256 its signed receipts state`);
     this.counts.documents++;
+  }
+
+  /** The access log against the transparency log, as `evidence verify-access-log` checks it. */
+  private async readAccessLogEvidence(path: string, bytes: Buffer): Promise<void> {
+    const check = await verifyAccessLogEvidence(parseJson(path, bytes), this.keys);
+    if (!check.ok) throw new Bad(path, check.problems[0] ?? 'the access log does not verify');
+    this.counts.accessLogEvidenceEntries = check.entries;
   }
 
   private readAccessLog(path: string, bytes: Buffer): void {

@@ -15,6 +15,7 @@ import { applyTransition } from '../letter-transitions';
 import { transition } from '#lifecycle';
 import { systemClock, type Clock } from '#config';
 import type { LetterUseCaseOptions } from '../use-case-options';
+import { delegateEntry } from './delegate-trace';
 import type { MailboxDirectory } from './mailbox-directory';
 import { MailboxAccess, type Caller } from './mailbox-access';
 import type { ReceiptActor, StagedReceipt } from '../receipts/receipt-staging';
@@ -131,19 +132,8 @@ export class CitizenMailbox {
     letterId?: string,
     tx: Sql = this.sql,
   ): Promise<void> {
-    if (scope.role === 'owner') return;
-    await this.accessEntries.record(tx, {
-      mailboxId: scope.mailboxId,
-      actor: {
-        kind: 'person',
-        id: scope.actor?.ref ?? '',
-        name: scope.actor?.name ?? '',
-        role: scope.role,
-      },
-      action,
-      purpose: '',
-      letterId,
-    });
+    const entry = delegateEntry(scope, action, letterId);
+    if (entry) await this.accessEntries.record(tx, entry);
   }
 
   async list(

@@ -32,6 +32,7 @@ import {
 } from '#stores';
 import type { ReceiptLog } from '../receipts/receipt-log';
 import type { MailboxDirectory } from './mailbox-directory';
+import type { AccessLogEvidence } from '../receipts/access-log-evidence';
 
 /**
  * Letters read per keyset page. Only their metadata and receipts are held at once; documents
@@ -67,6 +68,7 @@ export class MailboxExport {
     private readonly signingKey: SigningKey,
     /** Withheld access-log entries are exported once released, as the citizen sees them. */
     private readonly clock: Clock,
+    private readonly accessEvidence: AccessLogEvidence,
   ) {
     this.sql = new Sql(db);
     this.letters = new MailboxLettersStore(this.sql);
@@ -126,6 +128,7 @@ export class MailboxExport {
       }
     }
     await this.writeAccessLog(scope, archive);
+    await archive.json(EXPORT_PATHS.accessLogEvidence, await this.accessEvidence.evidence(scope));
     await archive.finish({ recipientRef, treeSize: head.treeSize }, this.signingKey);
   }
 

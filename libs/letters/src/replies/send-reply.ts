@@ -5,6 +5,7 @@ import type { OpenPgpLimits } from '#crypto';
 import { parseReceiptPayload, type ReceiptType } from '#evidence';
 import { DomainError, invalid, notFound } from '#errors';
 import {
+  AccessLogStore,
   AgenciesStore,
   MailboxLettersStore,
   MailboxesStore,
@@ -13,6 +14,7 @@ import {
   Sql,
   type AgencyEncryptionKey,
 } from '#stores';
+import { delegateEntry } from '../mailbox/delegate-trace';
 import type { StagedReceipt } from '../receipts/receipt-staging';
 import { checkReplyDocuments, type CheckedReplyDocument } from './reply-checks';
 import type { ReplyDocumentSubmission } from './reply-schema';
@@ -151,6 +153,9 @@ export class SendReply {
       // The reply's id is the receipts' kind: a letter has one pair per reply. A message has
       // no letter to be `replied` on, only the writer's receipt.
       const types: [ReceiptType, string][] = [['reply_received', receivedReceiptId]];
+      // A delegate's reply is in the mailbox's access log, as their other actions are.
+      const traced = delegateEntry(scope, 'mailbox.reply_sent', target.letterId ?? undefined);
+      if (traced) await new AccessLogStore().record(tx, traced);
       if (target.letterId) types.unshift(['replied', uuidv7()]);
       for (const [type, receiptId] of types)
         await receipts.stage(tx, {
