@@ -24,4 +24,5 @@ done
 command -v docker-compose >/dev/null || apt_install docker-compose || say "docker-compose unavailable: test/ops.e2e.ts will fail"
 npx eslint . && npx prettier --check . >/dev/null || { say "lint or formatting failed: npm run lint"; exit 1; }
 export NODE_ENV=test
-npx jest --ci "$@"
+# Two workers: most of an end-to-end test is waiting on its own API and worker processes.
+npx jest --ci --maxWorkers=2 "$@"
