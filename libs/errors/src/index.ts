@@ -26,6 +26,28 @@ export const invalid = (
 export const conflict = (code: string, detail: string): DomainError =>
   new DomainError(409, code, detail);
 
+/**
+ * Another request holds what this one needs (the same Idempotency-Key, still in its
+ * transaction): 409 with Retry-After, since asking again shortly gets the first one's answer.
+ */
+export class BusyError extends DomainError {
+  constructor(
+    code: string,
+    detail: string,
+    readonly retryAfterSeconds = 1,
+  ) {
+    super(409, code, detail, { retryAfter: retryAfterSeconds });
+    this.name = 'BusyError';
+  }
+}
+
+/** The same Idempotency-Key is in a request whose transaction is still open. */
+export const idempotencyKeyBusy = (): BusyError =>
+  new BusyError(
+    'idempotency.in_flight',
+    'A request with this Idempotency-Key is still being processed; ask again shortly for its answer',
+  );
+
 /** A limit on how often something may happen was reached; the edge answers 429 with Retry-After. */
 export class RateLimitedError extends DomainError {
   constructor(

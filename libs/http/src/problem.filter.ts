@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { isConnectionError } from '#database';
-import { DomainError, RateLimitedError, UnavailableError } from '#errors';
+import { BusyError, DomainError, RateLimitedError, UnavailableError } from '#errors';
 import { BodyReadError } from './body-read-error';
 import { PROBLEM_CONTENT_TYPE, problem, type Problem } from './problem';
 
@@ -44,7 +44,7 @@ export class ProblemFilter implements ExceptionFilter {
     const request = http.getRequest<Request & { id?: string }>();
     let body: Problem;
     if (error instanceof DomainError) {
-      if (error instanceof RateLimitedError)
+      if (error instanceof RateLimitedError || error instanceof BusyError)
         response.setHeader('Retry-After', String(error.retryAfterSeconds));
       body = problem(error.status, error.code, error.detail, error.extra);
     } else if (error instanceof HttpException) {

@@ -113,9 +113,11 @@ describe('submitting a letter', () => {
     await other.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [
       `${agencyId}/${cmd.idempotencyKey}`,
     ]);
+    // With Retry-After: asking again shortly gets the first request's answer.
     await expect(submit.execute(cmd)).rejects.toMatchObject({
       status: 409,
       code: 'idempotency.in_flight',
+      retryAfterSeconds: 1,
     });
     await other.query('COMMIT');
     await other.end();

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { noticeAccessAction } from '#access';
-import { DomainError, conflict, invalid } from '#errors';
+import { DomainError, idempotencyKeyBusy, invalid } from '#errors';
 import { AccessLogStore, AccessNoticesStore, Sql, type AccessEntry } from '#stores';
 import type { MailboxDirectory } from '../mailbox/mailbox-directory';
 import type { AccessNotice } from './notice-schema';
@@ -44,10 +44,7 @@ export class AccessNotices {
     return this.db.transaction(async (m) => {
       const tx = new Sql(m);
       if (!(await this.requests.lockKey(tx, cmd.agency.id, cmd.idempotencyKey)))
-        throw conflict(
-          'idempotency.in_flight',
-          'A request with this Idempotency-Key is still being processed',
-        );
+        throw idempotencyKeyBusy();
       const previous = await this.requests.answerTo(tx, cmd.agency.id, cmd.idempotencyKey);
       if (previous) {
         if (!previous.requestSha256.equals(cmd.requestSha256))

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { DecodedBase64 } from '#crypto';
-import { DomainError, conflict, problem } from '#errors';
+import { DomainError, idempotencyKeyBusy, problem } from '#errors';
 import type { Outbox } from '#queue';
 import { LetterBatchesStore, Sql, type BatchAnswer, type BatchItem, type StagedJob } from '#stores';
 import { submissionSha256, type CheckedLetter } from './letter-checks';
@@ -63,10 +63,7 @@ export class SubmitLetterBatch {
     const outcome = await this.db.transaction(async (m) => {
       const tx = new Sql(m);
       if (!(await this.batches.lockKey(tx, cmd.agencyId, cmd.idempotencyKey))) {
-        throw conflict(
-          'idempotency.in_flight',
-          'A request with this Idempotency-Key is still being processed',
-        );
+        throw idempotencyKeyBusy();
       }
       const raced = await this.batches.answerTo(tx, cmd.agencyId, cmd.idempotencyKey);
       if (raced) return { ...replay(raced, cmd.requestSha256), staged: [] };

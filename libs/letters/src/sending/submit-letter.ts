@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DecodedBase64, OpenPgpLimits } from '#crypto';
-import { DomainError, conflict, invalid } from '#errors';
+import { DomainError, idempotencyKeyBusy, invalid } from '#errors';
 import { jobIdFor, type Outbox } from '#queue';
 import {
   RepliesStore,
@@ -116,10 +116,7 @@ export class SubmitLetter {
     // A second request with the same key waits for nothing: while the first transaction is
     // open it is told so (409); afterwards it sees the stored answer.
     if (!(await this.letters.lockIdempotencyKey(tx, item.agencyId, item.idempotencyKey))) {
-      throw conflict(
-        'idempotency.in_flight',
-        'A request with this Idempotency-Key is still being processed',
-      );
+      throw idempotencyKeyBusy();
     }
     const previous = await this.letters.replayIdempotent(tx, item.agencyId, item.idempotencyKey);
     if (previous) {
