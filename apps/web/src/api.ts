@@ -171,6 +171,8 @@ export const api = {
     if (cursor) query.set('cursor', cursor);
     return json('get', '/v1/mailbox/access-log', { query });
   },
+  /** Every entry the caller may see with its leaf and inclusion proof, against one signed head. */
+  accessLogEvidence: () => json('get', '/v1/mailbox/access-log/evidence'),
   // The citizen's own key, whoever's post is open: it is theirs, not the mailbox's.
   key: () => json('get', '/v1/mailbox/key', { own: true }),
   saveKey: (publicKey: string, encryptedPrivateKey: string | null) =>
