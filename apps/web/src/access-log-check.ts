@@ -6,31 +6,61 @@ export type InclusionResult =
   | { ok: true; entries: number; treeSize: number; signedAt: string }
   | { ok: false; problems: string[] };
 
+/** A platform signing key as `GET /v1/platform/keys` lists it (`receipts.keys`). */
+export interface PlatformJwk {
+  kid: string;
+  kty: string;
+  crv: string;
+  x: string;
+}
+
+const TREE_HEAD_TYPE = 'postkasse-tree-head+jws';
+const LEAF_TYPE = 'postkasse-access-leaf+jws';
+
 /**
- * The browser's check of the access log against the transparency log (RFC 9162 hashing with
- * WebCrypto): every entry shown hashes (RFC 8785 JSON, SHA-256) to the `entryHash` of a leaf,
- * and that leaf is included in the signed tree head's tree. The project's own verifier
- * (libs/evidence `verifyAccessLogEvidence`) needs node:crypto, so it is not bundled; it also
- * checks the signatures, which the export's offline check does (`evidence verify-access-log`).
- * Loaded only on the access-log page.
+ * The browser's check of the access log against the transparency log, with WebCrypto: the tree
+ * head and every leaf are Ed25519 JWSs by a platform key, each leaf is included (RFC 9162) in the
+ * head's tree at its own index and of one mailbox, and every entry shown hashes (RFC 8785 JSON,
+ * SHA-256) to a leaf's `entryHash`. The project's verifier (libs/evidence
+ * `verifyAccessLogEvidence`) runs on node:crypto and Buffer, so it is not bundled; this follows
+ * it for what the page shows. Loaded only on the access-log page.
  */
 export async function checkInclusion(
   evidence: Evidence,
+  keys: readonly PlatformJwk[],
   shownIds: readonly string[],
 ): Promise<InclusionResult> {
-  const root = fromBase64Url(evidence.treeHead.rootHash);
-  const { treeSize } = evidence.treeHead;
+  let head: { treeSize: number; rootHash: string; timestamp: string };
+  try {
+    head = (await verifyJws(evidence.treeHead.jws, TREE_HEAD_TYPE, keys)) as typeof head;
+  } catch (err) {
+    return { ok: false, problems: [`the tree head does not verify: ${(err as Error).message}`] };
+  }
+  const root = fromBase64Url(head.rootHash);
+  const { treeSize } = head;
   const problems: string[] = [];
   const included = new Set<string>();
+  let recipientRef: string | null = null;
   for (const leaf of evidence.leaves) {
-    const leafHash = await sha256(concat([new Uint8Array([0]), utf8(leaf.jws)]));
-    const path = leaf.inclusionProof.map(fromBase64Url);
-    if (!(await isIncluded(leafHash, leaf.index, treeSize, path, root))) {
-      problems.push(`leaf ${leaf.index} is not in the tree head of size ${treeSize}`);
+    let payload: { entryHash: string; logIndex: number; recipientRef: string };
+    try {
+      payload = (await verifyJws(leaf.jws, LEAF_TYPE, keys)) as typeof payload;
+    } catch (err) {
+      problems.push(`leaf ${leaf.index} does not verify: ${(err as Error).message}`);
       continue;
     }
-    const hash = entryHashOf(leaf.jws);
-    if (hash) included.add(hash);
+    recipientRef ??= payload.recipientRef;
+    const leafHash = await sha256(concat([new Uint8Array([0]), utf8(leaf.jws)]));
+    const path = leaf.inclusionProof.map(fromBase64Url);
+    if (payload.logIndex !== leaf.index) {
+      problems.push(`leaf ${leaf.index} is signed as leaf ${payload.logIndex}`);
+    } else if (payload.recipientRef !== recipientRef) {
+      problems.push(`leaf ${leaf.index} is of another mailbox`);
+    } else if (!(await isIncluded(leafHash, leaf.index, treeSize, path, root))) {
+      problems.push(`leaf ${leaf.index} is not in the tree head of size ${treeSize}`);
+    } else {
+      included.add(payload.entryHash);
+    }
   }
   const byId = new Map(evidence.entries.map((e) => [e.id, e]));
   for (const id of shownIds) {
@@ -43,13 +73,37 @@ export async function checkInclusion(
     if (!included.has(hash)) problems.push(`entry ${id} (${entry.at}) has no leaf in the log`);
   }
   if (problems.length) return { ok: false, problems };
-  return {
-    ok: true,
-    entries: shownIds.length,
-    treeSize,
-    signedAt: evidence.treeHead.timestamp,
-  };
+  return { ok: true, entries: shownIds.length, treeSize, signedAt: head.timestamp };
 }
+
+/**
+ * A compact JWS with exactly the header the platform signs ({alg: EdDSA, kid, typ}), by one of
+ * its keys: its payload. Throws with the reason otherwise.
+ */
+async function verifyJws(jws: string, typ: string, keys: readonly PlatformJwk[]): Promise<unknown> {
+  const [header64, payload64, signature64, ...rest] = jws.split('.');
+  if (!header64 || !payload64 || !signature64 || rest.length) throw new Error('not a compact JWS');
+  const header = JSON.parse(decode(header64)) as Record<string, unknown>;
+  if (Object.keys(header).sort().join(',') !== 'alg,kid,typ' || header.alg !== 'EdDSA')
+    throw new Error('unexpected JWS header');
+  if (header.typ !== typ) throw new Error(`unexpected typ ${String(header.typ)}`);
+  const jwk = keys.find((k) => k.kid === header.kid);
+  if (!jwk) throw new Error(`unknown key ${String(header.kid)}`);
+  const key = await crypto.subtle.importKey(
+    'jwk',
+    { kty: jwk.kty, crv: jwk.crv, x: jwk.x },
+    { name: 'Ed25519' },
+    false,
+    ['verify'],
+  );
+  const signed = utf8(`${header64}.${payload64}`);
+  const signature = fromBase64Url(signature64);
+  if (!(await crypto.subtle.verify({ name: 'Ed25519' }, key, signature as BufferSource, signed)))
+    throw new Error('bad signature');
+  return JSON.parse(decode(payload64));
+}
+
+const decode = (base64url: string) => new TextDecoder().decode(fromBase64Url(base64url));
 
 /** RFC 8785: object keys sorted by UTF-16 code units, strings and numbers as ECMAScript writes them. */
 export function canonicalJson(value: unknown): string {
@@ -59,16 +113,6 @@ export function canonicalJson(value: unknown): string {
     .filter(([, v]) => v !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
-
-/** The leaf's `entryHash`, read from its JWS payload; null if it is not a leaf's. */
-function entryHashOf(jws: string): string | null {
-  try {
-    const payload = JSON.parse(new TextDecoder().decode(fromBase64Url(jws.split('.')[1] ?? '')));
-    return typeof payload?.entryHash === 'string' ? payload.entryHash : null;
-  } catch {
-    return null;
-  }
 }
 
 /** RFC 9162 §2.1.3.2, as libs/evidence/src/verify/inclusion.ts follows it. */

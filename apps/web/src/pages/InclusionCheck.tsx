@@ -4,7 +4,8 @@ import type { InclusionResult } from '../access-log-check';
 import { useApp } from '../context';
 
 /**
- * Checks in the browser that every entry loaded has its leaf in the signed tree head. The check's
+ * Checks in the browser that every entry loaded has its leaf in the signed tree head, signed by
+ * the platform's key. The check's
  * code is fetched only here, so the first load stays within its budget.
  */
 export default function InclusionCheck({ ids }: { ids: readonly string[] }) {
@@ -14,8 +15,10 @@ export default function InclusionCheck({ ids }: { ids: readonly string[] }) {
   useEffect(() => {
     let current = true;
     setResult(null);
-    Promise.all([api.accessLogEvidence(), import('../access-log-check')])
-      .then(([evidence, { checkInclusion }]) => checkInclusion(evidence, ids))
+    Promise.all([api.accessLogEvidence(), api.platformKeys(), import('../access-log-check')])
+      .then(([evidence, platform, { checkInclusion }]) =>
+        checkInclusion(evidence, platform.receipts.keys, ids),
+      )
       .then((r) => current && setResult(r))
       .catch(() => current && setResult('failed'));
     return () => {
