@@ -72,7 +72,7 @@ export const da: Messages = {
   save: 'Gem ændringerne',
   saved: 'Dine indstillinger er gemt.',
   accessLogIntro:
-    'Hver gang en myndighed slår dig op, eller en revisor ser på dine breve, skrives det her: hvem, hvornår og hvorfor.',
+    'Hver gang en myndighed slår dig op eller melder, hvad den gjorde med dine oplysninger i egne systemer, eller en revisor ser på dine breve, skrives det her: hvem, hvornår og hvorfor.',
   accessLogEmpty: 'Ingen har slået dine data op endnu.',
   when: 'Hvornår',
   who: 'Hvem',

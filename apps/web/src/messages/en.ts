@@ -71,7 +71,7 @@ export const en = {
   save: 'Save changes',
   saved: 'Your settings were saved.',
   accessLogIntro:
-    'Every time an agency looks you up, or an auditor looks at your letters, it is written here: who, when and why.',
+    'Every time an agency looks you up or tells what it did with your data in its own systems, or an auditor looks at your letters, it is written here: who, when and why.',
   accessLogEmpty: 'Nobody has looked up your data yet.',
   when: 'When',
   who: 'Who',

@@ -72,7 +72,7 @@ export const nb: Messages = {
   save: 'Lagre endringene',
   saved: 'Innstillingene er lagret.',
   accessLogIntro:
-    'Hver gang en virksomhet slår deg opp, eller en revisor ser på brevene dine, skrives det her: hvem, når og hvorfor.',
+    'Hver gang en virksomhet slår deg opp eller melder hva den gjorde med opplysningene dine i egne systemer, eller en revisor ser på brevene dine, skrives det her: hvem, når og hvorfor.',
   accessLogEmpty: 'Ingen har slått opp dataene dine ennå.',
   when: 'Når',
   who: 'Hvem',
