@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import type { BrowserContext, Page } from 'playwright-core';
 import { makeSyntheticNorwegianId } from '#identity';
 import { en } from '../../apps/web/src/messages/en';
@@ -192,5 +193,25 @@ describe('the access log in the browser', () => {
     await expect(page.locator('.mark.released').textContent()).resolves.toBe(t.released);
     await expectAccessible(page, `phone access log in ${language}`);
     await expectNavFits(page, 7);
+  });
+
+  it('names the leaf of an entry removed from the database', async () => {
+    const db = new Client({ connectionString: stack.env.DATABASE_URL });
+    await db.connect();
+    try {
+      const [lookup] = (await kari.get('/v1/mailbox/access-log')).body.items.filter(
+        (e: { action: string }) => e.action === 'recipient.lookup',
+      );
+      await db.query('DELETE FROM access_log WHERE id = $1', [lookup.id]);
+    } finally {
+      await db.end();
+    }
+    await page.getByRole('link', { name: MESSAGES.da.settings }).click();
+    await page.getByRole('link', { name: MESSAGES.da.accessLog }).click();
+    await page
+      .getByText(/^Kontrollen fejlede: leaf \d+ has no entry: an entry was removed/)
+      .waitFor({ timeout: 15_000 });
+    expect(await entries().count()).toBe(2);
+    await expectAccessible(page, 'phone access log with a failed check');
   });
 });

@@ -96,7 +96,10 @@ describe('the access log check in the browser', () => {
     evidence.entries[1] = { ...entries[1], purpose: 'Something else' } as never;
     expect(await checkInclusion(evidence, [jwk(key)], ids)).toEqual({
       ok: false,
-      problems: [`entry ${ids[1]} (${entries[1]!.at}) has no leaf in the log`],
+      problems: [
+        `entry ${ids[1]} (${entries[1]!.at}) has no leaf in the log`,
+        'leaf 2 has no entry: an entry was removed from the access log',
+      ],
     });
   });
 
@@ -111,6 +114,15 @@ describe('the access log check in the browser', () => {
         `entry ${ids[0]} (${entries[0]!.at}) has no leaf in the log`,
         'entry missing is not in the evidence',
       ],
+    });
+  });
+
+  it('names a leaf whose entry was removed from the access log', async () => {
+    const evidence = await evidenceOf(entries);
+    evidence.entries.splice(2, 1);
+    expect(await checkInclusion(evidence, [jwk(key)], ids.slice(0, 2))).toEqual({
+      ok: false,
+      problems: ['leaf 3 has no entry: an entry was removed from the access log'],
     });
   });
 

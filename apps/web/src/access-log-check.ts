@@ -20,8 +20,8 @@ const LEAF_TYPE = 'postkasse-access-leaf+jws';
 /**
  * The browser's check of the access log against the transparency log, with WebCrypto: the tree
  * head and every leaf are Ed25519 JWSs by a platform key, each leaf is included (RFC 9162) in the
- * head's tree at its own index and of one mailbox, and every entry shown hashes (RFC 8785 JSON,
- * SHA-256) to a leaf's `entryHash`. The project's verifier (libs/evidence
+ * head's tree at its own index and of one mailbox, every entry shown hashes (RFC 8785 JSON,
+ * SHA-256) to a leaf's `entryHash`, and every leaf has its entry. The project's verifier (libs/evidence
  * `verifyAccessLogEvidence`) runs on node:crypto and Buffer, so it is not bundled; this follows
  * it for what the page shows. Loaded only on the access-log page.
  */
@@ -39,7 +39,8 @@ export async function checkInclusion(
   const root = fromBase64Url(head.rootHash);
   const { treeSize } = head;
   const problems: string[] = [];
-  const included = new Set<string>();
+  /** entryHash → leaf index, of the leaves that verify and are in the tree. */
+  const included = new Map<string, number>();
   let recipientRef: string | null = null;
   for (const leaf of evidence.leaves) {
     let payload: { entryHash: string; logIndex: number; recipientRef: string };
@@ -59,19 +60,24 @@ export async function checkInclusion(
     } else if (!(await isIncluded(leafHash, leaf.index, treeSize, path, root))) {
       problems.push(`leaf ${leaf.index} is not in the tree head of size ${treeSize}`);
     } else {
-      included.add(payload.entryHash);
+      included.set(payload.entryHash, leaf.index);
     }
   }
+  // Every entry the evidence holds is hashed: a leaf none of them hashes to is an entry removed.
+  const hashes = new Map<string, string>();
+  for (const entry of evidence.entries)
+    hashes.set(entry.id, toBase64Url(await sha256(utf8(canonicalJson(entry)))));
   const byId = new Map(evidence.entries.map((e) => [e.id, e]));
   for (const id of shownIds) {
     const entry = byId.get(id);
-    if (!entry) {
-      problems.push(`entry ${id} is not in the evidence`);
-      continue;
-    }
-    const hash = toBase64Url(await sha256(utf8(canonicalJson(entry))));
-    if (!included.has(hash)) problems.push(`entry ${id} (${entry.at}) has no leaf in the log`);
+    if (!entry) problems.push(`entry ${id} is not in the evidence`);
+    else if (!included.has(hashes.get(id)!))
+      problems.push(`entry ${id} (${entry.at}) has no leaf in the log`);
   }
+  const entryHashes = new Set(hashes.values());
+  for (const [hash, index] of included)
+    if (!entryHashes.has(hash))
+      problems.push(`leaf ${index} has no entry: an entry was removed from the access log`);
   if (problems.length) return { ok: false, problems };
   return { ok: true, entries: shownIds.length, treeSize, signedAt: head.timestamp };
 }
