@@ -117,3 +117,11 @@ export async function startBrowserWorld(
     platformKey: await platformPublicKey(stack),
   };
 }
+
+/** Logs in through the development issuer's account picker and waits for the inbox. */
+export async function logIn(page: Page, baseUrl: string, name: string | RegExp): Promise<void> {
+  await page.goto(`${baseUrl}/`);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('button', { name }).click();
+  await page.getByRole('heading', { level: 1, name: 'Inbox' }).waitFor();
+}

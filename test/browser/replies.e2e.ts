@@ -9,6 +9,7 @@ import { generateAgencyKey, sealFor } from '../support/agency';
 import { Stack } from '../support/stack';
 import {
   expectAccessible,
+  logIn,
   PHONE,
   session,
   shot,
@@ -80,10 +81,7 @@ beforeAll(async () => {
   letterId = await letter('Vedtak om bostøtte', { replies: { allowed: true } });
   context = await session(world.browser, PHONE);
   page = await context.newPage();
-  await page.goto(`${stack.baseUrl}/`);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('button', { name: /^Kari Nordmann/ }).click();
-  await page.getByRole('heading', { level: 1, name: 'Inbox' }).waitFor();
+  await logIn(page, stack.baseUrl, /^Kari Nordmann/);
 });
 
 afterAll(async () => {

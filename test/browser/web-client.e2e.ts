@@ -323,7 +323,9 @@ describe.each([
     const auditor = api.as(await stack.cli(['dev', 'token', '--auditor', 'Riksrevisjonen']));
     expect((await auditor.get(`/v1/audit/letters/${letterId}/evidence`)).status).toBe(200);
     await page.getByRole('link', { name: 'Hvem har sett på mine data' }).click();
-    await page.getByText('Så på kvitteringene og bevisene for et brev').waitFor();
+    // The list, not the "What" filter, which offers the same action texts.
+    const list = page.locator('ol.access-log');
+    await list.getByText('Så på kvitteringene og bevisene for et brev').waitFor();
     // The platform's default purpose is shown in the reader's language, the letter by its title.
     await expect(
       page.getByText('Revisjon av et brev og kvitteringene for det').isVisible(),
@@ -336,7 +338,7 @@ describe.each([
     await page
       .getByText('Checking digital post before sending a housing benefit decision')
       .waitFor();
-    await expect(page.getByText('Sjekket om du kan motta digital post').isVisible()).resolves.toBe(
+    await expect(list.getByText('Sjekket om du kan motta digital post').isVisible()).resolves.toBe(
       true,
     );
     await expectAccessible(page, `${device} access log`);

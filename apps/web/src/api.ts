@@ -171,6 +171,10 @@ export const api = {
     if (cursor) query.set('cursor', cursor);
     return json('get', '/v1/mailbox/access-log', { query });
   },
+  /** Every entry the caller may see with its leaf and inclusion proof, against one signed head. */
+  accessLogEvidence: () => json('get', '/v1/mailbox/access-log/evidence'),
+  /** The platform's public keys: its signing keys check tree heads and access leaves. */
+  platformKeys: () => json('get', '/v1/platform/keys'),
   // The citizen's own key, whoever's post is open: it is theirs, not the mailbox's.
   key: () => json('get', '/v1/mailbox/key', { own: true }),
   saveKey: (publicKey: string, encryptedPrivateKey: string | null) =>

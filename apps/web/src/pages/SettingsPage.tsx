@@ -1,5 +1,5 @@
 import { lazy, Suspense, useState, type FormEvent } from 'react';
-import { api, type SettingsUpdate } from '../api';
+import { api, type Settings, type SettingsUpdate } from '../api';
 import { useApp } from '../context';
 import type { Language } from '../i18n';
 import { LanguageOptions } from '../LanguagePicker';
@@ -8,15 +8,20 @@ import { useSettings } from './fields';
 
 const KeySettings = lazy(() => import('./KeySettings'));
 
+type AccessNotifications = Settings['accessNotifications'];
+const ACCESS_NOTIFICATIONS: AccessNotifications[] = ['none', 'immediate', 'weekly'];
+
 export default function SettingsPage() {
   const { t, setLanguage, onError } = useApp();
   const [email, setEmail] = useState('');
   const [language, setLang] = useState<Language>('nb');
   const [reserved, setReserved] = useState(false);
+  const [accessNotifications, setAccessNotifications] = useState<AccessNotifications>('none');
   const [saved, setSaved] = useSettings((s) => {
     setEmail(s.notificationEmail ?? '');
     setLang(s.language);
     setReserved(s.reserved);
+    setAccessNotifications(s.accessNotifications);
   });
   const [status, setStatus] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -30,6 +35,8 @@ export default function SettingsPage() {
     if (address !== saved.notificationEmail) changes.notificationEmail = address;
     if (language !== saved.language) changes.language = language;
     if (reserved !== saved.reserved) changes.reserved = reserved;
+    if (accessNotifications !== saved.accessNotifications)
+      changes.accessNotifications = accessNotifications;
     setBusy(true);
     try {
       const next = Object.keys(changes).length ? await api.saveSettings(changes) : saved;
@@ -97,6 +104,24 @@ export default function SettingsPage() {
           >
             <LanguageOptions />
           </select>
+        </div>
+        <div className="field">
+          <label htmlFor="access-notifications">{t('accessNotifications')}</label>
+          <select
+            id="access-notifications"
+            value={accessNotifications}
+            aria-describedby="access-notifications-help"
+            onChange={(e) => setAccessNotifications(e.target.value as AccessNotifications)}
+          >
+            {ACCESS_NOTIFICATIONS.map((choice) => (
+              <option key={choice} value={choice}>
+                {t(`accessNotifications.${choice}`)}
+              </option>
+            ))}
+          </select>
+          <p id="access-notifications-help" className="help">
+            {t('accessNotificationsHelp')}
+          </p>
         </div>
         <fieldset className="field">
           <legend>{t('reservation')}</legend>
