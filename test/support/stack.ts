@@ -97,6 +97,7 @@ export class Stack {
       RATE_LIMIT_ANONYMOUS_REQUESTS: '1000000',
       // As the image and scripts/start.sh run the processes.
       MALLOC_MMAP_THRESHOLD_: '1048576',
+      NODE_OPTIONS: '--max-semi-space-size=8',
       // Many stacks (and several workers of one) run at once: a fixed metrics port would be
       // taken by the first. The metrics test gives its worker a free port of its own.
       WORKER_METRICS_PORT: '0',

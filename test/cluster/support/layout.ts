@@ -81,6 +81,7 @@ export class ClusterLayout {
       RATE_LIMIT_AUDITOR_REQUESTS: '1000000',
       RATE_LIMIT_ANONYMOUS_REQUESTS: '1000000',
       MALLOC_MMAP_THRESHOLD_: '1048576',
+      NODE_OPTIONS: '--max-semi-space-size=8',
       ...extraEnv,
     };
     await timed('processes', async () => {
