@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '#config';
 import { createDataSource } from '#database';
 import { ReceiptSequencer } from '#letters';
+import { AccessLogStore, Sql } from '#stores';
 import { admin, dbUrl } from './db';
 import { usage } from './process-usage';
 import { ROOT, createAgency, output, runApp, waitReady } from './processes';
@@ -55,13 +56,22 @@ async function seedReceipts(url: string, accessEntries: number): Promise<number>
         [type],
       );
     }
-    await db.query(
-      `INSERT INTO access_log (id, mailbox_id, at, actor_kind, actor_id, actor_name, action, purpose)
-       SELECT gen_random_uuid(), (SELECT mailbox_id FROM letters LIMIT 1),
-              now() - i * interval '1 minute', 'agency', 'bench', 'Benchmarkdirektoratet',
-              'recipient.lookup', 'Benchmark'
-         FROM generate_series(1, $1) AS i`,
-      [accessEntries],
+    // Written as the platform writes them (each with the hash its leaf commits to), so the
+    // sequencer gives each its leaf and the export's access-log evidence verifies. A second
+    // apart: a leaf committed more than a day after its entry's time would be backdating.
+    const [{ mailbox_id: mailboxId }] = await db.query<{ mailbox_id: string }[]>(
+      'SELECT mailbox_id FROM letters LIMIT 1',
+    );
+    const now = Date.now();
+    await new AccessLogStore().recordMany(
+      new Sql(db),
+      Array.from({ length: accessEntries }, (_, i) => ({
+        mailboxId,
+        actor: { kind: 'agency', id: 'bench', name: 'Benchmarkdirektoratet' },
+        action: 'recipient.lookup' as const,
+        purpose: 'Benchmark',
+        at: new Date(now - (i + 1) * 1000),
+      })),
     );
     const sequencer = new ReceiptSequencer(db, config.receiptSigningKey);
     let logged = 0;
@@ -93,6 +103,7 @@ async function main() {
     SMTP_URL: 'smtp://127.0.0.1:1',
     // As the image and scripts/start.sh run the API.
     MALLOC_MMAP_THRESHOLD_: '1048576',
+    NODE_OPTIONS: process.env.NODE_OPTIONS ?? '--max-semi-space-size=8',
   };
   const dir = join(ROOT, 'var/bench');
   mkdirSync(dir, { recursive: true });
