@@ -7,6 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { createTestDatabase } from './databases';
 
 export const ROOT = resolve(__dirname, '../..');
+
+/** The process settings the image and scripts/start.sh give the API and worker. */
+export const AS_DEPLOYED = {
+  MALLOC_MMAP_THRESHOLD_: '1048576',
+  NODE_OPTIONS: '--max-semi-space-size=8',
+} as const;
 const DIST = join(ROOT, 'dist/apps');
 
 export function freePort(): Promise<number> {
@@ -95,9 +101,7 @@ export class Stack {
       RATE_LIMIT_CITIZEN_REQUESTS: '1000000',
       RATE_LIMIT_AUDITOR_REQUESTS: '1000000',
       RATE_LIMIT_ANONYMOUS_REQUESTS: '1000000',
-      // As the image and scripts/start.sh run the processes.
-      MALLOC_MMAP_THRESHOLD_: '1048576',
-      NODE_OPTIONS: '--max-semi-space-size=8',
+      ...AS_DEPLOYED,
       // Many stacks (and several workers of one) run at once: a fixed metrics port would be
       // taken by the first. The metrics test gives its worker a free port of its own.
       WORKER_METRICS_PORT: '0',

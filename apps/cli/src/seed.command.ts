@@ -148,14 +148,12 @@ export async function seedCommand(ctx: CliContext, api: Api): Promise<void> {
     : null;
   if (state && !(await agencies.exists(state.agencyId))) state = null;
   if (!state) {
-    const { privateKey, publicKey } = await openpgp.generateKey({
-      type: 'ecc',
-      curve: 'curve25519Legacy',
-      userIDs: [{ name: 'Skatteetaten (demo)', email: 'demo@skatteetaten.example' }],
-      format: 'armored',
-    });
     const signingKeyFile = resolve(dirname(stateFile), 'demo-agency-signing-key.asc');
-    writeFileSync(signingKeyFile, privateKey, { mode: 0o600 });
+    const publicKey = await demoKeyPair(
+      signingKeyFile,
+      'Skatteetaten (demo)',
+      'demo@skatteetaten.example',
+    );
     const agencyId = uuidv7();
     const key = await readSigningKey(publicKey);
     const { key: apiKey, hash } = generateApiKey();
@@ -177,14 +175,12 @@ export async function seedCommand(ctx: CliContext, api: Api): Promise<void> {
   }
   if (!state.encryptionKeyFile) {
     // Replies and messages to the demo agency: a key of its own, and two topics.
-    const { privateKey, publicKey } = await openpgp.generateKey({
-      type: 'ecc',
-      curve: 'curve25519Legacy',
-      userIDs: [{ name: 'Skatteetaten (demo) post', email: 'post@skatteetaten.example' }],
-      format: 'armored',
-    });
     const encryptionKeyFile = resolve(dirname(stateFile), 'demo-agency-encryption-key.asc');
-    writeFileSync(encryptionKeyFile, privateKey, { mode: 0o600 });
+    const publicKey = await demoKeyPair(
+      encryptionKeyFile,
+      'Skatteetaten (demo) post',
+      'post@skatteetaten.example',
+    );
     await agencies.setEncryptionKey(state.agencyId, await readEncryptionKey(publicKey));
     await agencies.setMessageTopics(state.agencyId, true, ['skattemelding', 'innkreving']);
     state = { ...state, encryptionKeyFile };
@@ -282,4 +278,16 @@ async function sendDemoLetter(
       ...(letter.repliesAllowed ? { replies: { allowed: true } } : {}),
     }),
   });
+}
+
+/** A new demo key pair: the private key written to `file` (owner only), the public returned. */
+async function demoKeyPair(file: string, name: string, email: string): Promise<string> {
+  const { privateKey, publicKey } = await openpgp.generateKey({
+    type: 'ecc',
+    curve: 'curve25519Legacy',
+    userIDs: [{ name, email }],
+    format: 'armored',
+  });
+  writeFileSync(file, privateKey, { mode: 0o600 });
+  return publicKey;
 }

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { loadConfig } from '#config';
 import { createDataSource } from '#database';
-import { freePort, ROOT, runCli, startProcess, type RunningProcess } from '../../support/stack';
+import {
+  AS_DEPLOYED,
+  freePort,
+  ROOT,
+  runCli,
+  startProcess,
+  type RunningProcess,
+} from '../../support/stack';
 import { HaProxy, PgBouncer, PostgresServer, RedisCluster, sleep } from './engines';
 
 /** The queue prefix's hash tag keeps every key of every queue in one slot of the cluster. */
@@ -80,8 +87,7 @@ export class ClusterLayout {
       RATE_LIMIT_CITIZEN_REQUESTS: '1000000',
       RATE_LIMIT_AUDITOR_REQUESTS: '1000000',
       RATE_LIMIT_ANONYMOUS_REQUESTS: '1000000',
-      MALLOC_MMAP_THRESHOLD_: '1048576',
-      NODE_OPTIONS: '--max-semi-space-size=8',
+      ...AS_DEPLOYED,
       ...extraEnv,
     };
     await timed('processes', async () => {
